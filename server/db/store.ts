@@ -1,0 +1,199 @@
+/**
+ * The one persistence contract of the server. Two implementations — SQLite (better-sqlite3) and Postgres (postgres) —
+ * pass the same contract suite. Everything the server knows about users, carts, preferences and tokens lives behind
+ * this interface; nothing of it is kept in the process between calls.
+ *
+ * Rules every implementation keeps:
+ * - Every mutation is one atomic SQL statement, or runs inside `transaction`. Nothing is read into JavaScript, changed
+ *   and written back outside a transaction that holds the row.
+ * - Times are `Date`s in and out; ids are strings; money is integer minor units.
+ * - Expected outcomes (duplicate email, unknown row, limit reached) are return values, not exceptions. Exceptions mean
+ *   the database failed; they surface as `StoreUnavailableError` when the database cannot be reached.
+ */
+
+export interface UserRecord {
+  id: string;
+  /** Lower-cased. */
+  email: string;
+  /** scrypt hash in PHC-like form; see server/auth/passwords.ts. */
+  passwordHash: string;
+  /** Bumped by logout-all; access and refresh tokens carry the version they were issued under. */
+  tokenVersion: number;
+  createdAt: Date;
+}
+
+export interface NewUser {
+  id: string;
+  email: string;
+  passwordHash: string;
+  createdAt: Date;
+}
+
+export interface UserStore {
+  /** Inserts the user; `null` when the email is already taken (compared lower-cased). */
+  create(user: NewUser): Promise<UserRecord | null>;
+  findById(id: string): Promise<UserRecord | null>;
+  findByEmail(email: string): Promise<UserRecord | null>;
+  /**
+   * Atomically increments the token version, which revokes every access and refresh token issued before.
+   * Returns the new version, or `null` for an unknown user.
+   */
+  bumpTokenVersion(id: string): Promise<number | null>;
+  /**
+   * Inside a transaction: locks the user's row until the transaction ends (`SELECT … FOR UPDATE` on Postgres; SQLite's
+   * `BEGIN IMMEDIATE` already serialises writers) so per-user limits can be checked and kept. `false` for an unknown user.
+   */
+  lock(id: string): Promise<boolean>;
+  /** Removes the user and, by cascade, their cart, preferences and refresh tokens. `false` when there was none. */
+  delete(id: string): Promise<boolean>;
+}
+
+export interface ProductRecord {
+  sku: string;
+  name: string;
+  description: string;
+  /** Minor units. */
+  price: number;
+  /** ISO 4217. */
+  currency: string;
+  active: boolean;
+}
+
+export interface ProductQuery {
+  /** Case-insensitive substring of sku, name or description; `%` and `_` match literally. */
+  q?: string;
+  /** Only active products unless set. */
+  includeInactive?: boolean;
+  limit: number;
+  offset: number;
+}
+
+export interface ProductStore {
+  /** Ordered by sku. */
+  list(query: ProductQuery): Promise<{ items: ProductRecord[]; total: number }>;
+  /** Any product, active or not. */
+  get(sku: string): Promise<ProductRecord | null>;
+  /** Inserts or updates by sku, in one transaction. Used by the seed and by tests. */
+  upsert(products: readonly ProductRecord[]): Promise<void>;
+}
+
+/** A cart line joined with its product, as stored. Totals are computed by the domain, not here. */
+export interface CartLineRecord {
+  sku: string;
+  name: string;
+  quantity: number;
+  unitPrice: number;
+  currency: string;
+  addedAt: Date;
+}
+
+export interface CartRecord {
+  /** 0 for a user who never changed their cart. */
+  version: number;
+  /** Ordered by the time each line was first added, then sku. */
+  lines: CartLineRecord[];
+}
+
+export interface CartStore {
+  get(userId: string): Promise<CartRecord>;
+  /**
+   * Inside a transaction: makes sure the user's cart row exists, locks it until the transaction ends, and returns its
+   * current version. Every cart mutation starts with this, so concurrent mutations of one cart run one after another.
+   */
+  lock(userId: string): Promise<number>;
+  /** Increments the cart version; returns the new one. Call once per mutation that changed something. */
+  bumpVersion(userId: string): Promise<number>;
+  /** Current quantity of one line, or `null` when the cart has no such line. */
+  lineQuantity(userId: string, sku: string): Promise<number | null>;
+  countLines(userId: string): Promise<number>;
+  /**
+   * Adds `quantity` to the line in one statement (`INSERT … ON CONFLICT DO UPDATE SET quantity = quantity + …`),
+   * only if the result stays ≤ `maxQuantity`. Returns the new quantity, or `null` when the limit would be exceeded
+   * (and nothing changed).
+   */
+  addQuantity(userId: string, sku: string, quantity: number, maxQuantity: number, now: Date): Promise<number | null>;
+  /** Sets the line to `quantity` (≥ 1), creating it if needed. */
+  setQuantity(userId: string, sku: string, quantity: number, now: Date): Promise<void>;
+  /** `false` when there was no such line. */
+  removeLine(userId: string, sku: string): Promise<boolean>;
+  /** Removes every line; returns how many there were. */
+  clear(userId: string): Promise<number>;
+}
+
+export interface PreferenceStore {
+  /** Values are stored as JSON text and returned parsed. Ordered by key. */
+  list(userId: string): Promise<Record<string, unknown>>;
+  /** `undefined` when the user has no such key (a stored JSON `null` comes back as `null`). */
+  get(userId: string, key: string): Promise<unknown>;
+  count(userId: string): Promise<number>;
+  /** Inserts or replaces in one statement. */
+  set(userId: string, key: string, value: unknown, now: Date): Promise<void>;
+  /** `false` when there was no such key. */
+  delete(userId: string, key: string): Promise<boolean>;
+}
+
+export interface RefreshTokenRecord {
+  /** SHA-256 of the opaque token, hex. The token itself is never stored. */
+  tokenHash: string;
+  userId: string;
+  /** Every token rotated from one login shares a family; re-use of a rotated token revokes the family. */
+  familyId: string;
+  /** The user's token version when issued; stale after logout-all. */
+  tokenVersion: number;
+  createdAt: Date;
+  expiresAt: Date;
+  /** Set when the token was exchanged for a new pair. */
+  usedAt: Date | null;
+  /** Set by logout or family revocation. */
+  revokedAt: Date | null;
+}
+
+export type NewRefreshToken = Omit<RefreshTokenRecord, 'usedAt' | 'revokedAt'>;
+
+/** What happened when a refresh token was presented. */
+export type ConsumeResult =
+  | { status: 'consumed'; token: RefreshTokenRecord }
+  /** The token had already been used: a replay, so the family must be revoked. */
+  | { status: 'reused'; token: RefreshTokenRecord }
+  /** Unknown, expired or revoked. */
+  | { status: 'invalid' };
+
+export interface TokenStore {
+  insert(token: NewRefreshToken): Promise<void>;
+  /**
+   * Marks the token used in one conditional statement (`UPDATE … WHERE used_at IS NULL AND revoked_at IS NULL AND
+   * expires_at > now RETURNING …`), so of any number of concurrent calls with one token exactly one gets `consumed`.
+   */
+  consume(tokenHash: string, now: Date): Promise<ConsumeResult>;
+  /** Revokes one token if it belongs to `userId`; `false` when there was nothing to revoke. */
+  revoke(tokenHash: string, userId: string, now: Date): Promise<boolean>;
+  /** Revokes every token of the family; returns how many were still live. */
+  revokeFamily(familyId: string, now: Date): Promise<number>;
+  /** Deletes tokens that expired before `before`; returns how many. */
+  deleteExpired(before: Date): Promise<number>;
+}
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Store {
+  readonly dialect: Dialect;
+  readonly users: UserStore;
+  readonly products: ProductStore;
+  readonly carts: CartStore;
+  readonly preferences: PreferenceStore;
+  readonly tokens: TokenStore;
+  /**
+   * Runs `work` in one database transaction (SQLite: `BEGIN IMMEDIATE`; Postgres: `BEGIN`) and commits when it
+   * resolves, rolls back when it rejects. Use only the `tx` store inside `work`. Transactions do not nest.
+   */
+  transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
+  /** Cheap round trip for `/readyz`; rejects when the database is unreachable. */
+  ping(): Promise<void>;
+  /** Closes connections; waits for running transactions. */
+  close(): Promise<void>;
+}
+
+/** Thrown by a store when the database cannot be reached; the server answers 503 and the client may retry. */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+}

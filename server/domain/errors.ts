@@ -1,0 +1,20 @@
+import { type ErrorCode, errorStatus } from '../../shared/errors.js';
+
+/**
+ * An expected failure with a stable code. The domain throws these; one `onPreResponse` extension in server.ts turns
+ * them into the standard error body. The HTTP status comes from the shared table, so the domain never names one.
+ */
+export class ShopError extends Error {
+  override readonly name = 'ShopError';
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** Extra response headers, e.g. `Retry-After`. */
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+    this.status = errorStatus[code];
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Stable machine-readable error codes. Every error body the server sends carries one of these in `code`, and the CLI
+ * branches on them — never on `message`, which is for people and may change.
+ */
+export const ErrorCode = {
+  /** A param, query or payload failed validation (wrong type, missing or unknown field). */
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  /** The request body is not valid JSON. */
+  INVALID_JSON: 'INVALID_JSON',
+  /** The request body is larger than the server accepts. */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** The request body has a content type the route does not take. */
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /** No route matches the method and path. */
+  ROUTE_NOT_FOUND: 'ROUTE_NOT_FOUND',
+  /** The route needs an access token and none was sent. */
+  AUTH_REQUIRED: 'AUTH_REQUIRED',
+  /** The access token is past its `exp`. Refresh it. */
+  TOKEN_EXPIRED: 'TOKEN_EXPIRED',
+  /** The access token was valid but has been revoked (logout-all or the user is gone). Log in again. */
+  TOKEN_REVOKED: 'TOKEN_REVOKED',
+  /** The access token is malformed, forged, or fails a claim check. */
+  TOKEN_INVALID: 'TOKEN_INVALID',
+  /** Email and password do not match an account. Deliberately says no more than that. */
+  INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
+  /** The refresh token is unknown, expired or revoked. */
+  REFRESH_TOKEN_INVALID: 'REFRESH_TOKEN_INVALID',
+  /** An already-rotated refresh token was presented again; its whole family is now revoked. */
+  REFRESH_TOKEN_REUSED: 'REFRESH_TOKEN_REUSED',
+  /** The authenticated user may not do this. */
+  FORBIDDEN: 'FORBIDDEN',
+  /** An account with this email already exists. */
+  EMAIL_TAKEN: 'EMAIL_TAKEN',
+  /** No active product has this SKU. */
+  SKU_NOT_FOUND: 'SKU_NOT_FOUND',
+  /** A line quantity is outside what the cart allows. */
+  QUANTITY_LIMIT: 'QUANTITY_LIMIT',
+  /** The cart already holds the maximum number of lines. */
+  CART_TOO_LARGE: 'CART_TOO_LARGE',
+  /** `If-Match` named a version that is not the current one. */
+  PRECONDITION_FAILED: 'PRECONDITION_FAILED',
+  /** The user has no preference with this key. */
+  PREFERENCE_NOT_FOUND: 'PREFERENCE_NOT_FOUND',
+  /** The preference value is not allowed for its key. */
+  PREFERENCE_INVALID: 'PREFERENCE_INVALID',
+  /** The user already has the maximum number of preferences. */
+  PREFERENCES_LIMIT: 'PREFERENCES_LIMIT',
+  /** The same Idempotency-Key was sent with a different request. */
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  /** A request with this Idempotency-Key is still being processed. */
+  IDEMPOTENCY_IN_FLIGHT: 'IDEMPOTENCY_IN_FLIGHT',
+  /** Too many attempts; see `Retry-After`. */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** The server cannot reach its database, or is shutting down. Safe to retry later. */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  /** A bug on the server. The body never carries details. */
+  INTERNAL: 'INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The HTTP status each code is sent with. One table, so server and CLI agree. */
+export const errorStatus: Readonly<Record<ErrorCode, number>> = {
+  VALIDATION_FAILED: 400,
+  INVALID_JSON: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  ROUTE_NOT_FOUND: 404,
+  AUTH_REQUIRED: 401,
+  TOKEN_EXPIRED: 401,
+  TOKEN_REVOKED: 401,
+  TOKEN_INVALID: 401,
+  INVALID_CREDENTIALS: 401,
+  REFRESH_TOKEN_INVALID: 401,
+  REFRESH_TOKEN_REUSED: 401,
+  FORBIDDEN: 403,
+  EMAIL_TAKEN: 409,
+  SKU_NOT_FOUND: 404,
+  QUANTITY_LIMIT: 422,
+  CART_TOO_LARGE: 422,
+  PRECONDITION_FAILED: 412,
+  PREFERENCE_NOT_FOUND: 404,
+  PREFERENCE_INVALID: 422,
+  PREFERENCES_LIMIT: 422,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  IDEMPOTENCY_IN_FLIGHT: 409,
+  RATE_LIMITED: 429,
+  SERVICE_UNAVAILABLE: 503,
+  INTERNAL: 500,
+};
+
+/** The one shape of every error response body. */
+export interface ErrorBody {
+  /** The HTTP status, repeated so a body read from a log is self-describing. */
+  statusCode: number;
+  /** The HTTP reason phrase, e.g. "Not Found". */
+  error: string;
+  /** A stable machine code from {@link ErrorCode}. */
+  code: ErrorCode;
+  /** A one-line explanation for people. */
+  message: string;
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(errorStatus, value);
+}
+
+/** Type guard for a parsed JSON body that has the standard error shape. */
+export function isErrorBody(value: unknown): value is ErrorBody {
+  if (typeof value !== 'object' || value === null) {
+    return false;
+  }
+  const body = value as Record<string, unknown>;
+  return typeof body.statusCode === 'number' && isErrorCode(body.code) && typeof body.message === 'string';
+}

@@ -1,0 +1,42 @@
+/** Route paths and header names shared by the server's routes and the CLI's client. */
+
+export const Paths = {
+  register: '/auth/register',
+  login: '/auth/login',
+  refresh: '/auth/refresh',
+  logout: '/auth/logout',
+  me: '/me',
+  products: '/products',
+  product: (sku: string): string => `/products/${encodeURIComponent(sku)}`,
+  cart: '/cart',
+  cartItems: '/cart/items',
+  cartItem: (sku: string): string => `/cart/items/${encodeURIComponent(sku)}`,
+  preferences: '/preferences',
+  preference: (key: string): string => `/preferences/${encodeURIComponent(key)}`,
+  healthz: '/healthz',
+  readyz: '/readyz',
+} as const;
+
+export const Headers = {
+  authorization: 'authorization',
+  idempotencyKey: 'idempotency-key',
+  idempotentReplayed: 'idempotent-replayed',
+  ifMatch: 'if-match',
+  etag: 'etag',
+  requestId: 'x-request-id',
+  retryAfter: 'retry-after',
+} as const;
+
+/** The `typ` header of an access token; anything else is refused, so other JWTs signed with the same key cannot pass. */
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+
+/** Formats a cart version as the strong ETag the server sends and `If-Match` expects. */
+export function cartETag(version: number): string {
+  return `"${version}"`;
+}
+
+/** Parses an `If-Match` value back to a cart version; `undefined` for `*` or anything that is not one of our ETags. */
+export function parseCartETag(value: string): number | undefined {
+  const match = /^(?:W\/)?"(\d{1,15})"$/.exec(value.trim());
+  return match ? Number(match[1]) : undefined;
+}

@@ -1,0 +1,123 @@
+/** JSON bodies exchanged between server and CLI. Money is always integer minor units plus an ISO 4217 code. */
+
+/** `POST /auth/register` and `POST /auth/login`. */
+export interface Credentials {
+  email: string;
+  password: string;
+}
+
+/** `POST /auth/register` → 201. */
+export interface RegisteredUser {
+  id: string;
+  email: string;
+  createdAt: string;
+}
+
+/** `POST /auth/login` and `POST /auth/refresh` → 200. */
+export interface TokenPair {
+  /** A JWT to send as `Authorization: Bearer …`. */
+  accessToken: string;
+  /** An opaque string, good for one use at `POST /auth/refresh`. */
+  refreshToken: string;
+  tokenType: 'Bearer';
+  /** Seconds until `accessToken` expires. */
+  expiresIn: number;
+}
+
+/** `POST /auth/refresh`. */
+export interface RefreshRequest {
+  refreshToken: string;
+}
+
+/** `POST /auth/logout`: revoke `refreshToken`, or with `all` every token the user holds. */
+export interface LogoutRequest {
+  refreshToken?: string;
+  all?: boolean;
+}
+
+/** `GET /me`. */
+export interface Me {
+  id: string;
+  email: string;
+  createdAt: string;
+}
+
+export interface Product {
+  sku: string;
+  name: string;
+  description: string;
+  /** Minor units (cents for EUR/USD). */
+  price: number;
+  /** ISO 4217 code. */
+  currency: string;
+  active: boolean;
+}
+
+/** `GET /products?q=&limit=&offset=`. */
+export interface ProductPage {
+  items: Product[];
+  /** How many products match `q` in all. */
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface CartLine {
+  sku: string;
+  name: string;
+  quantity: number;
+  /** Minor units. */
+  unitPrice: number;
+  /** `unitPrice × quantity`, minor units. */
+  lineTotal: number;
+}
+
+/** `GET /cart`, and the answer to every cart mutation. */
+export interface Cart {
+  lines: CartLine[];
+  /** Sum of line totals, minor units. */
+  subtotal: number;
+  currency: string;
+  /** Sum of quantities. */
+  itemCount: number;
+  /** Increases on every change; sent as the `ETag`. */
+  version: number;
+}
+
+/** `POST /cart/items`. */
+export interface AddItemRequest {
+  sku: string;
+  quantity: number;
+}
+
+/** `PUT /cart/items/{sku}`. 0 removes the line. */
+export interface SetItemRequest {
+  quantity: number;
+}
+
+/** A preference value: any JSON scalar, or a string. */
+export type PreferenceValue = string | number | boolean | null;
+
+/** `GET /preferences`. */
+export interface Preferences {
+  preferences: Record<string, PreferenceValue>;
+}
+
+/** `GET|PUT /preferences/{key}`. */
+export interface Preference {
+  key: string;
+  value: PreferenceValue;
+}
+
+/** `PUT /preferences/{key}`. */
+export interface SetPreferenceRequest {
+  value: PreferenceValue;
+}
+
+/** `GET /healthz`, `GET /readyz`. */
+export interface Health {
+  status: 'ok' | 'unavailable';
+}
+
+/** The currency a cart is shown in when it has no lines yet. */
+export const DEFAULT_CURRENCY = 'EUR';
