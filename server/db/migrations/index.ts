@@ -1,0 +1,12 @@
+import { initialSchema } from './001-initial-schema.js';
+import type { Migration } from './migration.js';
+
+export type { Migration } from './migration.js';
+
+/** Every migration, in the order it is applied. */
+export const migrations: readonly Migration[] = [initialSchema];
+
+/** The migrations whose versions `applied` does not hold yet, in order. */
+export function pendingMigrations(applied: ReadonlySet<number>): Migration[] {
+  return migrations.filter((migration) => !applied.has(migration.version));
+}

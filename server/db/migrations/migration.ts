@@ -1,0 +1,12 @@
+/**
+ * One schema change, written once per dialect. Versions only ever grow; a migration that has shipped is never edited,
+ * because databases that already applied it would silently differ from new ones.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  /** Statements for SQLite, run with `exec` inside the migration transaction. */
+  sqlite: string;
+  /** Statements for Postgres, run as one simple query inside the migration transaction. */
+  postgres: string;
+}

@@ -1,0 +1,29 @@
+import { mkdir } from 'node:fs/promises';
+
+import { resolveDatabaseTarget } from './database-url.js';
+import { openPostgresStore } from './postgres.js';
+import { openSqliteStore } from './sqlite.js';
+import type { Store } from './store.js';
+
+export interface OpenStoreOptions {
+  /** `DATABASE_URL`; see {@link resolveDatabaseTarget} for the forms it takes. */
+  url?: string | undefined;
+  /** Holds the default SQLite file, `<dataDir>/shop.db`, when `url` is unset; created if missing. */
+  dataDir: string;
+}
+
+/**
+ * Opens the store `url` names and applies pending migrations before returning, so a server never sees an old schema.
+ * Safe to call from several instances at once on one database. Rejects with `StoreUnavailableError` when Postgres
+ * cannot be reached.
+ */
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  const target = resolveDatabaseTarget(options.url, options.dataDir);
+  if (target.dialect === 'postgres') {
+    return openPostgresStore(target.url);
+  }
+  if (target.isDefault) {
+    await mkdir(options.dataDir, { recursive: true });
+  }
+  return openSqliteStore(target.filename);
+}

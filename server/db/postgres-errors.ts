@@ -1,0 +1,61 @@
+import { StoreUnavailableError } from './store.js';
+
+const internals = {
+  /** Socket errors from Node, and the connection errors of the `postgres` package itself. */
+  connectionCodes: new Set([
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ECONNABORTED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EHOSTUNREACH',
+    'EHOSTDOWN',
+    'ENETUNREACH',
+    'ENETDOWN',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'CONNECT_TIMEOUT',
+    'CONNECTION_CLOSED',
+    'CONNECTION_ENDED',
+    'CONNECTION_DESTROYED',
+  ]),
+
+  /**
+   * SQLSTATEs that mean "the server cannot serve you now", not "your query is wrong": class 08 (connection exception),
+   * the server shutting down or starting up, and running out of connection slots.
+   */
+  isUnavailableState(code: string): boolean {
+    return code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300';
+  },
+
+  isConnectionError(error: unknown): boolean {
+    if (!(error instanceof Error)) {
+      return false;
+    }
+    if (error instanceof AggregateError && error.errors.some((inner) => internals.isConnectionError(inner))) {
+      // Node tries every address of a host name (e.g. ::1 and 127.0.0.1) and reports the failures together.
+      return true;
+    }
+    const code = (error as { code?: unknown }).code;
+    if (typeof code !== 'string') {
+      return false;
+    }
+    return internals.connectionCodes.has(code) || (error.name === 'PostgresError' && internals.isUnavailableState(code));
+  },
+};
+
+/** Whether `error` means the connection to Postgres failed or was lost (rather than that a query was wrong). */
+export function isConnectionError(error: unknown): boolean {
+  return error instanceof StoreUnavailableError || internals.isConnectionError(error);
+}
+
+/**
+ * Turns failures to reach Postgres into `StoreUnavailableError`, which the server answers with 503 so clients retry.
+ * Anything else (a constraint violation, a syntax error) is a bug and is returned unchanged.
+ */
+export function toStoreError(error: unknown): unknown {
+  if (error instanceof StoreUnavailableError || !internals.isConnectionError(error)) {
+    return error;
+  }
+  return new StoreUnavailableError(`the database is unavailable: ${(error as Error).message}`, { cause: error });
+}

@@ -1,0 +1,217 @@
+import postgres, { type Sql } from 'postgres';
+
+import { isConnectionError, toStoreError } from './postgres-errors.js';
+import { migratePostgres } from './postgres-migrate.js';
+import { createPostgresQueries, type PostgresQueries, type Queryable } from './postgres-queries.js';
+import { StoreUnavailableError, type Store } from './store.js';
+import { TransactionScope, TransactionState } from './transaction-scope.js';
+
+export interface PostgresStoreOptions {
+  /** Most connections in the pool. Default 10. */
+  max?: number;
+}
+
+interface Guards {
+  /** Runs before every call; throws to refuse it. */
+  before(): void;
+  /** Sees every failure before it is rethrown. */
+  failed?(error: unknown): void;
+  track<R>(work: Promise<R>): Promise<R>;
+}
+
+/**
+ * A transaction's life, plus whether its connection was lost. Once it is, nothing may be sent on that connection
+ * again, not even COMMIT or ROLLBACK: postgres 3.4.9 throws an uncatchable TypeError (taking the process down) when a
+ * reserved connection is written to after it closed (porsager/postgres#1208).
+ */
+class PostgresTransactionState extends TransactionState {
+  lost: unknown = undefined;
+}
+
+const internals = {
+  /** Wraps every method so it first runs `before`, and reports connection failures as `StoreUnavailableError`. */
+  guarded<T extends object>(target: T, guards: Guards): T {
+    const wrapped: Record<string, unknown> = {};
+    for (const [name, method] of Object.entries(target)) {
+      const fn = method as (...args: unknown[]) => Promise<unknown>;
+      wrapped[name] = async (...args: unknown[]) => {
+        guards.before();
+        try {
+          return await guards.track(fn(...args));
+        } catch (error) {
+          guards.failed?.(error);
+          throw toStoreError(error);
+        }
+      };
+    }
+    return wrapped as T;
+  },
+
+  /** Never settles. */
+  forever(): Promise<never> {
+    return new Promise<never>(() => {});
+  },
+
+  /** A lock outside a transaction would end with its statement, protecting nothing: that is a bug in the caller. */
+  requiresTransaction(operation: string): () => Promise<never> {
+    return () => Promise.reject(new Error(`${operation} only means something inside transaction(); call it on the tx store`));
+  },
+};
+
+/**
+ * Connects a pool to Postgres and brings the schema up to date. Transactions use `sql.begin` (one pooled connection,
+ * READ COMMITTED); cart and user locks are `SELECT … FOR UPDATE`. Failing to reach the database is reported as
+ * `StoreUnavailableError`, at start-up and on every call.
+ */
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
+  const sql = postgres(url, {
+    max: options.max ?? 10,
+    // Seconds. Idle connections are closed so a quiet instance does not hold server slots.
+    idle_timeout: 30,
+    connect_timeout: 10,
+    // CREATE TABLE IF NOT EXISTS and friends send notices; they are not for the application log.
+    onnotice: () => {},
+    // Only needed for custom and array types, which the store does not use; skipping it saves a round trip per connect.
+    fetch_types: false,
+    connection: { application_name: 'shop' },
+  });
+  try {
+    await migratePostgres(sql);
+  } catch (error) {
+    await sql.end({ timeout: 0 });
+    throw toStoreError(error);
+  }
+  return new PostgresStore(sql).root;
+}
+
+class PostgresStore {
+  readonly root: Store;
+  readonly #sql: Sql;
+  readonly #scope = new TransactionScope();
+  /** Calls and transactions still running; close() lets them finish before it ends the pool. */
+  readonly #running = new Set<Promise<unknown>>();
+  #closing: Promise<void> | undefined;
+
+  constructor(sql: Sql) {
+    this.#sql = sql;
+    const queries = this.#guardAll(createPostgresQueries(sql), {
+      before: () => {
+        this.#scope.assertOutside('a store method');
+        this.#assertOpen();
+      },
+      track: (work) => this.#track(work),
+    });
+    queries.users.lock = internals.requiresTransaction('users.lock');
+    queries.carts.lock = internals.requiresTransaction('carts.lock');
+    this.root = {
+      dialect: 'postgres',
+      ...queries,
+      transaction: (work) => this.#transaction(work),
+      close: () => this.#close(),
+    };
+  }
+
+  #guardAll(queries: PostgresQueries, guards: Guards): PostgresQueries {
+    return {
+      users: internals.guarded(queries.users, guards),
+      products: internals.guarded(queries.products, guards),
+      carts: internals.guarded(queries.carts, guards),
+      preferences: internals.guarded(queries.preferences, guards),
+      tokens: internals.guarded(queries.tokens, guards),
+      ping: internals.guarded({ ping: queries.ping }, guards).ping,
+    };
+  }
+
+  #assertOpen(): void {
+    if (this.#closing) {
+      throw new StoreUnavailableError('the store is closed');
+    }
+  }
+
+  #track<R>(work: Promise<R>): Promise<R> {
+    this.#running.add(work);
+    const forget = (): void => {
+      this.#running.delete(work);
+    };
+    work.then(forget, forget);
+    return work;
+  }
+
+  async #transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
+    this.#scope.assertOutside('transaction()');
+    this.#assertOpen();
+    const state = new PostgresTransactionState();
+    let abandon: (error: unknown) => void = () => {};
+    const abandoned = new Promise<never>((_, reject) => {
+      abandon = reject;
+    });
+
+    const transaction = this.#sql.begin(async (tx) => {
+      let outcome: { value: T } | { error: unknown };
+      try {
+        outcome = { value: await this.#scope.run(state, () => work(this.#transactionStore(tx, state))) };
+      } catch (error) {
+        outcome = { error };
+      } finally {
+        state.active = false;
+      }
+      if (state.lost !== undefined) {
+        // Returning would make the driver send COMMIT or ROLLBACK on the dead connection (see PostgresTransactionState).
+        // The server has already ended the transaction, so leave the driver's side of it pending for good.
+        abandon(state.lost);
+        return internals.forever();
+      }
+      if ('error' in outcome) {
+        throw outcome.error;
+      }
+      return outcome.value;
+    });
+    // The driver rejects `begin` as soon as the connection closes, possibly while `work` is still running.
+    transaction.catch((error: unknown) => {
+      if (state.active && isConnectionError(error)) {
+        state.lost ??= error;
+      }
+    });
+
+    try {
+      // sql.begin's declared result type unwraps arrays of promises; `work` returns a plain T.
+      return (await this.#track(Promise.race([transaction, abandoned]))) as T;
+    } catch (error) {
+      throw toStoreError(error);
+    }
+  }
+
+  #transactionStore(tx: Queryable, state: PostgresTransactionState): Store {
+    const queries = this.#guardAll(createPostgresQueries(tx), {
+      before: () => {
+        TransactionScope.assertActive(state, 'a store method');
+        if (state.lost !== undefined) {
+          throw toStoreError(state.lost);
+        }
+      },
+      failed: (error) => {
+        if (isConnectionError(error)) {
+          state.lost ??= error;
+        }
+      },
+      track: (work) => work,
+    });
+    return {
+      dialect: 'postgres',
+      ...queries,
+      transaction: () => Promise.reject(new Error('transactions do not nest: transaction() was called on a tx store')),
+      close: () => Promise.reject(new Error('close() was called on a tx store; close the root store after the transaction')),
+    };
+  }
+
+  async #close(): Promise<void> {
+    this.#scope.assertOutside('close()');
+    this.#closing ??= (async () => {
+      await Promise.allSettled([...this.#running]);
+      // Every call has settled, so what is left is idle, or stuck (a connection the server killed inside a transaction
+      // never reports itself ended): after a second, cut it off rather than hang the shutdown.
+      await this.#sql.end({ timeout: 1 });
+    })();
+    return this.#closing;
+  }
+}

@@ -1,0 +1,231 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import Database from 'better-sqlite3';
+
+import { Mutex } from './mutex.js';
+import { migrateSqlite } from './sqlite-migrate.js';
+import { prepareSqliteQueries, type SqliteQueries, type Synchronous } from './sqlite-queries.js';
+import { StoreUnavailableError, type Store } from './store.js';
+import { TransactionScope, TransactionState } from './transaction-scope.js';
+
+type Run = <T>(operation: () => T) => Promise<T>;
+
+const internals = {
+  /** How long a call keeps retrying while another connection holds the write lock, before giving up with 503. */
+  busyTimeoutMs: 5000,
+
+  /** Wraps each synchronous method so it runs through `run` and returns a promise, as the `Store` interface wants. */
+  lift<T extends object>(target: Synchronous<T>, run: Run): T {
+    const lifted: Record<string, unknown> = {};
+    for (const [name, method] of Object.entries(target)) {
+      const fn = method as (...args: unknown[]) => unknown;
+      lifted[name] = (...args: unknown[]) => run(() => fn(...args));
+    }
+    return lifted as T;
+  },
+
+  /** A lock outside a transaction would end with its statement, protecting nothing: that is a bug in the caller. */
+  requiresTransaction(operation: string): () => Promise<never> {
+    return () => Promise.reject(new Error(`${operation} only means something inside transaction(); call it on the tx store`));
+  },
+
+  isBusy(error: unknown): boolean {
+    const code = (error as { code?: unknown } | null)?.code;
+    return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+  },
+
+  /** Still busy at the deadline means another connection held the write lock too long: worth a retry, not a 500. */
+  unavailable(error: unknown): StoreUnavailableError {
+    return new StoreUnavailableError(`the database stayed locked: ${(error as Error).message}`, { cause: error });
+  },
+
+  /** Waits a little longer each time, with jitter so competing connections do not retry in lockstep. */
+  backoff(attempt: number): Promise<void> {
+    const ceiling = Math.min(2 ** attempt, 50);
+    return sleep(1 + Math.random() * ceiling);
+  },
+};
+
+/**
+ * Opens (creating if needed) a SQLite database with better-sqlite3 and brings its schema up to date.
+ *
+ * better-sqlite3 is synchronous, but `transaction(work)` awaits `work`, and while it awaits, other requests would run
+ * their statements inside the open transaction. So the store has a gate: a transaction holds it from `BEGIN IMMEDIATE`
+ * to `COMMIT`/`ROLLBACK`, and root-store calls made meanwhile queue behind it (when no transaction is open they run at
+ * once).
+ *
+ * Between connections (other processes, or other stores in this one) `BEGIN IMMEDIATE` serialises writers. A connection
+ * that finds the write lock taken gets SQLITE_BUSY at once and retries after a short async sleep, for up to
+ * `busyTimeoutMs`: SQLite's own busy_timeout would sleep synchronously, freezing every request of this process, and
+ * would never let a second store in the same process finish the transaction it is waiting for.
+ */
+export async function openSqliteStore(filename: string): Promise<Store> {
+  // At start-up blocking is fine, and migrations from several processes must wait for each other.
+  const db = new Database(filename, { timeout: internals.busyTimeoutMs });
+  try {
+    if (!db.memory) {
+      // WAL lets readers run while one writer writes, in this process and in others; NORMAL is durable enough with WAL
+      // (a power cut may lose the last commits, never corrupt the file) and avoids an fsync per commit.
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+    }
+    db.pragma('foreign_keys = ON');
+    migrateSqlite(db);
+    db.pragma('busy_timeout = 0');
+    return new SqliteStore(db, prepareSqliteQueries(db)).root;
+  } catch (error) {
+    db.close();
+    throw internals.isBusy(error) ? internals.unavailable(error) : error;
+  }
+}
+
+class SqliteStore {
+  readonly root: Store;
+  readonly #db: Database.Database;
+  readonly #queries: SqliteQueries;
+  readonly #gate = new Mutex();
+  readonly #scope = new TransactionScope();
+  #closed = false;
+
+  constructor(db: Database.Database, queries: SqliteQueries) {
+    this.#db = db;
+    this.#queries = queries;
+    this.root = this.#build(
+      (operation) => this.#runRoot(operation),
+      (work) => this.#transaction(work),
+      () => this.#close(),
+      false,
+    );
+  }
+
+  #build(run: Run, transaction: Store['transaction'], close: Store['close'], inTransaction: boolean): Store {
+    const queries = this.#queries;
+    const users = internals.lift(queries.users, run);
+    const carts = internals.lift(queries.carts, run);
+    if (!inTransaction) {
+      users.lock = internals.requiresTransaction('users.lock');
+      carts.lock = internals.requiresTransaction('carts.lock');
+    }
+    return {
+      dialect: 'sqlite',
+      users,
+      products: internals.lift(queries.products, run),
+      carts,
+      preferences: internals.lift(queries.preferences, run),
+      tokens: internals.lift(queries.tokens, run),
+      transaction,
+      ping: () => run(() => queries.ping()),
+      close,
+    };
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) {
+      throw new StoreUnavailableError('the store is closed');
+    }
+  }
+
+  /** Runs `operation` once no transaction of this store is open; synchronous from the check to the end. */
+  async #gated<T>(operation: () => T): Promise<T> {
+    if (!this.#gate.locked) {
+      this.#assertOpen();
+      return operation();
+    }
+    const release = await this.#gate.acquire();
+    try {
+      this.#assertOpen();
+      return operation();
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Retries `attempt` while another connection holds the write lock. Only for attempts that did nothing when they
+   * failed busy: an autocommit statement, or a BEGIN.
+   */
+  async #retryWhileBusy<T>(attempt: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + internals.busyTimeoutMs;
+    for (let tries = 0; ; tries++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!internals.isBusy(error)) {
+          throw error;
+        }
+        if (Date.now() >= deadline) {
+          throw internals.unavailable(error);
+        }
+        await internals.backoff(tries);
+      }
+    }
+  }
+
+  async #runRoot<T>(operation: () => T): Promise<T> {
+    this.#scope.assertOutside('a store method');
+    return this.#retryWhileBusy(() => this.#gated(operation));
+  }
+
+  /** Holds the gate and the database's write lock; resolves to the function that releases the gate. */
+  #begin(): Promise<() => void> {
+    return this.#retryWhileBusy(async () => {
+      const release = await this.#gate.acquire();
+      try {
+        this.#assertOpen();
+        this.#db.exec('BEGIN IMMEDIATE');
+        return release;
+      } catch (error) {
+        // Let this process's other calls run while we wait for the other connection.
+        release();
+        throw error;
+      }
+    });
+  }
+
+  async #transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
+    this.#scope.assertOutside('transaction()');
+    const release = await this.#begin();
+    const state = new TransactionState();
+    try {
+      const result = await this.#scope.run(state, () => work(this.#transactionStore(state)));
+      state.active = false;
+      this.#db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      state.active = false;
+      if (this.#db.inTransaction) {
+        this.#db.exec('ROLLBACK');
+      }
+      throw error;
+    } finally {
+      release();
+    }
+  }
+
+  #transactionStore(state: TransactionState): Store {
+    // The gate and the write lock are already held by this transaction, so statements run directly.
+    const run: Run = async (operation) => {
+      TransactionScope.assertActive(state, 'a store method');
+      return operation();
+    };
+    return this.#build(
+      run,
+      () => Promise.reject(new Error('transactions do not nest: transaction() was called on a tx store')),
+      () => Promise.reject(new Error('close() was called on a tx store; close the root store after the transaction')),
+      true,
+    );
+  }
+
+  async #close(): Promise<void> {
+    this.#scope.assertOutside('close()');
+    const release = await this.#gate.acquire();
+    try {
+      if (!this.#closed) {
+        this.#closed = true;
+        this.#db.close();
+      }
+    } finally {
+      release();
+    }
+  }
+}

@@ -1,0 +1,138 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+import { expect } from '@hapi/code';
+import * as Lab from '@hapi/lab';
+import Database from 'better-sqlite3';
+
+import { openStore } from '../../server/db/open-store.js';
+import { openSqliteStore } from '../../server/db/sqlite.js';
+import type { Store } from '../../server/db/store.js';
+import { defineStoreContract } from './store-contract.js';
+
+export const lab = Lab.script();
+const { describe, it, beforeEach, afterEach } = lab;
+
+const run = promisify(execFile);
+
+defineStoreContract(lab, 'sqlite', async () => {
+  const store = await openSqliteStore(':memory:');
+  return { store, dispose: () => store.close() };
+});
+
+describe('sqlite store on a file', () => {
+  let dir: string;
+  let file: string;
+  const opened: Store[] = [];
+
+  const open = async (): Promise<Store> => {
+    const store = await openStore({ url: file, dataDir: dir });
+    opened.push(store);
+    return store;
+  };
+
+  const setUpCart = async (store: Store): Promise<string> => {
+    await store.products.upsert([{ sku: 'MUG-BLUE', name: 'Blue Mug', description: '', price: 1490, currency: 'EUR', active: true }]);
+    const user = await store.users.create({ id: randomUUID(), email: 'a@example.com', passwordHash: 'x', createdAt: new Date() });
+    return user!.id;
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'shop-sqlite-'));
+    file = join(dir, 'shop.db');
+  });
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('uses WAL and the migrated schema', async () => {
+    await open();
+
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).to.equal('wal');
+      expect(db.prepare('SELECT version, name FROM schema_migrations').all()).to.equal([{ version: 1, name: 'initial schema' }]);
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
+      expect(tables).to.equal(['cart_lines', 'carts', 'preferences', 'products', 'refresh_tokens', 'schema_migrations', 'users']);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('keeps its data and applies no migration twice when reopened', async () => {
+    const first = await open();
+    const userId = await setUpCart(first);
+    await first.close();
+
+    const second = await open();
+
+    expect((await second.users.findById(userId))?.email).to.equal('a@example.com');
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).to.equal(1);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('keeps the exact sum when two stores on one file add to one line concurrently', async () => {
+    const [a, b] = await Promise.all([open(), open()]);
+    const userId = await setUpCart(a!);
+
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        (i % 2 === 0 ? a! : b!).transaction(async (tx) => {
+          await tx.carts.lock(userId);
+          await tx.carts.addQuantity(userId, 'MUG-BLUE', 1, 99, new Date());
+          // Hold the write lock across an await, so the other store really has to wait for it.
+          await new Promise((resolve) => setImmediate(resolve));
+          await tx.carts.bumpVersion(userId);
+        }),
+      ),
+    );
+
+    const cart = await b!.carts.get(userId);
+    expect(cart.version).to.equal(30);
+    expect(cart.lines[0]?.quantity).to.equal(30);
+  });
+
+  it('migrates once and keeps the exact sum when several processes open one new file and add concurrently', async () => {
+    // The schema and the user must exist before the workers lock the cart, so one store migrates and sets up first;
+    // the workers then race to open the file (re-checking migrations) and to write.
+    const setup = await open();
+    const userId = await setUpCart(setup);
+    await setup.close();
+    const worker = join(import.meta.dirname, 'sqlite-worker.ts');
+
+    const outputs = await Promise.all(
+      Array.from({ length: 3 }, () => run(process.execPath, ['--import', 'tsx', worker, file, userId, 'MUG-BLUE', '20'])),
+    );
+
+    const seen = outputs.flatMap(({ stdout }) => JSON.parse(stdout) as number[]);
+    expect([...seen].sort((x, y) => x - y)).to.equal(Array.from({ length: 60 }, (_, i) => i + 1));
+    const store = await open();
+    const cart = await store.carts.get(userId);
+    expect(cart.version).to.equal(60);
+    expect(cart.lines[0]?.quantity).to.equal(60);
+  });
+
+  it('migrates a new file exactly once when several processes open it at the same time', async () => {
+    const worker = join(import.meta.dirname, 'sqlite-worker.ts');
+
+    // count 0: each worker only opens (and so migrates) the file, then closes it.
+    await Promise.all(Array.from({ length: 4 }, () => run(process.execPath, ['--import', 'tsx', worker, file, 'none', 'NONE', '0'])));
+
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.prepare('SELECT version FROM schema_migrations').pluck().all()).to.equal([1]);
+    } finally {
+      db.close();
+    }
+  });
+});

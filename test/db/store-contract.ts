@@ -1,0 +1,767 @@
+import { randomUUID } from 'node:crypto';
+
+import { expect } from '@hapi/code';
+import type * as Lab from '@hapi/lab';
+
+import { demoCatalog } from '../../server/db/demo-catalog.js';
+import { seedDemoCatalog } from '../../server/db/seed.js';
+import {
+  StoreUnavailableError,
+  type Dialect,
+  type NewRefreshToken,
+  type ProductRecord,
+  type Store,
+  type UserRecord,
+} from '../../server/db/store.js';
+import { MAX_LINE_QUANTITY, SKU_PATTERN } from '../../shared/limits.js';
+
+type LabScript = ReturnType<typeof Lab.script>;
+
+/** A freshly migrated, empty database behind a store, and how to throw it away. */
+export interface StoreFixture {
+  store: Store;
+  dispose(): Promise<void>;
+}
+
+const internals = {
+  now: new Date('2025-03-01T12:00:00.000Z'),
+
+  later(ms: number): Date {
+    return new Date(internals.now.getTime() + ms);
+  },
+
+  products: [
+    { sku: 'MUG-BLUE', name: 'Blue Mug', description: 'Enamel, 350 ml', price: 1490, currency: 'EUR', active: true },
+    { sku: 'MUG-RED', name: 'Red Mug', description: 'Enamel, 350 ml', price: 1490, currency: 'EUR', active: true },
+    { sku: 'TEE-BLACK-M', name: 'Black Tee', description: '100% cotton, medium', price: 2900, currency: 'EUR', active: true },
+    { sku: 'TEE-WHITE-M', name: 'White Tee', description: '1000 threads of cotton', price: 2900, currency: 'EUR', active: true },
+    { sku: 'PIPE-A_B', name: 'Snake_case Pipe', description: 'Backslash \\ inside', price: 500, currency: 'EUR', active: true },
+    { sku: 'OLD-CAP', name: 'Old Cap', description: 'Discontinued mug-shaped cap', price: 900, currency: 'EUR', active: false },
+  ] satisfies ProductRecord[],
+
+  async user(store: Store, email = `${randomUUID()}@example.com`): Promise<UserRecord> {
+    const user = await store.users.create({ id: randomUUID(), email, passwordHash: 'scrypt$hash', createdAt: internals.now });
+    if (user === null) {
+      throw new Error(`could not create ${email}`);
+    }
+    return user;
+  },
+
+  token(userId: string, overrides: Partial<NewRefreshToken> = {}): NewRefreshToken {
+    return {
+      tokenHash: randomUUID().replaceAll('-', ''),
+      userId,
+      familyId: 'family-1',
+      tokenVersion: 0,
+      createdAt: internals.now,
+      expiresAt: internals.later(3600_000),
+      ...overrides,
+    };
+  },
+
+  /** A promise plus the function that resolves it, to hold a transaction open at a chosen point. */
+  signal(): { promise: Promise<void>; resolve: () => void } {
+    let resolve = (): void => {};
+    const promise = new Promise<void>((done) => {
+      resolve = done;
+    });
+    return { promise, resolve };
+  },
+
+  skus(items: readonly ProductRecord[]): string[] {
+    return items.map((item) => item.sku);
+  },
+};
+
+/**
+ * The behaviour every `Store` implementation must have. Each test gets a fresh database from `open`, so tests are
+ * independent and may run in any order.
+ */
+export function defineStoreContract(lab: LabScript, name: Dialect, open: () => Promise<StoreFixture>): void {
+  const { describe, it, beforeEach, afterEach } = lab;
+
+  describe(`${name} store`, () => {
+    let fixture: StoreFixture;
+    let store: Store;
+
+    beforeEach(async () => {
+      fixture = await open();
+      store = fixture.store;
+    });
+
+    afterEach(async () => {
+      await fixture.dispose();
+    });
+
+    it('names its dialect', () => {
+      expect(store.dialect).to.equal(name);
+    });
+
+    it('answers a ping', async () => {
+      await expect(store.ping()).to.not.reject();
+    });
+
+    describe('users', () => {
+      it('creates a user and finds it by id and by email', async () => {
+        const created = await store.users.create({
+          id: 'b0c5a3f2-4d7e-4c2a-9f3e-2a1b0c9d8e7f',
+          email: 'ada@example.com',
+          passwordHash: 'scrypt$17$8$1$salt$key',
+          createdAt: internals.now,
+        });
+
+        const expected: UserRecord = {
+          id: 'b0c5a3f2-4d7e-4c2a-9f3e-2a1b0c9d8e7f',
+          email: 'ada@example.com',
+          passwordHash: 'scrypt$17$8$1$salt$key',
+          tokenVersion: 0,
+          createdAt: internals.now,
+        };
+        expect(created).to.equal(expected);
+        expect(await store.users.findById(expected.id)).to.equal(expected);
+        expect(await store.users.findByEmail('ada@example.com')).to.equal(expected);
+      });
+
+      it('stores the email lower-cased and finds it whatever the case', async () => {
+        const user = await internals.user(store, 'Grace.Hopper@Example.COM');
+
+        expect(user.email).to.equal('grace.hopper@example.com');
+        expect((await store.users.findByEmail('GRACE.HOPPER@example.com'))?.id).to.equal(user.id);
+      });
+
+      it('returns null for an email that is already taken, compared case-insensitively', async () => {
+        const first = await internals.user(store, 'alan@example.com');
+
+        const second = await store.users.create({
+          id: randomUUID(),
+          email: 'ALAN@Example.com',
+          passwordHash: 'other',
+          createdAt: internals.now,
+        });
+
+        expect(second).to.be.null();
+        expect(await store.users.findByEmail('alan@example.com')).to.equal(first);
+      });
+
+      it('returns null for an unknown id or email', async () => {
+        expect(await store.users.findById(randomUUID())).to.be.null();
+        expect(await store.users.findByEmail('nobody@example.com')).to.be.null();
+      });
+
+      it('bumps the token version once per call, also when calls run concurrently', async () => {
+        const user = await internals.user(store);
+
+        const versions = await Promise.all(Array.from({ length: 10 }, () => store.users.bumpTokenVersion(user.id)));
+
+        expect([...versions].sort((a, b) => (a ?? 0) - (b ?? 0))).to.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        expect((await store.users.findById(user.id))?.tokenVersion).to.equal(10);
+      });
+
+      it('returns null when bumping the token version of an unknown user', async () => {
+        expect(await store.users.bumpTokenVersion(randomUUID())).to.be.null();
+      });
+
+      it('locks an existing user inside a transaction and reports an unknown one', async () => {
+        const user = await internals.user(store);
+
+        const [known, unknown] = await store.transaction(async (tx) => [
+          await tx.users.lock(user.id),
+          await tx.users.lock(randomUUID()),
+        ]);
+
+        expect(known).to.be.true();
+        expect(unknown).to.be.false();
+      });
+
+      it('refuses to lock a user or a cart outside a transaction', async () => {
+        const user = await internals.user(store);
+
+        await expect(store.users.lock(user.id)).to.reject(/inside transaction/);
+        await expect(store.carts.lock(user.id)).to.reject(/inside transaction/);
+      });
+
+      it('deletes a user together with their cart, preferences and refresh tokens', async () => {
+        await store.products.upsert(internals.products);
+        const user = await internals.user(store);
+        const other = await internals.user(store);
+        for (const owner of [user, other]) {
+          await store.transaction(async (tx) => {
+            await tx.carts.lock(owner.id);
+            await tx.carts.addQuantity(owner.id, 'MUG-BLUE', 2, MAX_LINE_QUANTITY, internals.now);
+            await tx.carts.bumpVersion(owner.id);
+          });
+          await store.preferences.set(owner.id, 'theme', 'dark', internals.now);
+        }
+        const token = internals.token(user.id);
+        await store.tokens.insert(token);
+
+        expect(await store.users.delete(user.id)).to.be.true();
+
+        expect(await store.users.findById(user.id)).to.be.null();
+        expect(await store.carts.get(user.id)).to.equal({ version: 0, lines: [] });
+        expect(await store.preferences.count(user.id)).to.equal(0);
+        expect(await store.tokens.consume(token.tokenHash, internals.now)).to.equal({ status: 'invalid' });
+        expect((await store.carts.get(other.id)).lines).to.have.length(1);
+        expect(await store.preferences.count(other.id)).to.equal(1);
+        expect(await store.users.delete(user.id)).to.be.false();
+      });
+    });
+
+    describe('products', () => {
+      beforeEach(async () => {
+        await store.products.upsert(internals.products);
+      });
+
+      it('lists active products ordered by sku with the total', async () => {
+        const page = await store.products.list({ limit: 50, offset: 0 });
+
+        expect(internals.skus(page.items)).to.equal(['MUG-BLUE', 'MUG-RED', 'PIPE-A_B', 'TEE-BLACK-M', 'TEE-WHITE-M']);
+        expect(page.total).to.equal(5);
+        expect(page.items[0]).to.equal(internals.products[0]!);
+      });
+
+      it('includes inactive products when asked', async () => {
+        const page = await store.products.list({ includeInactive: true, limit: 50, offset: 0 });
+
+        expect(internals.skus(page.items)).to.equal(['MUG-BLUE', 'MUG-RED', 'OLD-CAP', 'PIPE-A_B', 'TEE-BLACK-M', 'TEE-WHITE-M']);
+        expect(page.items[2]?.active).to.be.false();
+        expect(page.total).to.equal(6);
+      });
+
+      it('pages with limit and offset while the total counts every match', async () => {
+        const page = await store.products.list({ limit: 2, offset: 2 });
+        const beyond = await store.products.list({ limit: 2, offset: 10 });
+
+        expect(internals.skus(page.items)).to.equal(['PIPE-A_B', 'TEE-BLACK-M']);
+        expect(page.total).to.equal(5);
+        expect(beyond).to.equal({ items: [], total: 5 });
+      });
+
+      it('searches sku, name and description case-insensitively', async () => {
+        expect(internals.skus((await store.products.list({ q: 'tee-', limit: 50, offset: 0 })).items)).to.equal([
+          'TEE-BLACK-M',
+          'TEE-WHITE-M',
+        ]);
+        expect(internals.skus((await store.products.list({ q: 'RED MUG', limit: 50, offset: 0 })).items)).to.equal(['MUG-RED']);
+        const enamel = await store.products.list({ q: 'eNaMeL', limit: 1, offset: 0 });
+        expect(internals.skus(enamel.items)).to.equal(['MUG-BLUE']);
+        expect(enamel.total).to.equal(2);
+      });
+
+      it('searches inactive products only when asked', async () => {
+        expect((await store.products.list({ q: 'mug-shaped', limit: 50, offset: 0 })).total).to.equal(0);
+        expect((await store.products.list({ q: 'mug-shaped', includeInactive: true, limit: 50, offset: 0 })).total).to.equal(1);
+      });
+
+      it('matches %, _ and \\ in the search literally', async () => {
+        const search = async (q: string): Promise<string[]> =>
+          internals.skus((await store.products.list({ q, limit: 50, offset: 0 })).items);
+
+        expect(await search('100%')).to.equal(['TEE-BLACK-M']);
+        expect(await search('%')).to.equal(['TEE-BLACK-M']);
+        expect(await search('A_B')).to.equal(['PIPE-A_B']);
+        expect(await search('_')).to.equal(['PIPE-A_B']);
+        expect(await search('\\')).to.equal(['PIPE-A_B']);
+        expect(await search('h \\ i')).to.equal(['PIPE-A_B']);
+        expect(await search('\\%')).to.equal([]);
+      });
+
+      it('gets any product by sku, active or not, and null for an unknown one', async () => {
+        expect(await store.products.get('MUG-RED')).to.equal(internals.products[1]!);
+        expect((await store.products.get('OLD-CAP'))?.active).to.be.false();
+        expect(await store.products.get('NOPE')).to.be.null();
+      });
+
+      it('upserts: inserts new products and updates existing ones, the last of a sku winning', async () => {
+        await store.products.upsert([
+          { sku: 'MUG-RED', name: 'Red Mug v2', description: 'Stoneware', price: 1990, currency: 'EUR', active: false },
+          { sku: 'NEW-ONE', name: 'New', description: '', price: 100, currency: 'USD', active: true },
+          { sku: 'NEW-ONE', name: 'Newer', description: 'Second', price: 200, currency: 'USD', active: true },
+        ]);
+        await store.products.upsert([]);
+
+        expect(await store.products.get('MUG-RED')).to.equal({
+          sku: 'MUG-RED',
+          name: 'Red Mug v2',
+          description: 'Stoneware',
+          price: 1990,
+          currency: 'EUR',
+          active: false,
+        });
+        expect(await store.products.get('NEW-ONE')).to.equal({
+          sku: 'NEW-ONE',
+          name: 'Newer',
+          description: 'Second',
+          price: 200,
+          currency: 'USD',
+          active: true,
+        });
+        expect((await store.products.list({ includeInactive: true, limit: 50, offset: 0 })).total).to.equal(7);
+      });
+    });
+
+    describe('carts', () => {
+      let userId: string;
+
+      beforeEach(async () => {
+        await store.products.upsert(internals.products);
+        userId = (await internals.user(store)).id;
+      });
+
+      it('returns an empty cart at version 0 for a user who never had one', async () => {
+        expect(await store.carts.get(userId)).to.equal({ version: 0, lines: [] });
+        expect(await store.carts.countLines(userId)).to.equal(0);
+        expect(await store.carts.lineQuantity(userId, 'MUG-BLUE')).to.be.null();
+      });
+
+      it('creates the cart row on lock and counts versions with bumpVersion', async () => {
+        const first = await store.transaction((tx) => tx.carts.lock(userId));
+        const bumped = await store.transaction(async (tx) => {
+          await tx.carts.lock(userId);
+          return [await tx.carts.bumpVersion(userId), await tx.carts.bumpVersion(userId)];
+        });
+        const locked = await store.transaction((tx) => tx.carts.lock(userId));
+
+        expect(first).to.equal(0);
+        expect(bumped).to.equal([1, 2]);
+        expect(locked).to.equal(2);
+        expect((await store.carts.get(userId)).version).to.equal(2);
+      });
+
+      it('makes a second lock of one cart wait until the transaction holding it ends', async () => {
+        // An existing cart row: for a new one the second insert would wait on the first anyway, lock or not.
+        await store.transaction((tx) => tx.carts.lock(userId));
+        const locked = internals.signal();
+        const hold = internals.signal();
+        const first = store.transaction(async (tx) => {
+          await tx.carts.lock(userId);
+          locked.resolve();
+          await hold.promise;
+          await tx.carts.bumpVersion(userId);
+        });
+        await locked.promise;
+
+        let secondSaw: number | undefined;
+        const second = store.transaction(async (tx) => {
+          secondSaw = await tx.carts.lock(userId);
+        });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const sawWhileHeld = secondSaw;
+        hold.resolve();
+        await Promise.all([first, second]);
+
+        expect(sawWhileHeld).to.be.undefined();
+        expect(secondSaw).to.equal(1);
+      });
+
+      it('makes a second lock of one user wait until the transaction holding it ends', async () => {
+        const locked = internals.signal();
+        const hold = internals.signal();
+        const order: string[] = [];
+        const first = store.transaction(async (tx) => {
+          await tx.users.lock(userId);
+          locked.resolve();
+          await hold.promise;
+          order.push('first done');
+        });
+        await locked.promise;
+
+        const second = store.transaction(async (tx) => {
+          await tx.users.lock(userId);
+          order.push('second locked');
+        });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        hold.resolve();
+
+        await Promise.all([first, second]);
+        expect(order).to.equal(['first done', 'second locked']);
+      });
+
+      it('bumps the version of a cart that has no row yet', async () => {
+        expect(await store.carts.bumpVersion(userId)).to.equal(1);
+        expect((await store.carts.get(userId)).version).to.equal(1);
+      });
+
+      it('adds quantities that accumulate on one line', async () => {
+        expect(await store.carts.addQuantity(userId, 'MUG-BLUE', 2, 10, internals.now)).to.equal(2);
+        expect(await store.carts.addQuantity(userId, 'MUG-BLUE', 3, 10, internals.later(1000))).to.equal(5);
+
+        expect(await store.carts.lineQuantity(userId, 'MUG-BLUE')).to.equal(5);
+        expect(await store.carts.get(userId)).to.equal({
+          version: 0,
+          lines: [{ sku: 'MUG-BLUE', name: 'Blue Mug', quantity: 5, unitPrice: 1490, currency: 'EUR', addedAt: internals.now }],
+        });
+      });
+
+      it('refuses an addition that would exceed the maximum and changes nothing', async () => {
+        await store.carts.addQuantity(userId, 'MUG-BLUE', 8, 10, internals.now);
+
+        expect(await store.carts.addQuantity(userId, 'MUG-BLUE', 3, 10, internals.now)).to.be.null();
+        expect(await store.carts.addQuantity(userId, 'MUG-RED', 11, 10, internals.now)).to.be.null();
+        expect(await store.carts.addQuantity(userId, 'MUG-BLUE', 2, 10, internals.now)).to.equal(10);
+
+        expect(await store.carts.lineQuantity(userId, 'MUG-BLUE')).to.equal(10);
+        expect(await store.carts.lineQuantity(userId, 'MUG-RED')).to.be.null();
+      });
+
+      it('keeps the exact sum when many transactions add to one line concurrently', async () => {
+        const results = await Promise.all(
+          Array.from({ length: 25 }, () =>
+            store.transaction(async (tx) => {
+              await tx.carts.lock(userId);
+              const quantity = await tx.carts.addQuantity(userId, 'MUG-BLUE', 1, MAX_LINE_QUANTITY, internals.now);
+              await tx.carts.bumpVersion(userId);
+              return quantity;
+            }),
+          ),
+        );
+
+        expect([...results].sort((a, b) => (a ?? 0) - (b ?? 0))).to.equal(Array.from({ length: 25 }, (_, i) => i + 1));
+        const cart = await store.carts.get(userId);
+        expect(cart.version).to.equal(25);
+        expect(cart.lines[0]?.quantity).to.equal(25);
+      });
+
+      it('lets exactly as many concurrent additions succeed as fit under the maximum', async () => {
+        const results = await Promise.all(
+          Array.from({ length: 10 }, () => store.carts.addQuantity(userId, 'TEE-BLACK-M', 3, 20, internals.now)),
+        );
+
+        expect(results.filter((quantity) => quantity !== null)).to.have.length(6);
+        expect(await store.carts.lineQuantity(userId, 'TEE-BLACK-M')).to.equal(18);
+      });
+
+      it('orders lines by when they were first added, then by sku', async () => {
+        await store.carts.addQuantity(userId, 'TEE-WHITE-M', 1, 10, internals.later(2000));
+        await store.carts.addQuantity(userId, 'MUG-RED', 1, 10, internals.later(1000));
+        await store.carts.addQuantity(userId, 'MUG-BLUE', 1, 10, internals.later(2000));
+        await store.carts.addQuantity(userId, 'MUG-RED', 1, 10, internals.later(5000));
+
+        const cart = await store.carts.get(userId);
+
+        expect(cart.lines.map((line) => [line.sku, line.quantity, line.addedAt.getTime()])).to.equal([
+          ['MUG-RED', 2, internals.later(1000).getTime()],
+          ['MUG-BLUE', 1, internals.later(2000).getTime()],
+          ['TEE-WHITE-M', 1, internals.later(2000).getTime()],
+        ]);
+      });
+
+      it('shows the current product name and price on cart lines', async () => {
+        await store.carts.addQuantity(userId, 'MUG-BLUE', 1, 10, internals.now);
+        await store.products.upsert([{ ...internals.products[0]!, name: 'Deep Blue Mug', price: 1690 }]);
+
+        const [line] = (await store.carts.get(userId)).lines;
+
+        expect(line?.name).to.equal('Deep Blue Mug');
+        expect(line?.unitPrice).to.equal(1690);
+      });
+
+      it('sets a quantity, creating the line if needed and keeping when it was first added', async () => {
+        await store.carts.setQuantity(userId, 'MUG-BLUE', 4, internals.now);
+        await store.carts.setQuantity(userId, 'MUG-BLUE', 2, internals.later(1000));
+
+        const cart = await store.carts.get(userId);
+        expect(cart.lines.map((line) => [line.sku, line.quantity, line.addedAt])).to.equal([['MUG-BLUE', 2, internals.now]]);
+      });
+
+      it('removes one line and reports whether it existed', async () => {
+        await store.carts.addQuantity(userId, 'MUG-BLUE', 1, 10, internals.now);
+        await store.carts.addQuantity(userId, 'MUG-RED', 1, 10, internals.now);
+
+        expect(await store.carts.removeLine(userId, 'MUG-BLUE')).to.be.true();
+        expect(await store.carts.removeLine(userId, 'MUG-BLUE')).to.be.false();
+        expect((await store.carts.get(userId)).lines.map((line) => line.sku)).to.equal(['MUG-RED']);
+      });
+
+      it('clears every line of one cart and returns how many there were', async () => {
+        const other = await internals.user(store);
+        await store.carts.addQuantity(userId, 'MUG-BLUE', 1, 10, internals.now);
+        await store.carts.addQuantity(userId, 'MUG-RED', 1, 10, internals.now);
+        await store.carts.addQuantity(other.id, 'MUG-RED', 1, 10, internals.now);
+
+        expect(await store.carts.countLines(userId)).to.equal(2);
+        expect(await store.carts.clear(userId)).to.equal(2);
+        expect(await store.carts.clear(userId)).to.equal(0);
+        expect(await store.carts.countLines(userId)).to.equal(0);
+        expect(await store.carts.countLines(other.id)).to.equal(1);
+      });
+    });
+
+    describe('preferences', () => {
+      let userId: string;
+
+      beforeEach(async () => {
+        userId = (await internals.user(store)).id;
+      });
+
+      it('stores JSON values and returns them parsed, ordered by key', async () => {
+        await store.preferences.set(userId, 'theme', 'dark', internals.now);
+        await store.preferences.set(userId, 'currency', 'EUR', internals.now);
+        await store.preferences.set(userId, 'page.size', 50, internals.now);
+        await store.preferences.set(userId, 'emails', false, internals.now);
+        await store.preferences.set(userId, 'nickname', null, internals.now);
+        await store.preferences.set(userId, 'quote', 'say "hi" \\ ünïcödé', internals.now);
+
+        const list = await store.preferences.list(userId);
+
+        expect(Object.keys(list)).to.equal(['currency', 'emails', 'nickname', 'page.size', 'quote', 'theme']);
+        expect(list).to.equal({
+          currency: 'EUR',
+          emails: false,
+          nickname: null,
+          'page.size': 50,
+          quote: 'say "hi" \\ ünïcödé',
+          theme: 'dark',
+        });
+        expect(await store.preferences.count(userId)).to.equal(6);
+      });
+
+      it('gets undefined for a missing key and null for a stored null', async () => {
+        await store.preferences.set(userId, 'nickname', null, internals.now);
+
+        expect(await store.preferences.get(userId, 'nickname')).to.be.null();
+        expect(await store.preferences.get(userId, 'missing')).to.be.undefined();
+        expect(await store.preferences.list(randomUUID())).to.equal({});
+      });
+
+      it('replaces the value of an existing key', async () => {
+        await store.preferences.set(userId, 'theme', 'dark', internals.now);
+        await store.preferences.set(userId, 'theme', { mode: 'light', contrast: [1, 2] }, internals.later(1000));
+
+        expect(await store.preferences.get(userId, 'theme')).to.equal({ mode: 'light', contrast: [1, 2] });
+        expect(await store.preferences.count(userId)).to.equal(1);
+      });
+
+      it('deletes a key and reports whether it existed', async () => {
+        await store.preferences.set(userId, 'theme', 'dark', internals.now);
+
+        expect(await store.preferences.delete(userId, 'theme')).to.be.true();
+        expect(await store.preferences.delete(userId, 'theme')).to.be.false();
+        expect(await store.preferences.get(userId, 'theme')).to.be.undefined();
+      });
+
+      it('refuses a value that has no JSON form', async () => {
+        await expect(store.preferences.set(userId, 'theme', undefined, internals.now)).to.reject(TypeError);
+        expect(await store.preferences.count(userId)).to.equal(0);
+      });
+    });
+
+    describe('refresh tokens', () => {
+      let userId: string;
+
+      beforeEach(async () => {
+        userId = (await internals.user(store)).id;
+      });
+
+      it('consumes a live token once and reports its reuse after that', async () => {
+        const token = internals.token(userId, { tokenVersion: 3 });
+        await store.tokens.insert(token);
+
+        const first = await store.tokens.consume(token.tokenHash, internals.later(1000));
+        const second = await store.tokens.consume(token.tokenHash, internals.later(2000));
+
+        const consumed = { ...token, usedAt: internals.later(1000), revokedAt: null };
+        expect(first).to.equal({ status: 'consumed', token: consumed });
+        expect(second).to.equal({ status: 'reused', token: consumed });
+      });
+
+      it('lets exactly one of many concurrent consumes of one token succeed', async () => {
+        const token = internals.token(userId);
+        await store.tokens.insert(token);
+
+        const results = await Promise.all(
+          Array.from({ length: 10 }, () => store.tokens.consume(token.tokenHash, internals.later(1000))),
+        );
+
+        expect(results.filter((result) => result.status === 'consumed')).to.have.length(1);
+        expect(results.filter((result) => result.status === 'reused')).to.have.length(9);
+      });
+
+      it('reports unknown, expired and revoked tokens as invalid', async () => {
+        const expired = internals.token(userId, { expiresAt: internals.now });
+        const revoked = internals.token(userId);
+        await store.tokens.insert(expired);
+        await store.tokens.insert(revoked);
+        await store.tokens.revoke(revoked.tokenHash, userId, internals.now);
+
+        expect(await store.tokens.consume('unknown', internals.now)).to.equal({ status: 'invalid' });
+        expect(await store.tokens.consume(expired.tokenHash, internals.now)).to.equal({ status: 'invalid' });
+        expect(await store.tokens.consume(revoked.tokenHash, internals.now)).to.equal({ status: 'invalid' });
+      });
+
+      it('revokes a token only for its owner, and only once', async () => {
+        const other = await internals.user(store);
+        const token = internals.token(userId);
+        await store.tokens.insert(token);
+
+        expect(await store.tokens.revoke(token.tokenHash, other.id, internals.now)).to.be.false();
+        expect(await store.tokens.revoke(token.tokenHash, userId, internals.now)).to.be.true();
+        expect(await store.tokens.revoke(token.tokenHash, userId, internals.now)).to.be.false();
+        expect(await store.tokens.revoke('unknown', userId, internals.now)).to.be.false();
+      });
+
+      it('revokes every live token of a family and counts them', async () => {
+        const used = internals.token(userId);
+        const live = [internals.token(userId), internals.token(userId)];
+        const expired = internals.token(userId, { expiresAt: internals.now });
+        const otherFamily = internals.token(userId, { familyId: 'family-2' });
+        for (const token of [used, ...live, expired, otherFamily]) {
+          await store.tokens.insert(token);
+        }
+        await store.tokens.consume(used.tokenHash, internals.now);
+
+        expect(await store.tokens.revokeFamily('family-1', internals.later(1000))).to.equal(2);
+        expect(await store.tokens.revokeFamily('family-1', internals.later(2000))).to.equal(0);
+
+        for (const token of live) {
+          expect(await store.tokens.consume(token.tokenHash, internals.later(3000))).to.equal({ status: 'invalid' });
+        }
+        expect((await store.tokens.consume(otherFamily.tokenHash, internals.later(3000))).status).to.equal('consumed');
+      });
+
+      it('deletes the tokens that expired before a time and counts them', async () => {
+        const tokens = [0, 1, 2].map((hours) => internals.token(userId, { expiresAt: internals.later(hours * 3600_000) }));
+        for (const token of tokens) {
+          await store.tokens.insert(token);
+        }
+
+        expect(await store.tokens.deleteExpired(internals.later(3600_000))).to.equal(1);
+        expect(await store.tokens.deleteExpired(internals.later(3600_000))).to.equal(0);
+        expect((await store.tokens.consume(tokens[1]!.tokenHash, internals.now)).status).to.equal('consumed');
+      });
+    });
+
+    describe('transactions', () => {
+      it('commits the work and resolves with its result', async () => {
+        const result = await store.transaction(async (tx) => {
+          await internals.user(tx, 'kept@example.com');
+          return 42;
+        });
+
+        expect(result).to.equal(42);
+        expect(await store.users.findByEmail('kept@example.com')).to.not.be.null();
+      });
+
+      it('rolls everything back when the work throws, and rethrows its error', async () => {
+        const failure = new Error('changed my mind');
+
+        await expect(
+          store.transaction(async (tx) => {
+            await internals.user(tx, 'gone@example.com');
+            await tx.products.upsert(internals.products);
+            throw failure;
+          }),
+        ).to.reject(failure.message);
+
+        expect(await store.users.findByEmail('gone@example.com')).to.be.null();
+        expect((await store.products.list({ includeInactive: true, limit: 10, offset: 0 })).total).to.equal(0);
+      });
+
+      it('does not roll back a root-store write issued while a transaction awaits', async () => {
+        const inside = internals.signal();
+        const hold = internals.signal();
+        const transaction = store.transaction(async (tx) => {
+          await internals.user(tx, 'inside@example.com');
+          inside.resolve();
+          await hold.promise;
+          throw new Error('roll back');
+        });
+        await inside.promise;
+
+        const outside = internals.user(store, 'outside@example.com');
+        hold.resolve();
+
+        await expect(transaction).to.reject('roll back');
+        await outside;
+        expect(await store.users.findByEmail('inside@example.com')).to.be.null();
+        expect(await store.users.findByEmail('outside@example.com')).to.not.be.null();
+      });
+
+      it('keeps a transaction isolated from root-store reads until it commits', async () => {
+        const inside = internals.signal();
+        const hold = internals.signal();
+        const transaction = store.transaction(async (tx) => {
+          await internals.user(tx, 'pending@example.com');
+          inside.resolve();
+          await hold.promise;
+        });
+        await inside.promise;
+
+        const read = store.users.findByEmail('pending@example.com');
+        const seenBeforeCommit = await Promise.race([
+          read.then((user) => user !== null),
+          new Promise((resolve) => setTimeout(resolve, 50, 'still waiting')),
+        ]);
+        hold.resolve();
+        await transaction;
+
+        // SQLite queues the read behind the transaction (so it sees the commit); Postgres reads the last commit.
+        expect(seenBeforeCommit).to.not.equal(true);
+        expect(await store.users.findByEmail('pending@example.com')).to.not.be.null();
+      });
+
+      it('refuses a nested transaction', async () => {
+        await expect(store.transaction((tx) => tx.transaction(async () => 1))).to.reject(/do not nest/);
+      });
+
+      it('refuses the root store inside the work of a transaction', async () => {
+        await expect(store.transaction(() => store.users.findById('x'))).to.reject(/use the tx store/);
+        await expect(store.transaction(() => store.transaction(async () => 1))).to.reject(/use the tx store/);
+      });
+
+      it('refuses a tx store used after its transaction ended', async () => {
+        const leaked = await store.transaction(async (tx) => tx);
+
+        await expect(leaked.users.findById('x')).to.reject(/after its transaction ended/);
+      });
+    });
+
+    describe('close', () => {
+      it('waits for a running transaction, then refuses further calls as unavailable', async () => {
+        const inside = internals.signal();
+        const hold = internals.signal();
+        const transaction = store.transaction(async (tx) => {
+          inside.resolve();
+          await hold.promise;
+          return internals.user(tx, 'last@example.com');
+        });
+        await inside.promise;
+
+        let closed = false;
+        const closing = store.close().then(() => {
+          closed = true;
+        });
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const closedWhileRunning = closed;
+        hold.resolve();
+
+        expect(closedWhileRunning).to.be.false();
+        expect((await transaction).email).to.equal('last@example.com');
+        await closing;
+        await expect(store.ping()).to.reject(StoreUnavailableError);
+        await expect(store.close()).to.not.reject();
+      });
+    });
+
+    describe('demo catalog', () => {
+      it('seeds an empty products table once', async () => {
+        expect(await seedDemoCatalog(store)).to.equal(demoCatalog.length);
+        expect(await seedDemoCatalog(store)).to.equal(0);
+
+        const all = await store.products.list({ includeInactive: true, limit: 100, offset: 0 });
+        expect(all.total).to.equal(demoCatalog.length);
+        expect(all.total).to.be.within(30, 40);
+        expect(all.items.every((product) => SKU_PATTERN.test(product.sku))).to.be.true();
+        expect(all.items.every((product) => product.currency === 'EUR' && Number.isInteger(product.price))).to.be.true();
+        expect(all.items.filter((product) => !product.active).length).to.be.within(1, 2);
+      });
+
+      it('leaves an existing catalog alone', async () => {
+        await store.products.upsert([internals.products[0]!]);
+
+        expect(await seedDemoCatalog(store)).to.equal(0);
+        expect((await store.products.list({ includeInactive: true, limit: 100, offset: 0 })).total).to.equal(1);
+      });
+    });
+  });
+}
