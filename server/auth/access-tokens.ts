@@ -1,0 +1,101 @@
+import Jwt from '@hapi/jwt';
+
+import { ACCESS_TOKEN_TYPE } from '../../shared/http.js';
+import type { Config, JwtKey } from '../config.js';
+import { ShopError } from '../domain/errors.js';
+
+/** The claims of an access token once its signature and claims have been checked. */
+export interface AccessClaims {
+  /** User id. */
+  sub: string;
+  /** The user's token version at issue; compared with the database on every request. */
+  ver: number;
+  iat: number;
+  exp: number;
+}
+
+export type JwtSettings = Config['jwt'];
+
+const internals = {
+  /** Pinned: a token naming any other algorithm (`none`, RS256 with the secret as a public key, …) is refused. */
+  algorithm: 'HS256' as const,
+  /** Tolerated clock difference between instances for `iat` and `nbf`, in seconds. `exp` is kept exactly. */
+  skewSeconds: 30,
+  invalid(message: string): ShopError {
+    return new ShopError('TOKEN_INVALID', `Invalid access token: ${message}`);
+  },
+  isRecord(value: unknown): value is Record<string, unknown> {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  },
+};
+
+/** Signs an access token for the user with the first (current) key. */
+export function issueAccessToken(
+  jwt: JwtSettings,
+  user: { id: string; tokenVersion: number },
+  now: Date,
+): string {
+  const signer = jwt.keys[0] as JwtKey;
+  const iat = Math.floor(now.getTime() / 1000);
+  return Jwt.token.generate(
+    { sub: user.id, ver: user.tokenVersion, iss: jwt.issuer, aud: jwt.audience, iat, exp: iat + jwt.accessTokenTtlSeconds },
+    { key: signer.secret, algorithm: internals.algorithm },
+    { header: { typ: ACCESS_TOKEN_TYPE, kid: signer.kid } },
+  );
+}
+
+/**
+ * Checks everything a token can prove by itself: shape, pinned algorithm, `typ`, known `kid`, signature, `iss`,
+ * `aud`, `nbf`, then `exp`. Throws `TOKEN_EXPIRED` only for a token that is otherwise genuine, so a forged token can
+ * never learn more than "invalid". Whether the user still exists and `ver` is current is the caller's next step.
+ */
+export function verifyAccessToken(jwt: JwtSettings, token: string, now: Date): AccessClaims {
+  let artifacts: ReturnType<typeof Jwt.token.decode>;
+  try {
+    artifacts = Jwt.token.decode(token);
+  } catch {
+    throw internals.invalid('malformed token');
+  }
+  const header: unknown = artifacts.decoded.header;
+  const payload: unknown = artifacts.decoded.payload;
+  if (!internals.isRecord(header) || !internals.isRecord(payload)) {
+    throw internals.invalid('malformed token');
+  }
+  if (header.alg !== internals.algorithm) {
+    throw internals.invalid('unexpected algorithm');
+  }
+  if (header.typ !== ACCESS_TOKEN_TYPE) {
+    throw internals.invalid('not an access token');
+  }
+  const key = jwt.keys.find((candidate) => candidate.kid === header.kid);
+  if (!key) {
+    throw internals.invalid('unknown key id');
+  }
+  try {
+    Jwt.token.verifySignature(artifacts, { key: key.secret, algorithm: internals.algorithm });
+  } catch {
+    throw internals.invalid('bad signature');
+  }
+
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  const { sub, ver, iat, exp, nbf, iss, aud } = payload;
+  if (iss !== jwt.issuer) {
+    throw internals.invalid('wrong issuer');
+  }
+  if (aud !== jwt.audience && !(Array.isArray(aud) && aud.includes(jwt.audience))) {
+    throw internals.invalid('wrong audience');
+  }
+  if (typeof sub !== 'string' || sub.length === 0 || !Number.isSafeInteger(ver) || !Number.isSafeInteger(iat) || !Number.isSafeInteger(exp)) {
+    throw internals.invalid('missing claims');
+  }
+  if (nbf !== undefined && (typeof nbf !== 'number' || nbf > nowSeconds + internals.skewSeconds)) {
+    throw internals.invalid('not yet valid');
+  }
+  if ((iat as number) > nowSeconds + internals.skewSeconds) {
+    throw internals.invalid('issued in the future');
+  }
+  if ((exp as number) <= nowSeconds) {
+    throw new ShopError('TOKEN_EXPIRED', 'Access token expired; refresh it or log in again');
+  }
+  return { sub, ver: ver as number, iat: iat as number, exp: exp as number };
+}

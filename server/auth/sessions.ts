@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+
+import type { Me, RegisteredUser, TokenPair } from '../../shared/wire.js';
+import type { Config } from '../config.js';
+import type { Store, UserRecord } from '../db/store.js';
+import { ShopError } from '../domain/errors.js';
+import { issueAccessToken } from './access-tokens.js';
+import { hashPassword, verifyDecoyPassword, verifyPassword } from './passwords.js';
+import { createRefreshToken, hashRefreshToken } from './refresh-tokens.js';
+
+/** What the session functions need: the store, the clock, and the auth part of the configuration. */
+export interface SessionDeps {
+  store: Store;
+  config: Pick<Config, 'jwt' | 'passwordCost'>;
+  now: () => Date;
+}
+
+/** Emails are compared and stored lower-cased; surrounding white space is not part of an address. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function toMe(user: Pick<UserRecord, 'id' | 'email' | 'createdAt'>): Me & RegisteredUser {
+  return { id: user.id, email: user.email, createdAt: user.createdAt.toISOString() };
+}
+
+export async function register(deps: SessionDeps, email: string, password: string): Promise<RegisteredUser> {
+  const passwordHash = await hashPassword(password, deps.config.passwordCost);
+  const user = await deps.store.users.create({
+    id: randomUUID(),
+    email: normalizeEmail(email),
+    passwordHash,
+    createdAt: deps.now(),
+  });
+  if (!user) {
+    throw new ShopError('EMAIL_TAKEN', 'An account with this email already exists');
+  }
+  return toMe(user);
+}
+
+/** Unknown email and wrong password fail the same way and take about as long (a decoy hash is checked). */
+export async function login(deps: SessionDeps, email: string, password: string): Promise<TokenPair> {
+  const user = await deps.store.users.findByEmail(normalizeEmail(email));
+  const valid = user
+    ? await verifyPassword(password, user.passwordHash)
+    : await verifyDecoyPassword(password, deps.config.passwordCost);
+  if (!user || !valid) {
+    throw new ShopError('INVALID_CREDENTIALS', 'Email or password is incorrect');
+  }
+  return issueTokenPair(deps, user, randomUUID());
+}
+
+/**
+ * Exchanges a refresh token for a new pair. The old token is consumed in one conditional statement, so of concurrent
+ * refreshes with one token exactly one succeeds. Presenting an already-used token is treated as theft: the whole
+ * family — including the pair issued from it — is revoked.
+ */
+export async function refresh(deps: SessionDeps, refreshToken: string): Promise<TokenPair> {
+  const now = deps.now();
+  const result = await deps.store.tokens.consume(hashRefreshToken(refreshToken), now);
+  if (result.status === 'reused') {
+    await deps.store.tokens.revokeFamily(result.token.familyId, now);
+    throw new ShopError('REFRESH_TOKEN_REUSED', 'Refresh token was already used; every session from that login is now revoked');
+  }
+  if (result.status === 'invalid') {
+    throw new ShopError('REFRESH_TOKEN_INVALID', 'Refresh token is invalid, expired or revoked; log in again');
+  }
+  const user = await deps.store.users.findById(result.token.userId);
+  if (!user || user.tokenVersion !== result.token.tokenVersion) {
+    throw new ShopError('REFRESH_TOKEN_INVALID', 'Refresh token was revoked; log in again');
+  }
+  return issueTokenPair(deps, user, result.token.familyId);
+}
+
+/** Revokes one refresh token of this user. Unknown or foreign tokens are ignored: logout always succeeds. */
+export async function logout(deps: SessionDeps, userId: string, refreshToken: string | undefined): Promise<void> {
+  if (refreshToken !== undefined) {
+    await deps.store.tokens.revoke(hashRefreshToken(refreshToken), userId, deps.now());
+  }
+}
+
+/** Bumps the user's token version: every access and refresh token issued before is dead on every instance at once. */
+export async function logoutEverywhere(deps: SessionDeps, userId: string): Promise<void> {
+  await deps.store.users.bumpTokenVersion(userId);
+}
+
+async function issueTokenPair(deps: SessionDeps, user: UserRecord, familyId: string): Promise<TokenPair> {
+  const now = deps.now();
+  const { token, tokenHash } = createRefreshToken();
+  await deps.store.tokens.insert({
+    tokenHash,
+    userId: user.id,
+    familyId,
+    tokenVersion: user.tokenVersion,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + deps.config.jwt.refreshTokenTtlSeconds * 1000),
+  });
+  return {
+    accessToken: issueAccessToken(deps.config.jwt, user, now),
+    refreshToken: token,
+    tokenType: 'Bearer',
+    expiresIn: deps.config.jwt.accessTokenTtlSeconds,
+  };
+}

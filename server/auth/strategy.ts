@@ -1,0 +1,79 @@
+import type { Plugin, Request, ServerAuthSchemeObject, UserCredentials } from '@hapi/hapi';
+
+import type { Config } from '../config.js';
+import type { Store } from '../db/store.js';
+import { ShopError } from '../domain/errors.js';
+import { verifyAccessToken } from './access-tokens.js';
+
+declare module '@hapi/hapi' {
+  interface UserCredentials {
+    id: string;
+    email: string;
+    tokenVersion: number;
+    createdAt: Date;
+  }
+}
+
+export interface AuthStrategyOptions {
+  store: Store;
+  config: Pick<Config, 'jwt'>;
+  now: () => Date;
+}
+
+/** The name routes use in `options.auth`; it is also the server's default strategy. */
+export const ACCESS_TOKEN_STRATEGY = 'access-token';
+
+const internals = {
+  scheme: 'shop-bearer',
+  /** Only the `Authorization: Bearer` header carries tokens: never a query string or cookie, which end up in logs. */
+  bearer: /^Bearer +([A-Za-z0-9\-_.]+=*) *$/i,
+};
+
+/**
+ * Bearer authentication that trusts nothing in the process: after the token proves itself, the user row is loaded
+ * from the database on every request, and a token whose `ver` is not the user's current token version is revoked.
+ */
+export const authStrategy: Plugin<AuthStrategyOptions> = {
+  name: 'shop-auth-strategy',
+  register(server, { store, config, now }) {
+    server.auth.scheme(internals.scheme, (): ServerAuthSchemeObject => ({
+      async authenticate(request, h) {
+        const header: unknown = request.headers.authorization;
+        if (typeof header !== 'string' || header === '') {
+          throw new ShopError('AUTH_REQUIRED', 'This route needs an access token: send Authorization: Bearer <token>', {
+            'WWW-Authenticate': 'Bearer',
+          });
+        }
+        const match = internals.bearer.exec(header);
+        if (!match) {
+          throw new ShopError('TOKEN_INVALID', 'Authorization header must be "Bearer <token>"', {
+            'WWW-Authenticate': 'Bearer error="invalid_request"',
+          });
+        }
+        const claims = verifyAccessToken(config.jwt, match[1] as string, now());
+        const user = await store.users.findById(claims.sub);
+        if (!user || user.tokenVersion !== claims.ver) {
+          throw new ShopError('TOKEN_REVOKED', 'Access token was revoked; log in again', {
+            'WWW-Authenticate': 'Bearer error="invalid_token"',
+          });
+        }
+        return h.authenticated({
+          credentials: { user: { id: user.id, email: user.email, tokenVersion: user.tokenVersion, createdAt: user.createdAt } },
+          artifacts: { exp: claims.exp },
+        });
+      },
+    }));
+    server.auth.strategy(ACCESS_TOKEN_STRATEGY, internals.scheme);
+    server.auth.default(ACCESS_TOKEN_STRATEGY);
+  },
+};
+
+/** The authenticated user of a route that requires auth. */
+export function currentUser(request: Request): UserCredentials {
+  const user = request.auth.credentials?.user;
+  if (!user) {
+    // Only reachable if a route that needs a user was declared with `auth: false`: a programming error.
+    throw new Error(`route ${request.route.path} reads the user but is not authenticated`);
+  }
+  return user;
+}

@@ -1,0 +1,9 @@
+import type { Config } from '../config.js';
+import type { Store } from '../db/store.js';
+
+/** What every route plugin is registered with. Nothing here holds user state: the store is the only source of truth. */
+export interface RouteDeps {
+  store: Store;
+  config: Config;
+  now: () => Date;
+}

@@ -1,0 +1,43 @@
+import type { Plugin } from '@hapi/hapi';
+
+import { Paths } from '../../shared/http.js';
+import type { Health } from '../../shared/wire.js';
+import type { RouteDeps } from './deps.js';
+
+export interface HealthOptions extends RouteDeps {
+  /** True once shutdown has begun, so a load balancer drains this instance before it stops accepting. */
+  isDraining: () => boolean;
+}
+
+/** `/healthz`: the process answers. `/readyz`: the database answers too, and the instance is not shutting down. */
+export const healthRoutes: Plugin<HealthOptions> = {
+  name: 'shop-health',
+  register(server, { store, isDraining }) {
+    server.route([
+      {
+        method: 'GET',
+        path: Paths.healthz,
+        options: { auth: false, handler: (): Health => ({ status: 'ok' }) },
+      },
+      {
+        method: 'GET',
+        path: Paths.readyz,
+        options: {
+          auth: false,
+          handler: async (_request, h) => {
+            const unavailable = h.response({ status: 'unavailable' } satisfies Health).code(503);
+            if (isDraining()) {
+              return unavailable;
+            }
+            try {
+              await store.ping();
+            } catch {
+              return unavailable;
+            }
+            return { status: 'ok' } satisfies Health;
+          },
+        },
+      },
+    ]);
+  },
+};

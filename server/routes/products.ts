@@ -1,0 +1,52 @@
+import type { Plugin } from '@hapi/hapi';
+
+import { Paths } from '../../shared/http.js';
+import type { Product, ProductPage } from '../../shared/wire.js';
+import type { ProductRecord } from '../db/store.js';
+import { ShopError } from '../domain/errors.js';
+import type { RouteDeps } from './deps.js';
+import { ProductQuery, SkuParams } from './schemas.js';
+
+const internals = {
+  toProduct(record: ProductRecord): Product {
+    return { ...record };
+  },
+};
+
+/** The public catalog: no token needed. Inactive products are hidden. */
+export const productRoutes: Plugin<RouteDeps> = {
+  name: 'shop-products',
+  register(server, { store }) {
+    server.route([
+      {
+        method: 'GET',
+        path: Paths.products,
+        options: {
+          auth: false,
+          validate: { query: ProductQuery },
+          handler: async (request): Promise<ProductPage> => {
+            const { q, limit, offset } = request.query as { q?: string; limit: number; offset: number };
+            const page = await store.products.list({ q: q || undefined, limit, offset });
+            return { items: page.items.map(internals.toProduct), total: page.total, limit, offset };
+          },
+        },
+      },
+      {
+        method: 'GET',
+        path: '/products/{sku}',
+        options: {
+          auth: false,
+          validate: { params: SkuParams },
+          handler: async (request): Promise<Product> => {
+            const sku = (request.params as { sku: string }).sku;
+            const product = await store.products.get(sku);
+            if (!product || !product.active) {
+              throw new ShopError('SKU_NOT_FOUND', `No product with SKU ${sku}`);
+            }
+            return internals.toProduct(product);
+          },
+        },
+      },
+    ]);
+  },
+};

@@ -1,0 +1,48 @@
+import Joi from 'joi';
+
+import {
+  DEFAULT_PRODUCT_PAGE,
+  EMAIL_MAX_LENGTH,
+  MAX_PRODUCT_PAGE,
+  MAX_QUERY_LENGTH,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  PREFERENCE_KEY_PATTERN,
+  SKU_PATTERN,
+} from '../../shared/limits.js';
+
+/** joi schemas for the wire types in shared/wire.ts. Objects reject unknown keys (joi's default). */
+
+export const email = Joi.string().trim().email({ tlds: false }).max(EMAIL_MAX_LENGTH).required();
+export const password = Joi.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH).required();
+export const sku = Joi.string().pattern(SKU_PATTERN, 'SKU').required();
+/** Quantity ranges are domain rules answered with QUANTITY_LIMIT; joi only insists on a whole number. */
+export const quantity = Joi.number().integer().strict().required();
+export const preferenceKey = Joi.string().pattern(PREFERENCE_KEY_PATTERN, 'preference key').required();
+
+export const CredentialsPayload = Joi.object({ email, password });
+export const RefreshPayload = Joi.object({ refreshToken: Joi.string().min(1).max(512).required() });
+export const LogoutPayload = Joi.object({
+  refreshToken: Joi.string().min(1).max(512),
+  all: Joi.boolean().strict(),
+}).allow(null);
+
+export const ProductQuery = Joi.object({
+  q: Joi.string().trim().max(MAX_QUERY_LENGTH).allow(''),
+  limit: Joi.number().integer().min(1).max(MAX_PRODUCT_PAGE).default(DEFAULT_PRODUCT_PAGE),
+  offset: Joi.number().integer().min(0).max(1_000_000).default(0),
+});
+export const SkuParams = Joi.object({ sku });
+
+export const AddItemPayload = Joi.object({ sku, quantity }).required();
+export const SetItemPayload = Joi.object({ quantity }).required();
+
+export const PreferenceKeyParams = Joi.object({ key: preferenceKey });
+export const SetPreferencePayload = Joi.object({
+  value: Joi.alternatives(Joi.string().allow(''), Joi.number(), Joi.boolean(), Joi.valid(null)).required(),
+}).required();
+
+/** `If-Match` as sent by clients: our own strong ETag, or `*`. Anything else is a 400, not a silent pass. */
+export const IfMatchHeaders = Joi.object({
+  'if-match': Joi.string().pattern(/^(\*|(W\/)?"\d{1,15}")$/, 'cart ETag'),
+}).unknown(true);

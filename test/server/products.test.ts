@@ -1,0 +1,77 @@
+import { expect } from '@hapi/code';
+import type { Server } from '@hapi/hapi';
+import * as Lab from '@hapi/lab';
+
+import type { ErrorBody } from '../../shared/errors.js';
+import type { Product, ProductPage } from '../../shared/wire.js';
+import { backends, type OpenBackend } from '../helpers/backends.js';
+import { buildServer } from '../helpers/server.js';
+
+export const lab = Lab.script();
+const { describe, it, before, after } = lab;
+
+for (const backend of backends) {
+  describe(`product routes on ${backend.name}`, () => {
+    let db: OpenBackend;
+    let server: Server;
+
+    before(async () => {
+      db = await backend.open();
+      server = await buildServer({ store: db.store });
+    });
+
+    after(() => db.dispose());
+
+    it('lists the seeded active catalog without a token, ordered by sku', async () => {
+      const res = await server.inject({ method: 'GET', url: '/products?limit=100' });
+      expect(res.statusCode).to.equal(200);
+      const page = res.result as ProductPage;
+      expect(page.total).to.be.at.least(20);
+      expect(page.items.length).to.equal(page.total);
+      expect(page.items.every((product) => product.active)).to.be.true();
+      const skus = page.items.map((product) => product.sku);
+      expect(skus).to.equal([...skus].sort());
+      for (const product of page.items) {
+        expect(Number.isInteger(product.price)).to.be.true();
+        expect(product.currency).to.match(/^[A-Z]{3}$/);
+      }
+    });
+
+    it('pages with limit and offset', async () => {
+      const all = (await server.inject({ method: 'GET', url: '/products?limit=100' })).result as ProductPage;
+      const page = (await server.inject({ method: 'GET', url: '/products?limit=5&offset=5' })).result as ProductPage;
+      expect(page).to.include({ limit: 5, offset: 5, total: all.total });
+      expect(page.items.map((p) => p.sku)).to.equal(all.items.slice(5, 10).map((p) => p.sku));
+    });
+
+    it('searches case-insensitively', async () => {
+      const all = (await server.inject({ method: 'GET', url: '/products?limit=100' })).result as ProductPage;
+      const target = all.items[3]!;
+      const word = target.name.split(' ')[0]!.toUpperCase();
+      const res = (await server.inject({ method: 'GET', url: `/products?q=${encodeURIComponent(word)}` })).result as ProductPage;
+      expect(res.items.map((p) => p.sku)).to.include(target.sku);
+      const none = (await server.inject({ method: 'GET', url: '/products?q=%25%25' })).result as ProductPage;
+      expect(none.total).to.equal(0);
+    });
+
+    it('shows one product and answers 404 for unknown or inactive ones', async () => {
+      const all = (await db.store.products.list({ includeInactive: true, limit: 100, offset: 0 })).items;
+      const active = all.find((p) => p.active)!;
+      const res = await server.inject({ method: 'GET', url: `/products/${active.sku}` });
+      expect(res.result as Product).to.equal(active);
+      for (const sku of ['NOPE', all.find((p) => !p.active)!.sku]) {
+        const missing = await server.inject({ method: 'GET', url: `/products/${sku}` });
+        expect(missing.statusCode).to.equal(404);
+        expect((missing.result as ErrorBody).code).to.equal('SKU_NOT_FOUND');
+      }
+    });
+
+    it('rejects limits out of range with VALIDATION_FAILED', async () => {
+      for (const query of ['limit=0', 'limit=101', 'offset=-1', 'limit=abc', 'extra=1']) {
+        const res = await server.inject({ method: 'GET', url: `/products?${query}` });
+        expect(res.statusCode).to.equal(400);
+        expect((res.result as ErrorBody).code).to.equal('VALIDATION_FAILED');
+      }
+    });
+  });
+}
