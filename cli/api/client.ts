@@ -1,0 +1,61 @@
+import type {
+  Cart,
+  Credentials,
+  Health,
+  Me,
+  Preference,
+  PreferenceValue,
+  Preferences,
+  Product,
+  ProductPage,
+  RegisteredUser,
+  TokenPair,
+} from '../../shared/wire.js';
+
+export interface ProductQuery {
+  query?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface MeOptions {
+  /** Check this token instead of the current one (`shop login --with-token`). */
+  token?: string;
+  /** Refresh an expired token first (default true). `shop status` looks without changing anything. */
+  refresh?: boolean;
+}
+
+/**
+ * Everything the CLI asks of the server. Commands get one from `deps.api()`, so they never build HTTP requests, and
+ * the (future) offline outbox can wrap it.
+ *
+ * Calls that need a login attach the access token, refresh it once when it has expired, and throw
+ * `AuthenticationError` when the server still says 401 or 403. Failures to reach the server throw
+ * `ServerUnreachableError`; other refusals throw `ApiError` with the server's code.
+ */
+export interface ApiClient {
+  readonly server: string;
+  register(credentials: Credentials): Promise<RegisteredUser>;
+  login(credentials: Credentials): Promise<TokenPair>;
+  /**
+   * Revokes the stored login's refresh token (`session`), or every token of the user (`all`). Does not touch the
+   * local credentials; the command does.
+   */
+  logout(scope: 'session' | 'all'): Promise<void>;
+  me(options?: MeOptions): Promise<Me>;
+  /** Liveness, with a short timeout and no retries. */
+  health(timeoutMs: number): Promise<Health>;
+  listProducts(query: ProductQuery): Promise<ProductPage>;
+  getProduct(sku: string): Promise<Product>;
+  getCart(): Promise<Cart>;
+  addItem(sku: string, quantity: number): Promise<Cart>;
+  setItem(sku: string, quantity: number): Promise<Cart>;
+  removeItem(sku: string): Promise<Cart>;
+  clearCart(): Promise<Cart>;
+  listPreferences(): Promise<Preferences>;
+  getPreference(key: string): Promise<Preference>;
+  setPreference(key: string, value: PreferenceValue): Promise<Preference>;
+  deletePreference(key: string): Promise<void>;
+  /** Releases kept-alive connections. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+
+import { ErrorCode, isErrorBody } from '../../shared/errors.js';
+import { Headers, Paths } from '../../shared/http.js';
+import type {
+  Cart,
+  Credentials,
+  Health,
+  Me,
+  Preference,
+  PreferenceValue,
+  Preferences,
+  Product,
+  ProductPage,
+  RegisteredUser,
+  TokenPair,
+} from '../../shared/wire.js';
+import type { ConfigStore } from '../store/config-store.js';
+import type { ApiClient, MeOptions, ProductQuery } from './client.js';
+import { AuthenticationError } from './errors.js';
+import { errorCodeOf, expectBody, expectSuccess } from './responses.js';
+import { Session } from './session.js';
+import type { HttpRequest, HttpResponse, Transport } from './transport.js';
+
+export interface HttpApiClientOptions {
+  transport: Transport;
+  store: ConfigStore;
+  envToken: string | undefined;
+  now: () => number;
+}
+
+type AuthorizedRequest = Omit<HttpRequest, 'token'>;
+
+export function createHttpApiClient(options: HttpApiClientOptions): ApiClient {
+  return new HttpApiClient(options);
+}
+
+class HttpApiClient implements ApiClient {
+  readonly server: string;
+  private readonly transport: Transport;
+  private readonly store: ConfigStore;
+  private readonly session: Session;
+
+  constructor(options: HttpApiClientOptions) {
+    this.transport = options.transport;
+    this.store = options.store;
+    this.server = options.transport.baseUrl;
+    this.session = new Session({
+      server: this.server,
+      store: options.store,
+      envToken: options.envToken,
+      now: options.now,
+      transport: options.transport,
+    });
+  }
+
+  // The auth calls carry no idempotency key: a replayed login would have to keep tokens in the server's replay store.
+  async register(credentials: Credentials): Promise<RegisteredUser> {
+    return expectBody(await this.transport.send({ method: 'POST', path: Paths.register, body: credentials }));
+  }
+
+  async login(credentials: Credentials): Promise<TokenPair> {
+    return expectBody(await this.transport.send({ method: 'POST', path: Paths.login, body: credentials }));
+  }
+
+  async logout(scope: 'session' | 'all'): Promise<void> {
+    // The body is built per attempt: if the access token had to be refreshed first, the refresh token to revoke is
+    // the new one, and sending the spent one would look like token theft to the server.
+    expectSuccess(
+      await this.authorized(() => ({
+        method: 'POST',
+        path: Paths.logout,
+        body: scope === 'all' ? { all: true } : { refreshToken: this.storedRefreshToken() },
+      })),
+    );
+  }
+
+  async me(options: MeOptions = {}): Promise<Me> {
+    const request: AuthorizedRequest = { method: 'GET', path: Paths.me };
+    if (options.token !== undefined) {
+      return expectBody(this.rejectUnauthorized(await this.transport.send({ ...request, token: options.token }), false));
+    }
+    return expectBody(await this.authorized(request, { refresh: options.refresh ?? true }));
+  }
+
+  async health(timeoutMs: number): Promise<Health> {
+    return expectBody(await this.transport.send({ method: 'GET', path: Paths.healthz, timeoutMs }));
+  }
+
+  async listProducts({ query, limit, offset }: ProductQuery): Promise<ProductPage> {
+    return expectBody(
+      await this.transport.send({ method: 'GET', path: Paths.products, query: { q: query, limit, offset } }),
+    );
+  }
+
+  async getProduct(sku: string): Promise<Product> {
+    return expectBody(await this.transport.send({ method: 'GET', path: Paths.product(sku) }));
+  }
+
+  async getCart(): Promise<Cart> {
+    return expectBody(await this.authorized({ method: 'GET', path: Paths.cart }));
+  }
+
+  async addItem(sku: string, quantity: number): Promise<Cart> {
+    return expectBody(await this.authorized(mutation('POST', Paths.cartItems, { sku, quantity })));
+  }
+
+  async setItem(sku: string, quantity: number): Promise<Cart> {
+    return expectBody(await this.authorized(mutation('PUT', Paths.cartItem(sku), { quantity })));
+  }
+
+  async removeItem(sku: string): Promise<Cart> {
+    return expectBody(await this.authorized(mutation('DELETE', Paths.cartItem(sku))));
+  }
+
+  async clearCart(): Promise<Cart> {
+    return expectBody(await this.authorized(mutation('DELETE', Paths.cart)));
+  }
+
+  async listPreferences(): Promise<Preferences> {
+    return expectBody(await this.authorized({ method: 'GET', path: Paths.preferences }));
+  }
+
+  async getPreference(key: string): Promise<Preference> {
+    return expectBody(await this.authorized({ method: 'GET', path: Paths.preference(key) }));
+  }
+
+  async setPreference(key: string, value: PreferenceValue): Promise<Preference> {
+    return expectBody(await this.authorized(mutation('PUT', Paths.preference(key), { value })));
+  }
+
+  async deletePreference(key: string): Promise<void> {
+    expectSuccess(await this.authorized(mutation('DELETE', Paths.preference(key))));
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+
+  /**
+   * Sends with the current access token. On TOKEN_EXPIRED it refreshes once — unless getting the token already took
+   * a refresh — and sends the same request again, same idempotency key included: it is the same operation.
+   */
+  private async authorized(
+    request: AuthorizedRequest | (() => AuthorizedRequest),
+    { refresh = true } = {},
+  ): Promise<HttpResponse> {
+    const build = typeof request === 'function' ? request : () => request;
+    const current = await this.session.current({ refresh });
+    let response = await this.transport.send({ ...build(), token: current.token });
+    if (refresh && !current.refreshed && response.status === 401 && errorCodeOf(response) === ErrorCode.TOKEN_EXPIRED) {
+      const token = await this.session.refreshAfterRejection(current.token);
+      response = await this.transport.send({ ...build(), token });
+    }
+    return this.rejectUnauthorized(response, this.session.usesEnvToken);
+  }
+
+  private storedRefreshToken(): string {
+    const refreshToken = this.store.credentials(this.server)?.refreshToken;
+    if (refreshToken === undefined || refreshToken === null) {
+      throw new AuthenticationError(`no refresh token is stored for ${this.server}`, this.server);
+    }
+    return refreshToken;
+  }
+
+  private rejectUnauthorized(response: HttpResponse, fromEnv: boolean): HttpResponse {
+    if (response.status !== 401 && response.status !== 403) {
+      return response;
+    }
+    const body = isErrorBody(response.body) ? response.body : undefined;
+    throw new AuthenticationError(
+      body?.message ?? `the server answered HTTP ${response.status}`,
+      this.server,
+      body?.code,
+      fromEnv,
+    );
+  }
+}
+
+/** A cart or preference change, with a fresh idempotency key that every retry of it reuses. */
+function mutation(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): AuthorizedRequest {
+  return { method, path, body, headers: { [Headers.idempotencyKey]: randomUUID() } };
+}

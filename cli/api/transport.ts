@@ -1,0 +1,260 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import type { Agent } from 'undici';
+
+import { Headers } from '../../shared/http.js';
+import { ApiError, ServerUnreachableError, type UnreachableReason } from './errors.js';
+import { loadUndici, type UndiciParts } from './load-undici.js';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface HttpRequest {
+  method: Method;
+  /** A path from `shared/http.ts` Paths, appended to the base URL. */
+  path: string;
+  query?: Readonly<Record<string, string | number | undefined>>;
+  /** Sent as JSON. */
+  body?: unknown;
+  /** Sent as `Authorization: Bearer …`. */
+  token?: string;
+  /** Extra headers; an `Idempotency-Key` here is sent unchanged on every retry. */
+  headers?: Readonly<Record<string, string>>;
+  /** Gives up after this long instead of the usual timeouts, and is never retried; for `shop status`. */
+  timeoutMs?: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Readonly<Record<string, string | undefined>>;
+  /** The parsed JSON body; `undefined` when there was none. */
+  body: unknown;
+}
+
+/**
+ * Sends requests to one server and returns its answer, whatever the status. Throws {@link ServerUnreachableError}
+ * when there is no usable answer (including 502/503/504), and {@link ApiError} for an answer that is not JSON.
+ */
+export interface Transport {
+  readonly baseUrl: string;
+  send(request: HttpRequest): Promise<HttpResponse>;
+  /** Closes kept-alive connections so the process can exit at once. */
+  close(): Promise<void>;
+}
+
+export interface TransportOptions {
+  baseUrl: string;
+  userAgent: string;
+  /** Debug lines (`--debug`); never given a token. */
+  log?: (line: string) => void;
+  /** Pauses before each retry; as many retries as entries. */
+  retryDelaysMs?: readonly number[];
+  connectTimeoutMs?: number;
+  /** How long to wait for response headers, and then for each chunk of the body. */
+  responseTimeoutMs?: number;
+}
+
+const internals = {
+  defaultRetryDelaysMs: [100, 300] as readonly number[],
+  defaultConnectTimeoutMs: 5_000,
+  defaultResponseTimeoutMs: 15_000,
+  /** Statuses that mean a proxy or the server itself cannot serve right now: retry later, like a refused connect. */
+  unavailableStatuses: new Set([502, 503, 504]),
+  /** Safe to send twice by HTTP semantics; POST waits for issue 4's idempotency keys to be honoured server-side. */
+  idempotentMethods: new Set<Method>(['GET', 'PUT', 'DELETE']),
+  /** Failures that happen before the request leaves this machine, so retrying cannot repeat it. */
+  neverSentReasons: new Set<UnreachableReason>(['refused', 'dns']),
+};
+
+/**
+ * An undici transport with one keep-alive agent. undici is loaded on the first request, not at start-up, so commands
+ * that never reach the network (`config`, `--help`) do not pay for it.
+ */
+export function createUndiciTransport(options: TransportOptions): Transport {
+  return new UndiciTransport(options);
+}
+
+class UndiciTransport implements Transport {
+  readonly baseUrl: string;
+  private agent: Promise<{ agent: Agent; undici: UndiciParts }> | undefined;
+
+  constructor(private readonly options: TransportOptions) {
+    this.baseUrl = options.baseUrl;
+  }
+
+  async send(request: HttpRequest): Promise<HttpResponse> {
+    const url = this.url(request);
+    const headers = this.headers(request);
+    const retryDelays = request.timeoutMs === undefined ? (this.options.retryDelaysMs ?? internals.defaultRetryDelaysMs) : [];
+    const idempotent = internals.idempotentMethods.has(request.method);
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.attempt(request, url, headers);
+      } catch (error) {
+        if (!(error instanceof ServerUnreachableError)) {
+          throw error;
+        }
+        const delay = retryDelays[attempt];
+        if (delay === undefined || !(idempotent || internals.neverSentReasons.has(error.reason))) {
+          throw error;
+        }
+        this.log(`retrying in ${delay} ms: ${error.message}`);
+        await sleep(delay);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.agent !== undefined) {
+      await (await this.agent).agent.close();
+    }
+  }
+
+  private async attempt(request: HttpRequest, url: URL, headers: Record<string, string>): Promise<HttpResponse> {
+    const { agent, undici } = await this.getAgent();
+    const started = performance.now();
+    const key = headers[Headers.idempotencyKey];
+    this.log(`> ${request.method} ${url.href}${key === undefined ? '' : ` (idempotency key ${key})`}`);
+    let status: number;
+    let responseHeaders: Record<string, string | undefined>;
+    let text: string;
+    try {
+      const response = await undici.request(agent, {
+        origin: url.origin,
+        path: url.pathname + url.search,
+        method: request.method,
+        headers,
+        body: request.body === undefined ? null : JSON.stringify(request.body),
+        signal: request.timeoutMs === undefined ? null : AbortSignal.timeout(request.timeoutMs),
+      });
+      status = response.statusCode;
+      responseHeaders = flattenHeaders(response.headers);
+      text = await response.body.text();
+    } catch (error) {
+      throw toUnreachable(error, this.baseUrl);
+    }
+    const requestId = responseHeaders[Headers.requestId];
+    this.log(
+      `< ${status} ${request.method} ${url.pathname} in ${Math.round(performance.now() - started)} ms` +
+        (requestId === undefined ? '' : ` (request id ${requestId})`),
+    );
+    if (internals.unavailableStatuses.has(status)) {
+      throw new ServerUnreachableError(this.baseUrl, 'unavailable', describeUnavailable(status, text));
+    }
+    return { status, headers: responseHeaders, body: parseBody(text, status, url) };
+  }
+
+  private getAgent(): Promise<{ agent: Agent; undici: UndiciParts }> {
+    this.agent ??= loadUndici().then((undici) => ({
+      undici,
+      agent: new undici.Agent({
+        connectTimeout: this.options.connectTimeoutMs ?? internals.defaultConnectTimeoutMs,
+        headersTimeout: this.options.responseTimeoutMs ?? internals.defaultResponseTimeoutMs,
+        bodyTimeout: this.options.responseTimeoutMs ?? internals.defaultResponseTimeoutMs,
+        keepAliveTimeout: 10_000,
+      }),
+    }));
+    return this.agent;
+  }
+
+  private url(request: HttpRequest): URL {
+    const url = new URL(this.baseUrl + request.path);
+    for (const [name, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined) {
+        url.searchParams.set(name, String(value));
+      }
+    }
+    return url;
+  }
+
+  private headers(request: HttpRequest): Record<string, string> {
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': this.options.userAgent,
+      ...request.headers,
+    };
+    if (request.body !== undefined) {
+      headers['content-type'] = 'application/json';
+    }
+    if (request.token !== undefined) {
+      headers[Headers.authorization] = `Bearer ${request.token}`;
+    }
+    return headers;
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line);
+  }
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
+  const flat: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+function parseBody(text: string, status: number, url: URL): unknown {
+  if (text === '') {
+    return undefined;
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // Not ours: a proxy's HTML page, or some other program listening on that port.
+    throw new ApiError(status, undefined, `the answer from ${url.href} (HTTP ${status}) is not JSON; is this a shop server?`, undefined);
+  }
+}
+
+function describeUnavailable(status: number, text: string): string {
+  let message: unknown;
+  try {
+    message = (JSON.parse(text) as { message?: unknown }).message;
+  } catch {
+    // A gateway's HTML page: the status says enough.
+  }
+  return typeof message === 'string' ? `HTTP ${status}: ${message}` : `HTTP ${status}`;
+}
+
+/** Maps undici's and the socket's errors to one readable reason. Anything unrecognised is still "unreachable". */
+function toUnreachable(error: unknown, baseUrl: string): ServerUnreachableError {
+  const code = errorCode(error);
+  const name = error instanceof Error ? error.name : '';
+  let reason: UnreachableReason = 'network';
+  let detail = error instanceof Error ? error.message : String(error);
+  if (code === 'ECONNREFUSED') {
+    reason = 'refused';
+    detail = 'connection refused';
+  } else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    reason = 'dns';
+    detail = 'host not found';
+  } else if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED') {
+    reason = 'reset';
+    detail = 'connection closed unexpectedly';
+  } else if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+    reason = 'timeout';
+    detail = 'timed out connecting';
+  } else if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || name === 'TimeoutError') {
+    reason = 'timeout';
+    detail = 'timed out waiting for an answer';
+  } else if (code === 'UND_ERR_ABORTED' || name === 'AbortError') {
+    reason = 'timeout';
+    detail = 'gave up waiting for an answer';
+  }
+  return new ServerUnreachableError(baseUrl, reason, detail, { cause: error });
+}
+
+/** Socket errors carry `code`; with several addresses (IPv6 and IPv4) Node wraps them in an AggregateError. */
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) {
+    return undefined;
+  }
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    return code;
+  }
+  if (error instanceof AggregateError) {
+    return errorCode(error.errors[0]);
+  }
+  return errorCode((error as { cause?: unknown }).cause);
+}

@@ -1,0 +1,95 @@
+import { InvalidArgumentError } from 'commander';
+
+import {
+  MAX_LINE_QUANTITY,
+  MAX_PRODUCT_PAGE,
+  MAX_QUERY_LENGTH,
+  PREFERENCE_KEY_PATTERN,
+  SKU_PATTERN,
+} from '../shared/limits.js';
+import type { PreferenceValue } from '../shared/wire.js';
+
+/**
+ * Argument parsers for commander. They throw InvalidArgumentError, which commander reports as a usage error
+ * (exit 2) naming the argument. Limits come from shared/limits.ts; the server checks them again.
+ */
+
+/** SKUs are upper-case on the server; `mug-blue` is accepted as `MUG-BLUE`. */
+export function parseSku(text: string): string {
+  const sku = text.trim().toUpperCase();
+  if (!SKU_PATTERN.test(sku)) {
+    throw new InvalidArgumentError('a SKU is letters, digits and dashes, e.g. MUG-BLUE.');
+  }
+  return sku;
+}
+
+export function parseInteger(text: string, min: number, max: number, what: string): number {
+  if (!/^\d+$/.test(text.trim())) {
+    throw new InvalidArgumentError(`${what} must be a whole number from ${min} to ${max}.`);
+  }
+  const value = Number(text);
+  if (value < min || value > max) {
+    throw new InvalidArgumentError(`${what} must be from ${min} to ${max}.`);
+  }
+  return value;
+}
+
+/** How many to add: 1–99. */
+export function parseAddQuantity(text: string): number {
+  return parseInteger(text, 1, MAX_LINE_QUANTITY, 'the quantity');
+}
+
+/** The quantity a line is set to: 0–99, where 0 removes the line. */
+export function parseSetQuantity(text: string): number {
+  return parseInteger(text, 0, MAX_LINE_QUANTITY, 'the quantity');
+}
+
+export function parseLimit(text: string): number {
+  return parseInteger(text, 1, MAX_PRODUCT_PAGE, '--limit');
+}
+
+export function parseOffset(text: string): number {
+  return parseInteger(text, 0, Number.MAX_SAFE_INTEGER, '--offset');
+}
+
+export function parseQuery(text: string): string {
+  if (text.length > MAX_QUERY_LENGTH) {
+    throw new InvalidArgumentError(`a search is at most ${MAX_QUERY_LENGTH} characters.`);
+  }
+  return text;
+}
+
+export function parsePreferenceKey(text: string): string {
+  if (!PREFERENCE_KEY_PATTERN.test(text)) {
+    throw new InvalidArgumentError(
+      'a key starts with a lower-case letter, then up to 63 of a-z 0-9 . _ - (e.g. locale, ui.theme).',
+    );
+  }
+  return text;
+}
+
+/**
+ * A preference value from the command line: a JSON scalar when it is one (`true`, `42`, `null`, `"quoted"`),
+ * otherwise the text itself — so `shop prefs set locale en-GB` needs no quotes, and `'"42"'` stores a string.
+ */
+export function parsePreferenceValue(text: string): PreferenceValue {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (parsed === null || typeof parsed === 'string' || typeof parsed === 'boolean') {
+    return parsed;
+  }
+  if (typeof parsed === 'number' && Number.isFinite(parsed)) {
+    return parsed;
+  }
+  // An object or array is not a preference value; as text it is at least what the user typed.
+  return text;
+}
+
+/** `shop cart add` takes a SKU, or `-` to read `SKU [QTY]` lines from stdin. */
+export function parseSkuOrStdin(text: string): string {
+  return text === '-' ? text : parseSku(text);
+}

@@ -1,0 +1,90 @@
+import { Command } from 'commander';
+
+import type { Me } from '../../../shared/wire.js';
+import { AuthenticationError } from '../../api/errors.js';
+import { jwtExpiry } from '../../api/jwt.js';
+import { credentialsFromPair } from '../../api/session.js';
+import type { CommandDeps, DepsProvider } from '../../deps.js';
+import { UserError, usageError } from '../../errors.js';
+import { formatTime } from '../../format.js';
+import { readSecret } from '../../io.js';
+import type { StoredCredentials } from '../../store/config-store.js';
+import { loginView } from '../../views/auth.js';
+import { readEmail, readPassword } from './credentials-input.js';
+
+export interface LoginOptions {
+  deps: CommandDeps;
+  email: string | undefined;
+  passwordStdin: boolean;
+  withToken: boolean;
+}
+
+export function loginCommand(deps: DepsProvider, run = loginRun): Command {
+  return new Command('login')
+    .description('log in and store the tokens for the server')
+    .option('--email <email>', 'your email (asked for on a terminal)')
+    .option('--password-stdin', 'read the password from stdin')
+    .option('--with-token', 'read an access token from stdin instead of logging in with a password')
+    .action((options: { email?: string; passwordStdin?: boolean; withToken?: boolean }) =>
+      run({
+        deps: deps(),
+        email: options.email,
+        passwordStdin: options.passwordStdin === true,
+        withToken: options.withToken === true,
+      }),
+    );
+}
+
+export async function loginRun({ deps, email, passwordStdin, withToken }: LoginOptions): Promise<void> {
+  if (withToken && (passwordStdin || email !== undefined)) {
+    throw usageError('--with-token cannot be combined with --email or --password-stdin');
+  }
+  const server = deps.server().url;
+  const credentials = withToken
+    ? await loginWithToken(deps)
+    : await loginWithPassword(deps, await readEmail(deps, email), passwordStdin);
+  await deps.config.saveCredentials(server, credentials);
+
+  await deps.output.info(`Logged in to ${server} as ${credentials.email}.`);
+  if (deps.env.SHOP_TOKEN !== undefined && deps.env.SHOP_TOKEN !== '') {
+    await deps.output.info('Note: SHOP_TOKEN is set, and is used instead of this login until you unset it.');
+  }
+  await deps.output.show(loginView, {
+    server,
+    email: credentials.email,
+    expiresAt: credentials.expiresAt === null ? null : formatTime(credentials.expiresAt),
+  });
+}
+
+async function loginWithPassword(deps: CommandDeps, email: string, passwordStdin: boolean): Promise<StoredCredentials> {
+  const password = await readPassword(deps, { fromStdin: passwordStdin, choosing: false });
+  const pair = await deps.output.waitFor('Logging in…', deps.api().login({ email, password }));
+  return credentialsFromPair(email, pair, deps.now());
+}
+
+/** Stores a token someone already has (CI secrets); checks it with `GET /me` first and learns whose it is. */
+async function loginWithToken(deps: CommandDeps): Promise<StoredCredentials> {
+  let token: string;
+  if (deps.io.stdinIsTTY) {
+    if (!deps.prompt.interactive) {
+      throw usageError('--with-token reads the token from stdin; pipe it in');
+    }
+    token = (await deps.prompt.secret('Access token:')).trim();
+  } else {
+    token = (await readSecret(deps.io.stdin)).trim();
+  }
+  if (token === '') {
+    throw usageError('--with-token: no token was given on stdin');
+  }
+  let me: Me;
+  try {
+    me = await deps.output.waitFor('Checking the token…', deps.api().me({ token }));
+  } catch (error) {
+    // Like a wrong password: the login was refused (exit 1), rather than "you need to log in" (exit 4).
+    if (error instanceof AuthenticationError) {
+      throw new UserError(`the server did not accept the token: ${error.message}${error.code === undefined ? '' : ` (${error.code})`}`);
+    }
+    throw error;
+  }
+  return { email: me.email, accessToken: token, refreshToken: null, expiresAt: jwtExpiry(token) ?? null };
+}

@@ -1,0 +1,62 @@
+import { Command } from 'commander';
+
+import { ApiError, AuthenticationError, ServerUnreachableError } from '../../api/errors.js';
+import type { CommandDeps, DepsProvider } from '../../deps.js';
+import { type LogoutResult, logoutView } from '../../views/auth.js';
+
+export interface LogoutOptions {
+  deps: CommandDeps;
+  all: boolean;
+}
+
+export function logoutCommand(deps: DepsProvider, run = logoutRun): Command {
+  return new Command('logout')
+    .description('revoke the stored login and forget it')
+    .option('--all', 'revoke every login of your account, on every machine')
+    .action((options: { all?: boolean }) => run({ deps: deps(), all: options.all === true }));
+}
+
+/**
+ * Without `--all` the local credentials are removed even when the server cannot be told — logging out here is what
+ * the person asked for. With `--all` revoking everywhere is the point, so a failure to reach the server fails the
+ * command (the local credentials are kept, to retry with).
+ */
+export async function logoutRun({ deps, all }: LogoutOptions): Promise<void> {
+  const server = deps.server().url;
+  const stored = deps.config.credentials(server);
+  const envToken = deps.env.SHOP_TOKEN !== undefined && deps.env.SHOP_TOKEN !== '';
+  let result: LogoutResult;
+
+  if (all) {
+    await deps.output.waitFor('Revoking every login…', deps.api().logout('all'));
+    await deps.config.deleteCredentials(server);
+    await deps.output.info(`Revoked every login of your account on ${server}.`);
+    result = { server, revoked: 'all' };
+  } else if (stored === undefined) {
+    await deps.output.info(`Not logged in to ${server}.`);
+    result = { server, revoked: 'none' };
+  } else {
+    result = { server, revoked: stored.refreshToken === null ? 'none' : await revokeSession(deps) };
+    await deps.config.deleteCredentials(server);
+    await deps.output.info(`Logged out of ${server}.`);
+  }
+
+  if (envToken) {
+    await deps.output.info('SHOP_TOKEN is still set; unset it to stop using that token.');
+  }
+  await deps.output.show(logoutView, result);
+}
+
+async function revokeSession(deps: CommandDeps): Promise<LogoutResult['revoked']> {
+  try {
+    await deps.output.waitFor('Logging out…', deps.api().logout('session'));
+    return 'session';
+  } catch (error) {
+    if (error instanceof ApiError || error instanceof AuthenticationError || error instanceof ServerUnreachableError) {
+      // An expired or revoked login has nothing left to revoke; an unreachable server is reported but not fatal.
+      await deps.output.info(`Could not revoke the login on the server (${error.message}); forgetting it here anyway.`);
+      return 'none';
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,35 @@
+import { Command } from 'commander';
+
+import { credentialsFromPair } from '../../api/session.js';
+import type { CommandDeps, DepsProvider } from '../../deps.js';
+import { registeredView } from '../../views/auth.js';
+import { readEmail, readPassword } from './credentials-input.js';
+
+export interface RegisterOptions {
+  deps: CommandDeps;
+  email: string | undefined;
+  passwordStdin: boolean;
+}
+
+export function registerCommand(deps: DepsProvider, run = registerRun): Command {
+  return new Command('register')
+    .description('create an account, and log in to it')
+    .option('--email <email>', 'your email (asked for on a terminal)')
+    .option('--password-stdin', 'read the new password from stdin')
+    .action((options: { email?: string; passwordStdin?: boolean }) =>
+      run({ deps: deps(), email: options.email, passwordStdin: options.passwordStdin === true }),
+    );
+}
+
+export async function registerRun({ deps, email, passwordStdin }: RegisterOptions): Promise<void> {
+  const server = deps.server().url;
+  const address = await readEmail(deps, email);
+  const password = await readPassword(deps, { fromStdin: passwordStdin, choosing: true });
+  const api = deps.api();
+  const user = await deps.output.waitFor('Creating your account…', api.register({ email: address, password }));
+  // Logging straight in saves asking for the password a second time; the account exists either way.
+  const pair = await deps.output.waitFor('Logging in…', api.login({ email: address, password }));
+  await deps.config.saveCredentials(server, credentialsFromPair(user.email, pair, deps.now()));
+  await deps.output.info(`Registered and logged in to ${server} as ${user.email}.`);
+  await deps.output.show(registeredView, { server, user });
+}

@@ -1,0 +1,35 @@
+import { Command } from 'commander';
+
+import { parseAddQuantity, parseSkuOrStdin } from '../../args.js';
+import type { CommandDeps, DepsProvider } from '../../deps.js';
+import { usageError } from '../../errors.js';
+import { cartView } from '../../views/cart.js';
+import { cartAddLinesRun } from './add-lines.js';
+
+export interface CartAddOptions {
+  deps: CommandDeps;
+  sku: string;
+  quantity: number;
+}
+
+export function cartAddCommand(deps: DepsProvider, run = cartAddRun, runLines = cartAddLinesRun): Command {
+  return new Command('add')
+    .description('add a product to the cart, or with - add "SKU [QTY]" lines read from stdin')
+    .argument('<sku>', 'the product, e.g. MUG-BLUE; - reads lines from stdin', parseSkuOrStdin)
+    .argument('[quantity]', 'how many to add, 1-99 (default 1)', parseAddQuantity)
+    .action((sku: string, quantity: number | undefined) => {
+      if (sku !== '-') {
+        return run({ deps: deps(), sku, quantity: quantity ?? 1 });
+      }
+      if (quantity !== undefined) {
+        throw usageError('with -, quantities come from the lines on stdin ("SKU [QTY]"), not from arguments');
+      }
+      return runLines({ deps: deps() });
+    });
+}
+
+export async function cartAddRun({ deps, sku, quantity }: CartAddOptions): Promise<void> {
+  const cart = await deps.output.waitFor('Adding to your cart…', deps.api().addItem(sku, quantity));
+  await deps.output.info(`Added ${quantity} × ${sku}.`);
+  await deps.output.show(cartView, cart);
+}

@@ -1,0 +1,25 @@
+import { Command } from 'commander';
+
+import { parseSetQuantity, parseSku } from '../../args.js';
+import type { CommandDeps, DepsProvider } from '../../deps.js';
+import { cartView } from '../../views/cart.js';
+
+export interface CartSetOptions {
+  deps: CommandDeps;
+  sku: string;
+  quantity: number;
+}
+
+export function cartSetCommand(deps: DepsProvider, run = cartSetRun): Command {
+  return new Command('set')
+    .description('set how many of a product the cart holds (0 removes it)')
+    .argument('<sku>', 'the product, e.g. MUG-BLUE', parseSku)
+    .argument('<quantity>', 'the new quantity, 0-99', parseSetQuantity)
+    .action((sku: string, quantity: number) => run({ deps: deps(), sku, quantity }));
+}
+
+export async function cartSetRun({ deps, sku, quantity }: CartSetOptions): Promise<void> {
+  const cart = await deps.output.waitFor('Updating your cart…', deps.api().setItem(sku, quantity));
+  await deps.output.info(quantity === 0 ? `Removed ${sku}.` : `Set ${sku} to ${quantity}.`);
+  await deps.output.show(cartView, cart);
+}

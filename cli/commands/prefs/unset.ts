@@ -1,0 +1,23 @@
+import { Command } from 'commander';
+
+import { parsePreferenceKey } from '../../args.js';
+import type { CommandDeps, DepsProvider } from '../../deps.js';
+import { preferenceRemovedView } from '../../views/preferences.js';
+
+export interface PrefsUnsetOptions {
+  deps: CommandDeps;
+  key: string;
+}
+
+export function prefsUnsetCommand(deps: DepsProvider, run = prefsUnsetRun): Command {
+  return new Command('unset')
+    .description('remove a preference')
+    .argument('<key>', 'e.g. locale', parsePreferenceKey)
+    .action((key: string) => run({ deps: deps(), key }));
+}
+
+export async function prefsUnsetRun({ deps, key }: PrefsUnsetOptions): Promise<void> {
+  await deps.output.waitFor('Removing the preference…', deps.api().deletePreference(key));
+  await deps.output.info(`Removed ${key}.`);
+  await deps.output.show(preferenceRemovedView, key);
+}

@@ -1,0 +1,35 @@
+import { Command } from 'commander';
+
+import { DEFAULT_PRODUCT_PAGE } from '../../../shared/limits.js';
+import { parseLimit, parseOffset, parseQuery } from '../../args.js';
+import type { CommandDeps, DepsProvider } from '../../deps.js';
+import { productPageView } from '../../views/products.js';
+import { productShowCommand } from './show.js';
+
+export interface ProductsListOptions {
+  deps: CommandDeps;
+  query: string | undefined;
+  limit: number | undefined;
+  offset: number | undefined;
+}
+
+/** `shop products [QUERY]` lists or searches; `shop products show SKU` is its subcommand. */
+export function productsCommand(deps: DepsProvider, run = productsListRun): Command {
+  return new Command('products')
+    .description('list or search the catalogue; shop products show SKU for one product')
+    .argument('[query]', 'words to search names and descriptions for', parseQuery)
+    .option('-l, --limit <n>', `how many to show, 1-100 (default ${DEFAULT_PRODUCT_PAGE})`, parseLimit)
+    .option('--offset <n>', 'how many to skip, for the next page', parseOffset)
+    .action((query: string | undefined, options: { limit?: number; offset?: number }) =>
+      run({ deps: deps(), query, limit: options.limit, offset: options.offset }),
+    )
+    .addCommand(productShowCommand(deps));
+}
+
+export async function productsListRun({ deps, query, limit, offset }: ProductsListOptions): Promise<void> {
+  const page = await deps.output.waitFor(
+    'Fetching products…',
+    deps.api().listProducts({ query: query?.trim() || undefined, limit, offset }),
+  );
+  await deps.output.show(productPageView, page);
+}

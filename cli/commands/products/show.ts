@@ -1,0 +1,22 @@
+import { Command } from 'commander';
+
+import { parseSku } from '../../args.js';
+import type { CommandDeps, DepsProvider } from '../../deps.js';
+import { productView } from '../../views/products.js';
+
+export interface ProductShowOptions {
+  deps: CommandDeps;
+  sku: string;
+}
+
+export function productShowCommand(deps: DepsProvider, run = productShowRun): Command {
+  return new Command('show')
+    .description('show one product')
+    .argument('<sku>', 'the product, e.g. MUG-BLUE', parseSku)
+    .action((sku: string) => run({ deps: deps(), sku }));
+}
+
+export async function productShowRun({ deps, sku }: ProductShowOptions): Promise<void> {
+  const product = await deps.output.waitFor('Fetching the product…', deps.api().getProduct(sku));
+  await deps.output.show(productView, product);
+}

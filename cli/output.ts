@@ -1,0 +1,142 @@
+import type { ReactElement } from 'react';
+
+import type { Env, Io } from './io.js';
+import { write } from './io.js';
+import { sanitize } from './format.js';
+import type { Theme } from './ui/theme.js';
+
+/** The Ink module, loaded on demand. A type only: importing it here loads nothing. */
+export type Ui = typeof import('./ui/index.js');
+
+/** One cell of a tab-separated line. */
+export type Cell = string | number | boolean | null;
+
+/** How one kind of data is shown, three ways. cli/output.ts picks which. */
+export interface View<T> {
+  /** The document printed with `--json`. */
+  json(data: T): unknown;
+  /** Lines of stable tab-separated columns, for pipes. */
+  plain(data: T): readonly (readonly Cell[])[];
+  /** For a terminal, when one line of text says it all: no Ink needed. */
+  text?(data: T): string;
+  /** For a terminal: an Ink element built from the lazily loaded ui module. */
+  ink?(data: T, ui: Ui, theme: Theme): ReactElement;
+}
+
+export type OutputMode = 'json' | 'tty' | 'plain';
+
+export interface OutputChoice {
+  mode: OutputMode;
+  /** Colour and other text styling. */
+  color: boolean;
+  /** Spinners, which move the cursor on stderr. */
+  animate: boolean;
+}
+
+/**
+ * The one place that decides how output looks. `--json` wins; otherwise a terminal on stdout gets Ink views and
+ * anything else plain lines. Colour needs a terminal and is turned off by `--no-color`, a non-empty `NO_COLOR`
+ * (no-color.org) and `TERM=dumb`.
+ */
+export function chooseOutput(io: Io, env: Env, flags: { json: boolean; color: boolean }): OutputChoice {
+  const mode: OutputMode = flags.json ? 'json' : io.stdoutIsTTY ? 'tty' : 'plain';
+  const dumb = env.TERM === 'dumb';
+  const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
+  return {
+    mode,
+    color: mode === 'tty' && flags.color && !noColor && !dumb,
+    animate: mode === 'tty' && io.stderrIsTTY && !dumb,
+  };
+}
+
+/** How long a request may take before a spinner appears; quicker answers should not flash one. */
+const SPINNER_DELAY_MS = 150;
+
+/** Writes data to stdout and messages to stderr, in the form {@link chooseOutput} picked. */
+export class Output {
+  readonly mode: OutputMode;
+  readonly theme: Theme;
+
+  constructor(
+    private readonly io: Io,
+    private readonly choice: OutputChoice,
+    private readonly loadUi: () => Promise<Ui>,
+  ) {
+    this.mode = choice.mode;
+    this.theme = { color: choice.color };
+  }
+
+  async show<T>(view: View<T>, data: T): Promise<void> {
+    if (this.mode === 'json') {
+      await this.json(view.json(data));
+      return;
+    }
+    if (this.mode === 'plain') {
+      await this.rows(view.plain(data));
+      return;
+    }
+    if (view.text !== undefined) {
+      await write(this.io.stdout, `${view.text(data)}\n`);
+      return;
+    }
+    if (view.ink !== undefined) {
+      const ui = await this.loadUi();
+      await write(this.io.stdout, `${ui.renderStatic(view.ink(data, ui, this.theme), this.io.columns)}\n`);
+      return;
+    }
+    await this.rows(view.plain(data));
+  }
+
+  /** Exactly one JSON document. */
+  async json(document: unknown): Promise<void> {
+    await write(this.io.stdout, `${JSON.stringify(document, null, 2)}\n`);
+  }
+
+  /** A message for the person, never for a pipe: stderr, whatever the mode. */
+  async info(message: string): Promise<void> {
+    await write(this.io.stderr, `${message}\n`);
+  }
+
+  /**
+   * Waits for `work`, with a spinner on stderr once it has taken a moment. On a terminal Ink starts loading at once,
+   * in parallel with the request, since the answer will be drawn with it anyway.
+   */
+  async waitFor<T>(label: string, work: Promise<T>): Promise<T> {
+    if (!this.choice.animate) {
+      return work;
+    }
+    const ui = this.loadUi();
+    let stop: (() => void) | undefined;
+    let settled = false;
+    const timer = setTimeout(() => {
+      ui.then(
+        (loaded) => {
+          if (!settled) {
+            stop = loaded.showSpinner(this.io, label, this.theme);
+          }
+        },
+        // No spinner then; drawing the answer will report the failure to load Ink.
+        () => undefined,
+      );
+    }, SPINNER_DELAY_MS);
+    try {
+      return await work;
+    } finally {
+      settled = true;
+      clearTimeout(timer);
+      stop?.();
+    }
+  }
+
+  private async rows(rows: readonly (readonly Cell[])[]): Promise<void> {
+    if (rows.length === 0) {
+      return;
+    }
+    const text = rows.map((row) => row.map(cellText).join('\t')).join('\n');
+    await write(this.io.stdout, `${text}\n`);
+  }
+}
+
+function cellText(cell: Cell): string {
+  return cell === null ? '' : sanitize(String(cell));
+}

@@ -1,0 +1,92 @@
+/**
+ * The Ink side of the CLI. cli/output.ts and cli/prompts.ts import this module dynamically, and only to draw on a
+ * terminal: Ink and React take ~250 ms to load, which scripts and pipes must never pay.
+ */
+import type { Readable, Writable } from 'node:stream';
+
+import { render, renderToString } from 'ink';
+import { createElement, type ReactElement } from 'react';
+
+import { ConfirmPrompt } from './confirm-prompt.js';
+import { Spinner } from './spinner.js';
+import { TextPrompt, type TextPromptProps } from './text-prompt.js';
+import type { Theme } from './theme.js';
+
+export { CartView } from './cart-view.js';
+export { KeyValueView, type KeyValueEntry } from './key-value-view.js';
+export { ProductsView, ProductView } from './products-view.js';
+export type { Theme } from './theme.js';
+export { createElement as h };
+
+/** The streams a prompt talks through: answers from stdin, the question on stderr so stdout stays data. */
+export interface PromptStreams {
+  stdin: Readable;
+  stderr: Writable;
+}
+
+/** Draws a view once, as text, to be written to stdout; no cursor movement, no listeners left behind. */
+export function renderStatic(element: ReactElement, columns: number | undefined): string {
+  // A pty without a size (CI, `script`) reports 0 columns; lay out for a classic terminal then.
+  return renderToString(element, { columns: columns !== undefined && columns > 0 ? columns : 80 });
+}
+
+/** Shows a spinner on stderr until the returned function is called, which also erases it. */
+export function showSpinner(streams: PromptStreams, label: string, theme: Theme): () => void {
+  const instance = render(createElement(Spinner, { label, theme }), {
+    ...inkStreams(streams),
+    patchConsole: false,
+    exitOnCtrlC: false,
+  });
+  return () => {
+    instance.clear();
+    instance.unmount();
+  };
+}
+
+/** Resolves with the answer, or `undefined` when the person cancelled with Ctrl-C or Escape. */
+export function askText(
+  streams: PromptStreams,
+  props: Pick<TextPromptProps, 'label' | 'mask' | 'validate' | 'theme'>,
+): Promise<string | undefined> {
+  return ask<string>(streams, (answer, cancel) =>
+    createElement(TextPrompt, { ...props, onSubmit: answer, onCancel: cancel }),
+  );
+}
+
+/** Resolves with the answer, or `undefined` when the person cancelled with Ctrl-C or Escape. */
+export function askConfirm(streams: PromptStreams, question: string, theme: Theme): Promise<boolean | undefined> {
+  return ask<boolean>(streams, (answer, cancel) =>
+    createElement(ConfirmPrompt, { question, theme, onAnswer: answer, onCancel: cancel }),
+  );
+}
+
+/** Mounts a prompt and settles once it has been answered and has unmounted itself, after drawing the answer. */
+async function ask<T>(
+  streams: PromptStreams,
+  build: (answer: (value: T) => void, cancel: () => void) => ReactElement,
+): Promise<T | undefined> {
+  let outcome: { value: T } | undefined;
+  const instance = render(
+    build(
+      (value) => {
+        outcome = { value };
+      },
+      () => undefined,
+    ),
+    { ...inkStreams(streams), patchConsole: false, exitOnCtrlC: false },
+  );
+  await instance.waitUntilExit();
+  return outcome?.value;
+}
+
+/**
+ * Ink's types ask for process-style TTY streams; it only uses their stream methods plus `isTTY`, `columns` and
+ * `setRawMode`, which the real terminal streams (and the test doubles) have.
+ */
+function inkStreams(streams: PromptStreams) {
+  return {
+    stdin: streams.stdin as NodeJS.ReadStream,
+    stdout: streams.stderr as NodeJS.WriteStream,
+    stderr: streams.stderr as NodeJS.WriteStream,
+  };
+}

@@ -1,0 +1,81 @@
+import type { View } from '../output.js';
+
+export interface StatusReport {
+  server: string;
+  /** Which setting chose the server: `--server`, `SHOP_SERVER`, `shop config`, or the default. */
+  serverSource: 'flag' | 'env' | 'config' | 'default';
+  reachable: boolean;
+  /** Why not, when not reachable. */
+  problem: string | null;
+  /** The logged-in email, when known. */
+  user: string | null;
+  /** `SHOP_TOKEN` when the environment overrides the stored login. */
+  tokenSource: 'SHOP_TOKEN' | 'store' | null;
+  /** ISO 8601. */
+  tokenExpiresAt: string | null;
+  tokenExpired: boolean | null;
+  /** Whether an expired stored token can be renewed without logging in. */
+  refreshable: boolean;
+  credentialsFile: string;
+}
+
+/** `shop status`. Plain lines are `FIELD  VALUE`, with the field names of the JSON document. */
+export const statusView: View<StatusReport> = {
+  json: (report) => report,
+  plain: (report) => [
+    ['server', report.server],
+    ['serverSource', report.serverSource],
+    ['reachable', report.reachable],
+    ['problem', report.problem],
+    ['user', report.user],
+    ['tokenSource', report.tokenSource],
+    ['tokenExpiresAt', report.tokenExpiresAt],
+    ['tokenExpired', report.tokenExpired],
+    ['refreshable', report.refreshable],
+    ['credentialsFile', report.credentialsFile],
+  ],
+  ink: (report, ui, theme) =>
+    ui.h(ui.KeyValueView, {
+      theme,
+      entries: [
+        { key: 'Server', value: `${report.server} (${describeSource(report.serverSource)})` },
+        report.reachable
+          ? { key: 'Reachable', value: 'yes', tone: 'success' as const }
+          : { key: 'Reachable', value: `no — ${report.problem ?? 'unknown'}`, tone: 'danger' as const },
+        { key: 'Logged in as', value: report.user ?? (report.tokenSource === null ? 'nobody' : 'unknown') },
+        { key: 'Token', value: describeToken(report), ...(report.tokenExpired === true ? { tone: 'warning' as const } : {}) },
+        {
+          key: 'Stored in',
+          value: report.tokenSource === 'SHOP_TOKEN' ? 'SHOP_TOKEN (environment)' : report.credentialsFile,
+        },
+      ],
+    }),
+};
+
+function describeSource(source: StatusReport['serverSource']): string {
+  switch (source) {
+    case 'flag':
+      return 'from --server';
+    case 'env':
+      return 'from SHOP_SERVER';
+    case 'config':
+      return 'from shop config';
+    case 'default':
+      return 'default';
+  }
+}
+
+function describeToken(report: StatusReport): string {
+  if (report.tokenSource === null) {
+    return 'none — run shop login';
+  }
+  if (report.tokenExpiresAt === null) {
+    return 'does not expire';
+  }
+  if (report.tokenExpired === true) {
+    return report.refreshable
+      ? `expired ${report.tokenExpiresAt}; renewed on next use`
+      : `expired ${report.tokenExpiresAt}; run shop login`;
+  }
+  return `valid until ${report.tokenExpiresAt}`;
+}

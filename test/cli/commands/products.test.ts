@@ -1,0 +1,109 @@
+import { expect } from '@hapi/code';
+import * as Lab from '@hapi/lab';
+
+import type { Product, ProductPage } from '../../../shared/wire.js';
+import { type RunningApiServer, startApiServer } from '../../helpers/api-server.js';
+import { hasEscapeCodes, makeConfigDir, parseJson, runShop, type RunShopOptions } from '../../helpers/cli.js';
+
+export const lab = Lab.script();
+const { describe, it, before, after } = lab;
+
+describe('shop products', () => {
+  let api: RunningApiServer;
+  let dir: { path: string; remove(): Promise<void> };
+  const shop = (argv: string[], options: Omit<RunShopOptions, 'configDir' | 'server'> = {}) =>
+    runShop(argv, { ...options, server: api.url, configDir: dir.path });
+
+  before(async () => {
+    api = await startApiServer();
+    dir = await makeConfigDir();
+  });
+
+  after(async () => {
+    await api.stop();
+    await dir.remove();
+  });
+
+  it('lists products without logging in, one "SKU PRICE CURRENCY NAME" line each', async () => {
+    const run = await shop(['products', '--limit', '3']);
+
+    expect(run.code).to.equal(0);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines).to.have.length(3);
+    for (const line of lines) {
+      expect(line).to.match(/^[A-Z0-9-]+\t\d+\.\d{2}\tEUR\t.+$/);
+    }
+    expect(run.stderr).to.equal('');
+  });
+
+  it('searches with a query and prints the page as one JSON document', async () => {
+    const run = await shop(['products', 'mug', '--json']);
+
+    expect(run.code).to.equal(0);
+    const page = parseJson<ProductPage>(run);
+    expect(page.items.map((product) => product.sku)).to.include(['MUG-BLUE', 'MUG-WHITE']);
+    expect(page.total).to.equal(page.items.length);
+  });
+
+  it('pages with --limit and --offset', async () => {
+    const first = parseJson<ProductPage>(await shop(['products', '--limit', '2', '--json']));
+    const second = parseJson<ProductPage>(await shop(['products', '--limit', '2', '--offset', '2', '--json']));
+
+    expect(second.offset).to.equal(2);
+    expect(second.items.map((product) => product.sku)).to.not.include(first.items.map((product) => product.sku));
+  });
+
+  it('rejects a --limit over 100 as a usage error', async () => {
+    const run = await shop(['products', '--limit', '500']);
+
+    expect(run.code).to.equal(2);
+    expect(run.stderr).to.contain('--limit must be from 1 to 100');
+  });
+
+  it('draws a table with prices and the next page hint on a terminal', async () => {
+    const run = await shop(['products', '--limit', '2'], { tty: true, env: { NO_COLOR: '1' } });
+
+    expect(run.code).to.equal(0);
+    expect(run.stdout).to.match(/^SKU\s+Name\s+Price\n/);
+    expect(run.stdout).to.contain('€');
+    expect(run.stdout).to.contain('Next page: --offset 2');
+    expect(hasEscapeCodes(run.stdout)).to.be.false();
+  });
+
+  it('shows one product as FIELD VALUE lines when piped', async () => {
+    const run = await shop(['products', 'show', 'MUG-BLUE']);
+
+    expect(run.code).to.equal(0);
+    expect(run.stdout).to.equal(
+      [
+        'sku\tMUG-BLUE',
+        'name\tEnamel Mug, Blue',
+        'price\t14.90',
+        'currency\tEUR',
+        'active\ttrue',
+        'description\tA 350 ml enamel camping mug with a rolled rim. Dishwasher safe.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('shows one product as JSON', async () => {
+    const run = await shop(['products', 'show', 'mug-blue', '--json']);
+
+    expect(parseJson<Product>(run)).to.include({ sku: 'MUG-BLUE', price: 1490, currency: 'EUR' });
+  });
+
+  it('exits 1 with SKU_NOT_FOUND for a product that does not exist', async () => {
+    const run = await shop(['products', 'show', 'NOPE-404']);
+
+    expect(run.code).to.equal(1);
+    expect(run.stdout).to.equal('');
+    expect(run.stderr).to.match(/^shop: .+ \(SKU_NOT_FOUND\)\n$/);
+  });
+
+  it('rejects something that cannot be a SKU as a usage error', async () => {
+    const run = await shop(['products', 'show', 'not a sku!']);
+
+    expect(run.code).to.equal(2);
+  });
+});
