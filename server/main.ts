@@ -4,6 +4,7 @@ import { openStore } from './db/open-store.js';
 import { seedDemoCatalog } from './db/seed.js';
 import { loadOrCreateDevSecret } from './dev-secret.js';
 import { createJsonLogger, type LogLevel } from './logger.js';
+import { startHousekeeping } from './housekeeping.js';
 import { createServer, stopServer } from './server.js';
 
 /** The only file that reads process.env, listens, and handles signals. */
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   }
   const server = await createServer({ config, store, log });
   await server.start();
+  const stopHousekeeping = startHousekeeping(store, log, () => new Date());
   log.info({ url: server.info.uri, database: store.dialect, env: config.env }, 'shop-server listening');
 
   let stopping = false;
@@ -29,6 +31,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down: finishing in-flight requests');
     try {
+      stopHousekeeping();
       await stopServer(server, config.shutdownTimeoutMs);
       await store.close();
       log.info({}, 'stopped');

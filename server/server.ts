@@ -48,7 +48,12 @@ export async function createServer({ config, store, log = silentLogger, now = ()
   });
   server.app.draining = false;
 
-  const deps: RouteDeps = { store, config, now };
+  const deps: RouteDeps = {
+    store,
+    config,
+    now,
+    idempotency: { store, now, retentionSeconds: idempotencyRetentionSeconds(config) },
+  };
   await server.register({ plugin: authStrategy, options: { store, config, now } });
   await server.register([
     { plugin: authRoutes, options: deps },
@@ -63,6 +68,11 @@ export async function createServer({ config, store, log = silentLogger, now = ()
   warmDecoyPassword(config.passwordCost);
   await server.initialize();
   return server;
+}
+
+/** Idempotency keys outlive every refresh token (so an offline client's late replay is still recognised), and a day at least. */
+export function idempotencyRetentionSeconds(config: Config): number {
+  return Math.max(config.jwt.refreshTokenTtlSeconds, 24 * 3600);
 }
 
 /** Graceful stop: `/readyz` fails at once, then in-flight requests get up to `timeoutMs` to finish. */

@@ -24,14 +24,17 @@ export function toMe(user: Pick<UserRecord, 'id' | 'email' | 'createdAt'>): Me &
   return { id: user.id, email: user.email, createdAt: user.createdAt.toISOString() };
 }
 
-export async function register(deps: SessionDeps, email: string, password: string): Promise<RegisteredUser> {
-  const passwordHash = await hashPassword(password, deps.config.passwordCost);
-  const user = await deps.store.users.create({
-    id: randomUUID(),
-    email: normalizeEmail(email),
-    passwordHash,
-    createdAt: deps.now(),
-  });
+/**
+ * Hashes the password for a new account. Kept apart from `createAccount` so the slow hash (~100 ms at the default
+ * cost) never runs while a database transaction is open.
+ */
+export function hashNewPassword(deps: Pick<SessionDeps, 'config'>, password: string): Promise<string> {
+  return hashPassword(password, deps.config.passwordCost);
+}
+
+/** Creates the account; 409 `EMAIL_TAKEN` when the address is in use, in any letter case. */
+export async function createAccount(store: Store, email: string, passwordHash: string, now: Date): Promise<RegisteredUser> {
+  const user = await store.users.create({ id: randomUUID(), email: normalizeEmail(email), passwordHash, createdAt: now });
   if (!user) {
     throw new ShopError('EMAIL_TAKEN', 'An account with this email already exists');
   }
@@ -73,15 +76,15 @@ export async function refresh(deps: SessionDeps, refreshToken: string): Promise<
 }
 
 /** Revokes one refresh token of this user. Unknown or foreign tokens are ignored: logout always succeeds. */
-export async function logout(deps: SessionDeps, userId: string, refreshToken: string | undefined): Promise<void> {
+export async function logout(store: Store, userId: string, refreshToken: string | undefined, now: Date): Promise<void> {
   if (refreshToken !== undefined) {
-    await deps.store.tokens.revoke(hashRefreshToken(refreshToken), userId, deps.now());
+    await store.tokens.revoke(hashRefreshToken(refreshToken), userId, now);
   }
 }
 
 /** Bumps the user's token version: every access and refresh token issued before is dead on every instance at once. */
-export async function logoutEverywhere(deps: SessionDeps, userId: string): Promise<void> {
-  await deps.store.users.bumpTokenVersion(userId);
+export async function logoutEverywhere(store: Store, userId: string): Promise<void> {
+  await store.users.bumpTokenVersion(userId);
 }
 
 async function issueTokenPair(deps: SessionDeps, user: UserRecord, familyId: string): Promise<TokenPair> {

@@ -50,6 +50,14 @@ export function isConnectionError(error: unknown): boolean {
 }
 
 /**
+ * Whether `error` is Postgres giving up waiting for a lock after `lock_timeout` (SQLSTATE 55P03, lock_not_available).
+ * The statement failed and its transaction is aborted, but the connection is fine.
+ */
+export function isLockTimeout(error: unknown): boolean {
+  return error instanceof Error && error.name === 'PostgresError' && (error as { code?: unknown }).code === '55P03';
+}
+
+/**
  * Turns failures to reach Postgres into `StoreUnavailableError`, which the server answers with 503 so clients retry.
  * Anything else (a constraint violation, a syntax error) is a bug and is returned unchanged.
  */

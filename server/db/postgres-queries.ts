@@ -1,9 +1,13 @@
 import type { ISql } from 'postgres';
 
 import { containsPattern } from './like.js';
+import { isLockTimeout } from './postgres-errors.js';
 import type {
   CartLineRecord,
   CartStore,
+  ClaimResult,
+  IdempotencyRecord,
+  IdempotencyStore,
   PreferenceStore,
   ProductRecord,
   ProductStore,
@@ -22,7 +26,18 @@ export interface PostgresQueries {
   carts: CartStore;
   preferences: PreferenceStore;
   tokens: TokenStore;
+  idempotency: IdempotencyStore;
   ping(): Promise<void>;
+}
+
+export interface PostgresQueryOptions {
+  /** How long `idempotency.claim` waits for another transaction holding the same key, in milliseconds (> 0). */
+  claimWaitMs: number;
+  /**
+   * Told when a claim gave up waiting and answered `in_flight`. Its INSERT failed, so Postgres has aborted the
+   * transaction: every further statement in it fails, and a COMMIT would silently roll back.
+   */
+  onClaimTimeout?(): void;
 }
 
 interface UserRow {
@@ -54,6 +69,17 @@ interface TokenRow {
   revoked_at: Date | null;
 }
 
+interface IdempotencyRow {
+  scope: string;
+  key: string;
+  fingerprint: string;
+  status: number | null;
+  body: string | null;
+  headers: string | null;
+  created_at: Date;
+  expires_at: Date;
+}
+
 const internals = {
   user(row: UserRow): UserRecord {
     return {
@@ -76,6 +102,28 @@ const internals = {
       usedAt: row.used_at,
       revokedAt: row.revoked_at,
     };
+  },
+
+  /** What a claim that did not take the key found in its row. */
+  claimResult(row: IdempotencyRow, fingerprint: string): ClaimResult {
+    if (row.fingerprint !== fingerprint) {
+      return { status: 'mismatch' };
+    }
+    if (row.status === null || row.body === null || row.headers === null) {
+      // Claimed but never completed: only a transaction that committed without calling complete() leaves this.
+      return { status: 'in_flight' };
+    }
+    const record: IdempotencyRecord = {
+      scope: row.scope,
+      key: row.key,
+      fingerprint: row.fingerprint,
+      status: row.status,
+      body: row.body,
+      headers: JSON.parse(row.headers) as Record<string, string>,
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+    };
+    return { status: 'replay', record };
   },
 
   json(value: unknown): string {
@@ -108,7 +156,7 @@ const internals = {
  * parameter, and the `postgres` package prepares each statement once per connection. Counts are cast to integer
  * because Postgres returns bigint, which arrives as a string.
  */
-export function createPostgresQueries(q: Queryable): PostgresQueries {
+export function createPostgresQueries(q: Queryable, options: PostgresQueryOptions): PostgresQueries {
   const users: UserStore = {
     async create(user) {
       const [row] = await q<UserRow[]>`
@@ -326,12 +374,71 @@ export function createPostgresQueries(q: Queryable): PostgresQueries {
     },
   };
 
+  const idempotency: IdempotencyStore = {
+    async claim(scope, key, fingerprint, now, expiresAt) {
+      // A claim of a key that another transaction has claimed but not yet committed waits for that transaction to end.
+      // lock_timeout bounds the wait, for the INSERT alone: the old value is read in the same statement (the CTE is
+      // materialised, so it is read before set_config runs) and put back after the INSERT, so the locks the rest of
+      // the transaction takes wait as long as they always did.
+      const [saved] = await q<{ previous: string }[]>`
+        WITH saved AS MATERIALIZED (SELECT current_setting('lock_timeout') AS previous)
+        SELECT previous, set_config('lock_timeout', ${String(options.claimWaitMs)}, true) FROM saved`;
+      let claimed: readonly unknown[];
+      try {
+        // Inserts a new key, or takes over one whose record has expired. A live record is left alone and nothing is
+        // returned, but its row stays locked until this transaction ends: concurrent replays of one key queue briefly.
+        claimed = await q`
+          INSERT INTO idempotency_keys (scope, key, fingerprint, created_at, expires_at)
+          VALUES (${scope}, ${key}, ${fingerprint}, ${now}, ${expiresAt})
+          ON CONFLICT (scope, key) DO UPDATE SET
+            fingerprint = excluded.fingerprint, status = NULL, body = NULL, headers = NULL,
+            created_at = excluded.created_at, expires_at = excluded.expires_at
+          WHERE idempotency_keys.expires_at <= excluded.created_at
+          RETURNING 1`;
+      } catch (error) {
+        // The holder is still running: an expected outcome, not a database failure. The setting needs no restoring,
+        // as the failed statement aborted the transaction.
+        if (isLockTimeout(error)) {
+          options.onClaimTimeout?.();
+          return { status: 'in_flight' };
+        }
+        throw error;
+      }
+      await q`SELECT set_config('lock_timeout', ${saved?.previous ?? '0'}, true)`;
+      if (claimed.length > 0) {
+        return { status: 'claimed' };
+      }
+      // READ COMMITTED: this statement's snapshot includes the record the INSERT waited for, once it was committed.
+      const [row] = await q<IdempotencyRow[]>`
+        SELECT scope, key, fingerprint, status, body, headers, created_at, expires_at
+        FROM idempotency_keys WHERE scope = ${scope} AND key = ${key}`;
+      if (row === undefined) {
+        throw new Error('idempotency.claim() found neither a free key nor its record');
+      }
+      return internals.claimResult(row, fingerprint);
+    },
+    async complete(scope, key, response) {
+      const result = await q`
+        UPDATE idempotency_keys
+        SET status = ${response.status}, body = ${response.body}, headers = ${JSON.stringify(response.headers)}
+        WHERE scope = ${scope} AND key = ${key} AND status IS NULL`;
+      if (result.count === 0) {
+        throw new Error('idempotency.complete() found no claimed key to complete; claim it in the same transaction first');
+      }
+    },
+    async deleteExpired(before) {
+      const result = await q`DELETE FROM idempotency_keys WHERE expires_at < ${before}`;
+      return result.count;
+    },
+  };
+
   return {
     users,
     products,
     carts,
     preferences,
     tokens,
+    idempotency,
     async ping() {
       await q`SELECT 1`;
     },

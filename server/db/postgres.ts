@@ -2,13 +2,23 @@ import postgres, { type Sql } from 'postgres';
 
 import { isConnectionError, toStoreError } from './postgres-errors.js';
 import { migratePostgres } from './postgres-migrate.js';
-import { createPostgresQueries, type PostgresQueries, type Queryable } from './postgres-queries.js';
+import {
+  createPostgresQueries,
+  type PostgresQueries,
+  type PostgresQueryOptions,
+  type Queryable,
+} from './postgres-queries.js';
 import { StoreUnavailableError, type Store } from './store.js';
 import { TransactionScope, TransactionState } from './transaction-scope.js';
 
 export interface PostgresStoreOptions {
   /** Most connections in the pool. Default 10. */
   max?: number;
+  /**
+   * Milliseconds `idempotency.claim` waits for another transaction that holds the same key before it answers
+   * `in_flight`. Default 5000: long enough for any mutation to finish, short enough for a client to retry.
+   */
+  idempotencyWaitMs?: number;
 }
 
 interface Guards {
@@ -26,6 +36,8 @@ interface Guards {
  */
 class PostgresTransactionState extends TransactionState {
   lost: unknown = undefined;
+  /** Set when a claim gave up waiting: Postgres aborted the transaction, which can now only roll back. */
+  abortedByClaim = false;
 }
 
 const internals = {
@@ -52,18 +64,34 @@ const internals = {
     return new Promise<never>(() => {});
   },
 
-  /** A lock outside a transaction would end with its statement, protecting nothing: that is a bug in the caller. */
+  /**
+   * A lock or an idempotency claim outside a transaction would end with its statement, protecting nothing: that is a
+   * bug in the caller.
+   */
   requiresTransaction(operation: string): () => Promise<never> {
     return () => Promise.reject(new Error(`${operation} only means something inside transaction(); call it on the tx store`));
+  },
+
+  /** Postgres has already aborted the transaction; without this, COMMIT would quietly roll it back and "succeed". */
+  claimAbortedError(): Error {
+    return new Error(
+      'the transaction was aborted when idempotency.claim() stopped waiting and answered in_flight; end the work by throwing',
+    );
   },
 };
 
 /**
  * Connects a pool to Postgres and brings the schema up to date. Transactions use `sql.begin` (one pooled connection,
- * READ COMMITTED); cart and user locks are `SELECT … FOR UPDATE`. Failing to reach the database is reported as
- * `StoreUnavailableError`, at start-up and on every call.
+ * READ COMMITTED); cart and user locks are `SELECT … FOR UPDATE`; an idempotency claim waits at most
+ * `idempotencyWaitMs` for another transaction's uncommitted claim of the same key. Failing to reach the database is
+ * reported as `StoreUnavailableError`, at start-up and on every call.
  */
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
+  const claimWaitMs = options.idempotencyWaitMs ?? 5000;
+  // lock_timeout = 0 would mean waiting for ever.
+  if (!Number.isInteger(claimWaitMs) || claimWaitMs <= 0) {
+    throw new RangeError(`idempotencyWaitMs must be a positive integer, not ${claimWaitMs}`);
+  }
   const sql = postgres(url, {
     max: options.max ?? 10,
     // Seconds. Idle connections are closed so a quiet instance does not hold server slots.
@@ -81,20 +109,22 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     await sql.end({ timeout: 0 });
     throw toStoreError(error);
   }
-  return new PostgresStore(sql).root;
+  return new PostgresStore(sql, { claimWaitMs }).root;
 }
 
 class PostgresStore {
   readonly root: Store;
   readonly #sql: Sql;
+  readonly #queryOptions: PostgresQueryOptions;
   readonly #scope = new TransactionScope();
   /** Calls and transactions still running; close() lets them finish before it ends the pool. */
   readonly #running = new Set<Promise<unknown>>();
   #closing: Promise<void> | undefined;
 
-  constructor(sql: Sql) {
+  constructor(sql: Sql, queryOptions: PostgresQueryOptions) {
     this.#sql = sql;
-    const queries = this.#guardAll(createPostgresQueries(sql), {
+    this.#queryOptions = queryOptions;
+    const queries = this.#guardAll(createPostgresQueries(sql, queryOptions), {
       before: () => {
         this.#scope.assertOutside('a store method');
         this.#assertOpen();
@@ -103,6 +133,8 @@ class PostgresStore {
     });
     queries.users.lock = internals.requiresTransaction('users.lock');
     queries.carts.lock = internals.requiresTransaction('carts.lock');
+    queries.idempotency.claim = internals.requiresTransaction('idempotency.claim');
+    queries.idempotency.complete = internals.requiresTransaction('idempotency.complete');
     this.root = {
       dialect: 'postgres',
       ...queries,
@@ -118,6 +150,7 @@ class PostgresStore {
       carts: internals.guarded(queries.carts, guards),
       preferences: internals.guarded(queries.preferences, guards),
       tokens: internals.guarded(queries.tokens, guards),
+      idempotency: internals.guarded(queries.idempotency, guards),
       ping: internals.guarded({ ping: queries.ping }, guards).ping,
     };
   }
@@ -164,6 +197,9 @@ class PostgresStore {
       if ('error' in outcome) {
         throw outcome.error;
       }
+      if (state.abortedByClaim) {
+        throw internals.claimAbortedError();
+      }
       return outcome.value;
     });
     // The driver rejects `begin` as soon as the connection closes, possibly while `work` is still running.
@@ -182,13 +218,23 @@ class PostgresStore {
   }
 
   #transactionStore(tx: Queryable, state: PostgresTransactionState): Store {
-    const queries = this.#guardAll(createPostgresQueries(tx), {
-      before: () => {
-        TransactionScope.assertActive(state, 'a store method');
-        if (state.lost !== undefined) {
-          throw toStoreError(state.lost);
-        }
+    const before = (operation: string): void => {
+      TransactionScope.assertActive(state, operation);
+      if (state.lost !== undefined) {
+        throw toStoreError(state.lost);
+      }
+      if (state.abortedByClaim) {
+        throw internals.claimAbortedError();
+      }
+    };
+    const queryOptions: PostgresQueryOptions = {
+      ...this.#queryOptions,
+      onClaimTimeout: () => {
+        state.abortedByClaim = true;
       },
+    };
+    const queries = this.#guardAll(createPostgresQueries(tx, queryOptions), {
+      before: () => before('a store method'),
       failed: (error) => {
         if (isConnectionError(error)) {
           state.lost ??= error;
@@ -196,12 +242,18 @@ class PostgresStore {
       },
       track: (work) => work,
     });
-    return {
+    // transaction() on the tx store joins this transaction: no savepoint and no commit of its own, so the outer work
+    // alone decides, by resolving or rejecting, whether everything commits.
+    const store: Store = {
       dialect: 'postgres',
       ...queries,
-      transaction: () => Promise.reject(new Error('transactions do not nest: transaction() was called on a tx store')),
+      transaction: async (work) => {
+        before('transaction()');
+        return work(store);
+      },
       close: () => Promise.reject(new Error('close() was called on a tx store; close the root store after the transaction')),
     };
+    return store;
   }
 
   async #close(): Promise<void> {

@@ -4,7 +4,10 @@ import { containsPattern } from './like.js';
 import type {
   CartLineRecord,
   CartStore,
+  ClaimResult,
   ConsumeResult,
+  IdempotencyRecord,
+  IdempotencyStore,
   NewRefreshToken,
   NewUser,
   PreferenceStore,
@@ -28,6 +31,7 @@ export interface SqliteQueries {
   carts: Synchronous<CartStore>;
   preferences: Synchronous<PreferenceStore>;
   tokens: Synchronous<TokenStore>;
+  idempotency: Synchronous<IdempotencyStore>;
   ping(): void;
 }
 
@@ -69,10 +73,22 @@ interface TokenRow {
   revoked_at: number | null;
 }
 
+interface IdempotencyRow {
+  scope: string;
+  key: string;
+  fingerprint: string;
+  status: number | null;
+  body: string | null;
+  headers: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
 const internals = {
   userColumns: 'id, email, password_hash, token_version, created_at',
   productColumns: 'sku, name, description, price, currency, active',
   tokenColumns: 'token_hash, user_id, family_id, token_version, created_at, expires_at, used_at, revoked_at',
+  idempotencyColumns: 'scope, key, fingerprint, status, body, headers, created_at, expires_at',
   // `@pattern IS NULL` lets one prepared statement serve both the plain listing and the search.
   productFilter: `
     WHERE (active = 1 OR @includeInactive = 1)
@@ -113,6 +129,28 @@ const internals = {
       usedAt: row.used_at === null ? null : new Date(row.used_at),
       revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),
     };
+  },
+
+  /** What a claim that did not take the key found in its row. */
+  claimResult(row: IdempotencyRow, fingerprint: string): ClaimResult {
+    if (row.fingerprint !== fingerprint) {
+      return { status: 'mismatch' };
+    }
+    if (row.status === null || row.body === null || row.headers === null) {
+      // Claimed but never completed: only a transaction that committed without calling complete() leaves this.
+      return { status: 'in_flight' };
+    }
+    const record: IdempotencyRecord = {
+      scope: row.scope,
+      key: row.key,
+      fingerprint: row.fingerprint,
+      status: row.status,
+      body: row.body,
+      headers: JSON.parse(row.headers) as Record<string, string>,
+      createdAt: new Date(row.created_at),
+      expiresAt: new Date(row.expires_at),
+    };
+    return { status: 'replay', record };
   },
 
   json(value: unknown): string {
@@ -216,6 +254,24 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
       UPDATE refresh_tokens SET revoked_at = ?
       WHERE family_id = ? AND revoked_at IS NULL AND used_at IS NULL AND expires_at > ?`),
     deleteExpiredTokens: db.prepare<[number]>('DELETE FROM refresh_tokens WHERE expires_at < ?'),
+
+    // Inserts a new key, or takes over one whose record has expired; a live record is left alone and nothing returned.
+    claimIdempotencyKey: db
+      .prepare<[string, string, string, number, number], number>(`
+        INSERT INTO idempotency_keys (scope, key, fingerprint, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (scope, key) DO UPDATE SET
+          fingerprint = excluded.fingerprint, status = NULL, body = NULL, headers = NULL,
+          created_at = excluded.created_at, expires_at = excluded.expires_at
+        WHERE idempotency_keys.expires_at <= excluded.created_at
+        RETURNING 1`)
+      .pluck(),
+    idempotencyRecord: db.prepare<[string, string], IdempotencyRow>(
+      `SELECT ${internals.idempotencyColumns} FROM idempotency_keys WHERE scope = ? AND key = ?`,
+    ),
+    completeIdempotencyKey: db.prepare<[number, string, string, string, string]>(`
+      UPDATE idempotency_keys SET status = ?, body = ?, headers = ?
+      WHERE scope = ? AND key = ? AND status IS NULL`),
+    deleteExpiredIdempotencyKeys: db.prepare<[number]>('DELETE FROM idempotency_keys WHERE expires_at < ?'),
   };
 
   // A nested call (inside a `tx` store) becomes a savepoint; a top-level one takes the write lock up front.
@@ -372,12 +428,42 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
     },
   };
 
+  const idempotency: Synchronous<IdempotencyStore> = {
+    // The transaction's write lock (BEGIN IMMEDIATE) serialises claims, so a claim never finds another one uncommitted.
+    claim(scope, key, fingerprint, now, expiresAt) {
+      if (statements.claimIdempotencyKey.get(scope, key, fingerprint, now.getTime(), expiresAt.getTime()) !== undefined) {
+        return { status: 'claimed' };
+      }
+      const row = statements.idempotencyRecord.get(scope, key);
+      if (row === undefined) {
+        throw new Error('idempotency.claim() found neither a free key nor its record');
+      }
+      return internals.claimResult(row, fingerprint);
+    },
+    complete(scope, key, response) {
+      const { changes } = statements.completeIdempotencyKey.run(
+        response.status,
+        response.body,
+        JSON.stringify(response.headers),
+        scope,
+        key,
+      );
+      if (changes === 0) {
+        throw new Error('idempotency.complete() found no claimed key to complete; claim it in the same transaction first');
+      }
+    },
+    deleteExpired(before) {
+      return statements.deleteExpiredIdempotencyKeys.run(before.getTime()).changes;
+    },
+  };
+
   return {
     users,
     products,
     carts,
     preferences,
     tokens,
+    idempotency,
     ping() {
       statements.ping.get();
     },

@@ -24,7 +24,10 @@ const internals = {
     return lifted as T;
   },
 
-  /** A lock outside a transaction would end with its statement, protecting nothing: that is a bug in the caller. */
+  /**
+   * A lock or an idempotency claim outside a transaction would end with its statement, protecting nothing: that is a
+   * bug in the caller.
+   */
   requiresTransaction(operation: string): () => Promise<never> {
     return () => Promise.reject(new Error(`${operation} only means something inside transaction(); call it on the tx store`));
   },
@@ -102,9 +105,12 @@ class SqliteStore {
     const queries = this.#queries;
     const users = internals.lift(queries.users, run);
     const carts = internals.lift(queries.carts, run);
+    const idempotency = internals.lift(queries.idempotency, run);
     if (!inTransaction) {
       users.lock = internals.requiresTransaction('users.lock');
       carts.lock = internals.requiresTransaction('carts.lock');
+      idempotency.claim = internals.requiresTransaction('idempotency.claim');
+      idempotency.complete = internals.requiresTransaction('idempotency.complete');
     }
     return {
       dialect: 'sqlite',
@@ -113,6 +119,7 @@ class SqliteStore {
       carts,
       preferences: internals.lift(queries.preferences, run),
       tokens: internals.lift(queries.tokens, run),
+      idempotency,
       transaction,
       ping: () => run(() => queries.ping()),
       close,
@@ -208,12 +215,18 @@ class SqliteStore {
       TransactionScope.assertActive(state, 'a store method');
       return operation();
     };
-    return this.#build(
+    // transaction() on the tx store joins this transaction: no savepoint and no commit of its own, so the outer work
+    // alone decides, by resolving or rejecting, whether everything commits.
+    const tx: Store = this.#build(
       run,
-      () => Promise.reject(new Error('transactions do not nest: transaction() was called on a tx store')),
+      async (work) => {
+        TransactionScope.assertActive(state, 'transaction()');
+        return work(tx);
+      },
       () => Promise.reject(new Error('close() was called on a tx store; close the root store after the transaction')),
       true,
     );
+    return tx;
   }
 
   async #close(): Promise<void> {

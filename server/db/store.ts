@@ -173,6 +173,53 @@ export interface TokenStore {
   deleteExpired(before: Date): Promise<number>;
 }
 
+/** A stored answer to a mutation, kept so a retry with the same Idempotency-Key gets it back byte for byte. */
+export interface IdempotentResponse {
+  status: number;
+  /** The exact response body as sent (JSON text, or '' for 204). */
+  body: string;
+  /** Response headers worth replaying, e.g. `etag`. */
+  headers: Record<string, string>;
+}
+
+export interface IdempotencyRecord extends IdempotentResponse {
+  scope: string;
+  key: string;
+  /** SHA-256 of method, path and canonical body: the same key with another request is refused. */
+  fingerprint: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** What `claim` found. */
+export type ClaimResult =
+  /** The key is new (or its old record expired): this transaction owns it and must `complete` it before committing. */
+  | { status: 'claimed' }
+  /** The request already ran: answer with `record`. */
+  | { status: 'replay'; record: IdempotencyRecord }
+  /** The key was used for a different request. */
+  | { status: 'mismatch' }
+  /**
+   * Another transaction holds the key and did not finish within the store's wait (Postgres), or a claim was committed
+   * without its response. On Postgres the transaction is aborted by then: the work must end by throwing.
+   */
+  | { status: 'in_flight' };
+
+export interface IdempotencyStore {
+  /**
+   * Inside a transaction: claims `key` within `scope` in one statement (`INSERT … ON CONFLICT DO UPDATE … WHERE expired`).
+   * The claim is only visible to others once the transaction commits, together with the mutation and its response,
+   * so a crash can never leave a key that says "done" without the change, or the reverse. A concurrent claim of the
+   * same key waits for the holder's transaction (Postgres: up to a few seconds, then `in_flight`; SQLite: writers are
+   * serialised) and then sees its committed record.
+   */
+  claim(scope: string, key: string, fingerprint: string, now: Date, expiresAt: Date): Promise<ClaimResult>;
+  /** Inside the same transaction as `claim`: records the response to replay. Throws unless this transaction claimed the key and has not completed it. */
+  complete(scope: string, key: string, response: IdempotentResponse): Promise<void>;
+  /** Deletes records that expired before `before`; returns how many. */
+  deleteExpired(before: Date): Promise<number>;
+}
+
 export type Dialect = 'sqlite' | 'postgres';
 
 export interface Store {
@@ -182,9 +229,14 @@ export interface Store {
   readonly carts: CartStore;
   readonly preferences: PreferenceStore;
   readonly tokens: TokenStore;
+  readonly idempotency: IdempotencyStore;
   /**
    * Runs `work` in one database transaction (SQLite: `BEGIN IMMEDIATE`; Postgres: `BEGIN`) and commits when it
-   * resolves, rolls back when it rejects. Use only the `tx` store inside `work`. Transactions do not nest.
+   * resolves, rolls back when it rejects. Use only the `tx` store inside `work`. Called on a `tx` store, it joins
+   * that transaction: `work` runs inside it, and the outer transaction alone commits or rolls back. This lets a
+   * domain operation that opens its own transaction run inside a wider one (e.g. with its Idempotency-Key record).
+   * There is no savepoint: if the outer work catches a joined work's rejection and carries on, the joined writes
+   * made before the failure commit with it.
    */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** Cheap round trip for `/readyz`; rejects when the database is unreachable. */

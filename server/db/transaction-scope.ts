@@ -23,7 +23,8 @@ export class TransactionScope {
   assertOutside(operation: string): void {
     if (this.#storage.getStore()?.active) {
       throw new Error(
-        `${operation} was called on the root store inside transaction(): use the tx store passed to the work function (transactions do not nest)`,
+        `${operation} was called on the root store inside transaction(): use the tx store passed to the work function ` +
+          '(tx.transaction() joins the transaction)',
       );
     }
   }

@@ -2,16 +2,18 @@ import type { Plugin } from '@hapi/hapi';
 
 import { Paths } from '../../shared/http.js';
 import type { Credentials, LogoutRequest, RefreshRequest } from '../../shared/wire.js';
-import { login, logout, logoutEverywhere, refresh, register, type SessionDeps, toMe } from '../auth/sessions.js';
+import { createAccount, hashNewPassword, login, logout, logoutEverywhere, normalizeEmail, refresh, type SessionDeps, toMe } from '../auth/sessions.js';
 import { currentUser } from '../auth/strategy.js';
-import { CredentialsPayload, LogoutPayload, RefreshPayload } from './schemas.js';
 import type { RouteDeps } from './deps.js';
+import { registrationScope, runIdempotent, userScope } from './idempotency.js';
+import { CredentialsPayload, LogoutPayload, MutationHeaders, RefreshPayload } from './schemas.js';
 
 /** Registration, login, refresh, logout, and who am I. */
 export const authRoutes: Plugin<RouteDeps> = {
   name: 'shop-auth',
-  register(server, { store, config, now }) {
-    const deps: SessionDeps = { store, config, now };
+  register(server, deps) {
+    const { store, config, now } = deps;
+    const sessions: SessionDeps = { store, config, now };
 
     server.route([
       {
@@ -19,10 +21,14 @@ export const authRoutes: Plugin<RouteDeps> = {
         path: Paths.register,
         options: {
           auth: false,
-          validate: { payload: CredentialsPayload },
+          validate: { payload: CredentialsPayload, headers: MutationHeaders },
           handler: async (request, h) => {
             const { email, password } = request.payload as Credentials;
-            return h.response(await register(deps, email, password)).code(201);
+            const passwordHash = await hashNewPassword(sessions, password);
+            return runIdempotent(request, h, deps.idempotency, registrationScope(normalizeEmail(email)), async (tx) => ({
+              status: 201,
+              body: await createAccount(tx, email, passwordHash, now()),
+            }));
           },
         },
       },
@@ -34,7 +40,7 @@ export const authRoutes: Plugin<RouteDeps> = {
           validate: { payload: CredentialsPayload },
           handler: (request) => {
             const { email, password } = request.payload as Credentials;
-            return login(deps, email, password);
+            return login(sessions, email, password);
           },
         },
       },
@@ -44,23 +50,25 @@ export const authRoutes: Plugin<RouteDeps> = {
         options: {
           auth: false,
           validate: { payload: RefreshPayload },
-          handler: (request) => refresh(deps, (request.payload as RefreshRequest).refreshToken),
+          handler: (request) => refresh(sessions, (request.payload as RefreshRequest).refreshToken),
         },
       },
       {
         method: 'POST',
         path: Paths.logout,
         options: {
-          validate: { payload: LogoutPayload },
-          handler: async (request, h) => {
+          validate: { payload: LogoutPayload, headers: MutationHeaders },
+          handler: (request, h) => {
             const body = (request.payload ?? {}) as LogoutRequest;
             const user = currentUser(request);
-            if (body.all === true) {
-              await logoutEverywhere(deps, user.id);
-            } else {
-              await logout(deps, user.id, body.refreshToken);
-            }
-            return h.response().code(204);
+            return runIdempotent(request, h, deps.idempotency, userScope(user.id), async (tx) => {
+              if (body.all === true) {
+                await logoutEverywhere(tx, user.id);
+              } else {
+                await logout(tx, user.id, body.refreshToken, now());
+              }
+              return { status: 204 };
+            });
           },
         },
       },

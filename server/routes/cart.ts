@@ -1,75 +1,84 @@
 import type { Plugin, Request, ResponseToolkit } from '@hapi/hapi';
 
-import { Paths, parseCartETag } from '../../shared/http.js';
+import { cartETag, Paths, parseCartETag } from '../../shared/http.js';
 import type { AddItemRequest, Cart, SetItemRequest } from '../../shared/wire.js';
 import { currentUser } from '../auth/strategy.js';
+import type { Store } from '../db/store.js';
 import { addItem, type CartMutationOptions, clearCart, getCart, removeItem, setItem } from '../domain/cart.js';
 import type { RouteDeps } from './deps.js';
-import { AddItemPayload, IfMatchHeaders, SetItemPayload, SkuParams } from './schemas.js';
+import { type MutationResult, runIdempotent, userScope } from './idempotency.js';
+import { AddItemPayload, CartMutationHeaders, SetItemPayload, SkuParams } from './schemas.js';
+
+type CartMutation = (store: Store, userId: string, options: CartMutationOptions) => Promise<Cart>;
 
 const internals = {
-  /** Every cart answer carries the version as a strong ETag (hapi adds the quotes), for clients to send as `If-Match`. */
-  reply(h: ResponseToolkit, cart: Cart) {
-    return h.response(cart).etag(String(cart.version));
-  },
   sku(request: Request): string {
     return (request.params as { sku: string }).sku;
+  },
+  /** Every cart answer carries the version as a strong ETag, for clients to send back as `If-Match`. */
+  result(cart: Cart): MutationResult {
+    return { status: 200, body: cart, headers: { etag: cartETag(cart.version) } };
   },
 };
 
 /** The authenticated user's cart. Every call reads and writes the database; nothing is kept between requests. */
 export const cartRoutes: Plugin<RouteDeps> = {
   name: 'shop-cart',
-  register(server, { store, now }) {
-    const mutation = (request: Request): CartMutationOptions => {
+  register(server, { store, now, idempotency }) {
+    /** The handler of every cart mutation: If-Match, Idempotency-Key, then the domain operation. */
+    const mutation = (change: (request: Request) => CartMutation) => (request: Request, h: ResponseToolkit) => {
+      const user = currentUser(request);
       const ifMatch: unknown = request.headers['if-match'];
-      return { ifMatch: typeof ifMatch === 'string' ? parseCartETag(ifMatch) : undefined, now: now() };
+      const options: CartMutationOptions = { ifMatch: typeof ifMatch === 'string' ? parseCartETag(ifMatch) : undefined, now: now() };
+      const operation = change(request);
+      return runIdempotent(request, h, idempotency, userScope(user.id), async (tx) => internals.result(await operation(tx, user.id, options)));
     };
 
     server.route([
       {
         method: 'GET',
         path: Paths.cart,
-        handler: async (request, h) => internals.reply(h, await getCart(store, currentUser(request).id)),
+        handler: async (request, h) => {
+          const cart = await getCart(store, currentUser(request).id);
+          return h.response(cart).etag(String(cart.version)); // hapi adds the quotes and answers If-None-Match
+        },
       },
       {
         method: 'POST',
         path: Paths.cartItems,
         options: {
-          validate: { payload: AddItemPayload, headers: IfMatchHeaders },
-          handler: async (request, h) => {
+          validate: { payload: AddItemPayload, headers: CartMutationHeaders },
+          handler: mutation((request) => {
             const { sku, quantity } = request.payload as AddItemRequest;
-            return internals.reply(h, await addItem(store, currentUser(request).id, sku, quantity, mutation(request)));
-          },
+            return (tx, userId, options) => addItem(tx, userId, sku, quantity, options);
+          }),
         },
       },
       {
         method: 'PUT',
         path: '/cart/items/{sku}',
         options: {
-          validate: { params: SkuParams, payload: SetItemPayload, headers: IfMatchHeaders },
-          handler: async (request, h) => {
+          validate: { params: SkuParams, payload: SetItemPayload, headers: CartMutationHeaders },
+          handler: mutation((request) => {
             const { quantity } = request.payload as SetItemRequest;
-            const cart = await setItem(store, currentUser(request).id, internals.sku(request), quantity, mutation(request));
-            return internals.reply(h, cart);
-          },
+            return (tx, userId, options) => setItem(tx, userId, internals.sku(request), quantity, options);
+          }),
         },
       },
       {
         method: 'DELETE',
         path: '/cart/items/{sku}',
         options: {
-          validate: { params: SkuParams, headers: IfMatchHeaders },
-          handler: async (request, h) =>
-            internals.reply(h, await removeItem(store, currentUser(request).id, internals.sku(request), mutation(request))),
+          validate: { params: SkuParams, headers: CartMutationHeaders },
+          handler: mutation((request) => (tx, userId, options) => removeItem(tx, userId, internals.sku(request), options)),
         },
       },
       {
         method: 'DELETE',
         path: Paths.cart,
         options: {
-          validate: { headers: IfMatchHeaders },
-          handler: async (request, h) => internals.reply(h, await clearCart(store, currentUser(request).id, mutation(request))),
+          validate: { headers: CartMutationHeaders },
+          handler: mutation(() => clearCart),
         },
       },
     ]);

@@ -5,7 +5,8 @@ import type { SetPreferenceRequest } from '../../shared/wire.js';
 import { currentUser } from '../auth/strategy.js';
 import { deletePreference, getPreference, listPreferences, setPreference } from '../domain/preferences.js';
 import type { RouteDeps } from './deps.js';
-import { PreferenceKeyParams, SetPreferencePayload } from './schemas.js';
+import { runIdempotent, userScope } from './idempotency.js';
+import { MutationHeaders, PreferenceKeyParams, SetPreferencePayload } from './schemas.js';
 
 const internals = {
   key(request: Request): string {
@@ -16,7 +17,7 @@ const internals = {
 /** The authenticated user's preferences, read from and written to the database on every call. */
 export const preferenceRoutes: Plugin<RouteDeps> = {
   name: 'shop-preferences',
-  register(server, { store, now }) {
+  register(server, { store, now, idempotency }) {
     server.route([
       {
         method: 'GET',
@@ -35,10 +36,14 @@ export const preferenceRoutes: Plugin<RouteDeps> = {
         method: 'PUT',
         path: '/preferences/{key}',
         options: {
-          validate: { params: PreferenceKeyParams, payload: SetPreferencePayload },
-          handler: (request) => {
+          validate: { params: PreferenceKeyParams, payload: SetPreferencePayload, headers: MutationHeaders },
+          handler: (request, h) => {
             const { value } = request.payload as SetPreferenceRequest;
-            return setPreference(store, currentUser(request).id, internals.key(request), value, now());
+            const userId = currentUser(request).id;
+            return runIdempotent(request, h, idempotency, userScope(userId), async (tx) => ({
+              status: 200,
+              body: await setPreference(tx, userId, internals.key(request), value, now()),
+            }));
           },
         },
       },
@@ -46,10 +51,13 @@ export const preferenceRoutes: Plugin<RouteDeps> = {
         method: 'DELETE',
         path: '/preferences/{key}',
         options: {
-          validate: { params: PreferenceKeyParams },
-          handler: async (request, h) => {
-            await deletePreference(store, currentUser(request).id, internals.key(request));
-            return h.response().code(204);
+          validate: { params: PreferenceKeyParams, headers: MutationHeaders },
+          handler: (request, h) => {
+            const userId = currentUser(request).id;
+            return runIdempotent(request, h, idempotency, userScope(userId), async (tx) => {
+              await deletePreference(tx, userId, internals.key(request));
+              return { status: 204 };
+            });
           },
         },
       },

@@ -3,6 +3,7 @@ import Joi from 'joi';
 import {
   DEFAULT_PRODUCT_PAGE,
   EMAIL_MAX_LENGTH,
+  IDEMPOTENCY_KEY_PATTERN,
   MAX_PRODUCT_PAGE,
   MAX_QUERY_LENGTH,
   PASSWORD_MAX_LENGTH,
@@ -42,7 +43,12 @@ export const SetPreferencePayload = Joi.object({
   value: Joi.alternatives(Joi.string().allow(''), Joi.number(), Joi.boolean(), Joi.valid(null)).required(),
 }).required();
 
-/** `If-Match` as sent by clients: our own strong ETag, or `*`. Anything else is a 400, not a silent pass. */
-export const IfMatchHeaders = Joi.object({
-  'if-match': Joi.string().pattern(/^(\*|(W\/)?"\d{1,15}")$/, 'cart ETag'),
+/** Every mutation may carry an `Idempotency-Key`: 1–255 visible ASCII characters. */
+export const MutationHeaders = Joi.object({
+  'idempotency-key': Joi.string().pattern(IDEMPOTENCY_KEY_PATTERN, 'Idempotency-Key'),
 }).unknown(true);
+
+/** Cart mutations also take `If-Match`: our own strong ETag, or `*`. Anything else is a 400, not a silent pass. */
+export const CartMutationHeaders = MutationHeaders.keys({
+  'if-match': Joi.string().pattern(/^(\*|(W\/)?"\d{1,15}")$/, 'cart ETag'),
+});

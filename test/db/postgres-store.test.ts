@@ -5,16 +5,34 @@ import { expect } from '@hapi/code';
 import * as Lab from '@hapi/lab';
 import postgres from 'postgres';
 
+import { initialSchema } from '../../server/db/migrations/001-initial-schema.js';
 import { openStore } from '../../server/db/open-store.js';
 import { openPostgresStore } from '../../server/db/postgres.js';
-import { StoreUnavailableError, type Store } from '../../server/db/store.js';
+import { StoreUnavailableError, type ClaimResult, type IdempotentResponse, type Store } from '../../server/db/store.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { defineStoreContract } from './store-contract.js';
 
 export const lab = Lab.script();
-const { describe, it, after, beforeEach, afterEach } = lab;
+const { describe, it, before, after, beforeEach, afterEach } = lab;
 
 const internals = {
+  now: new Date('2025-03-01T12:00:00.000Z'),
+  expiresAt: new Date('2025-03-02T12:00:00.000Z'),
+  response: { status: 200, body: '{"version":1}', headers: { etag: '"v1"' } } satisfies IdempotentResponse,
+
+  /** A promise plus the function that resolves it, to hold a transaction open at a chosen point. */
+  signal(): { promise: Promise<void>; resolve: () => void } {
+    let resolve = (): void => {};
+    const promise = new Promise<void>((done) => {
+      resolve = done;
+    });
+    return { promise, resolve };
+  },
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+  },
+
   /** Kills the server side of every connection the store under test holds (they set application_name 'shop'). */
   async terminateStoreConnections(raw: postgres.Sql): Promise<void> {
     await raw`
@@ -87,16 +105,39 @@ describe('postgres store', () => {
     await (await open()).close();
     await open();
 
-    const rows = await raw`SELECT version, name FROM schema_migrations`;
-    expect(rows.map((row) => ({ ...row }))).to.equal([{ version: 1, name: 'initial schema' }]);
+    const rows = await raw`SELECT version, name FROM schema_migrations ORDER BY version`;
+    expect(rows.map((row) => ({ ...row }))).to.equal([
+      { version: 1, name: 'initial schema' },
+      { version: 2, name: 'idempotency keys' },
+    ]);
   });
 
   it('migrates a new database exactly once when several instances open it at the same time', async () => {
     const stores = await Promise.all(Array.from({ length: 5 }, () => open()));
 
-    const rows = await raw`SELECT version FROM schema_migrations`;
-    expect(rows.map((row) => row.version as number)).to.equal([1]);
+    const rows = await raw`SELECT version FROM schema_migrations ORDER BY version`;
+    expect(rows.map((row) => row.version as number)).to.equal([1, 2]);
     await Promise.all(stores.map((store) => store.ping()));
+  });
+
+  it('applies a new migration to a database migrated before it, keeping its data', async () => {
+    // What a deployment of the previous release left behind: migration 1 applied, with data.
+    await raw.begin(async (tx) => {
+      await tx`
+        CREATE TABLE schema_migrations (
+          version integer NOT NULL PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now()
+        )`;
+      await tx.unsafe(initialSchema.postgres);
+      await tx`INSERT INTO schema_migrations (version, name) VALUES (1, 'initial schema')`;
+      await tx`INSERT INTO users (id, email, password_hash, created_at) VALUES ('u-1', 'old@example.com', 'x', now())`;
+    });
+
+    const store = await open();
+
+    const rows = await raw`SELECT version FROM schema_migrations ORDER BY version`;
+    expect(rows.map((row) => row.version as number)).to.equal([1, 2]);
+    expect((await store.users.findById('u-1'))?.email).to.equal('old@example.com');
+    expect(await store.idempotency.deleteExpired(new Date())).to.equal(0);
   });
 
   it('keeps the exact sum when two instances add to one line concurrently', async () => {
@@ -190,5 +231,161 @@ describe('postgres store', () => {
     const error = await expect(store.carts.setQuantity('nobody', 'NOPE', 1, new Date())).to.reject();
     expect(error).to.not.be.an.instanceof(StoreUnavailableError);
     expect((error as Error & { code?: string }).code).to.equal('23503');
+  });
+});
+
+describe('postgres idempotency claims that meet an uncommitted claim of the same key', () => {
+  // One database for these tests, emptied after each, as for the contract suite.
+  let database: TestDatabase;
+  const opened: Store[] = [];
+
+  const openWaiting = async (idempotencyWaitMs: number): Promise<Store> => {
+    const store = await openPostgresStore(database.url, { idempotencyWaitMs });
+    opened.push(store);
+    return store;
+  };
+
+  before(async () => {
+    database = await createTestDatabase();
+  });
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close()));
+    await database.reset();
+  });
+
+  after(async () => {
+    await database.drop();
+  });
+
+  /** Claims the key in a transaction that stays open, uncommitted, until `finish` is called. */
+  const holdClaim = async (store: Store): Promise<{ finish(how: 'commit' | 'roll back'): Promise<void> }> => {
+    const claimed = internals.signal();
+    const release = internals.signal();
+    let outcome: 'commit' | 'roll back' = 'commit';
+    const holder = store.transaction(async (tx) => {
+      await tx.idempotency.claim('user:u-1', 'key-1', 'fingerprint', internals.now, internals.expiresAt);
+      claimed.resolve();
+      await release.promise;
+      await tx.idempotency.complete('user:u-1', 'key-1', internals.response);
+      if (outcome === 'roll back') {
+        throw new Error('holder rolled back');
+      }
+    });
+    await claimed.promise;
+    return {
+      finish(how: 'commit' | 'roll back'): Promise<void> {
+        outcome = how;
+        release.resolve();
+        return how === 'commit' ? holder : expect(holder).to.reject('holder rolled back').then(() => {});
+      },
+    };
+  };
+
+  const claim = (tx: Store): Promise<ClaimResult> =>
+    tx.idempotency.claim('user:u-1', 'key-1', 'fingerprint', internals.now, internals.expiresAt);
+
+  it('waits for the holder and replays its record once it commits', async () => {
+    const store = await openWaiting(5000);
+    const holder = await holdClaim(store);
+
+    let seen: ClaimResult | undefined;
+    const waiter = store.transaction(async (tx) => {
+      seen = await claim(tx);
+    });
+    await internals.sleep(50);
+    const seenWhileHeld = seen;
+    await holder.finish('commit');
+    await waiter;
+
+    expect(seenWhileHeld).to.be.undefined();
+    expect(seen?.status === 'replay' && seen.record.body).to.equal(internals.response.body);
+  });
+
+  it('waits for the holder and claims the key once it rolls back', async () => {
+    const store = await openWaiting(5000);
+    const holder = await holdClaim(store);
+
+    const waiter = store.transaction(async (tx) => {
+      const result = await claim(tx);
+      await tx.idempotency.complete('user:u-1', 'key-1', { status: 201, body: '"mine"', headers: {} });
+      return result;
+    });
+    await internals.sleep(50);
+    await holder.finish('roll back');
+
+    expect(await waiter).to.equal({ status: 'claimed' });
+    const replay = await store.transaction(claim);
+    expect(replay.status === 'replay' && replay.record.body).to.equal('"mine"');
+  });
+
+  it('answers in_flight when the holder runs longer than the claim waits', async () => {
+    const store = await openWaiting(100);
+    const holder = await holdClaim(store);
+
+    const started = Date.now();
+    let seen: ClaimResult | undefined;
+    const waiter = store.transaction(async (tx) => {
+      seen = await claim(tx);
+      throw new Error('answered 409');
+    });
+    const error = await expect(waiter).to.reject('answered 409');
+    const waited = Date.now() - started;
+    await holder.finish('commit');
+
+    expect(seen).to.equal({ status: 'in_flight' });
+    expect(error).to.not.be.an.instanceof(StoreUnavailableError);
+    expect(waited).to.be.within(95, 2500);
+    expect((await store.transaction(claim)).status).to.equal('replay');
+  });
+
+  it('refuses to go on with or commit a transaction whose claim stopped waiting', async () => {
+    const store = await openWaiting(100);
+    const holder = await holdClaim(store);
+
+    const afterwards: unknown[] = [];
+    const waiter = store.transaction(async (tx) => {
+      const result = await claim(tx);
+      afterwards.push(await tx.users.findById('u-1').catch((error: unknown) => error));
+      afterwards.push(await tx.transaction(async () => 1).catch((error: unknown) => error));
+      return result;
+    });
+
+    const error = await expect(waiter).to.reject(/stopped waiting and answered in_flight/);
+    await holder.finish('commit');
+    expect(error).to.not.be.an.instanceof(StoreUnavailableError);
+    expect(afterwards).to.have.length(2);
+    for (const refusal of afterwards) {
+      expect(refusal).to.be.an.error(/stopped waiting and answered in_flight/);
+    }
+    await expect(store.ping()).to.not.reject();
+  });
+
+  it('lets the locks a transaction takes after its claim wait as long as before', async () => {
+    const store = await openWaiting(100);
+    await store.users.create({ id: 'u-1', email: 'a@example.com', passwordHash: 'x', createdAt: internals.now });
+    const locked = internals.signal();
+    const locker = store.transaction(async (tx) => {
+      await tx.users.lock('u-1');
+      locked.resolve();
+      await internals.sleep(300);
+    });
+    await locked.promise;
+
+    const claimant = store.transaction(async (tx) => {
+      const result = await claim(tx);
+      // Waits about 300 ms for the locker: past the claim's 100 ms, which must no longer apply.
+      const found = await tx.users.lock('u-1');
+      await tx.idempotency.complete('user:u-1', 'key-1', internals.response);
+      return [result.status, found];
+    });
+
+    await locker;
+    expect(await claimant).to.equal(['claimed', true]);
+  });
+
+  it('refuses a wait that is not a positive number of milliseconds', async () => {
+    await expect(openPostgresStore(database.url, { idempotencyWaitMs: 0 })).to.reject(RangeError, /positive integer/);
+    await expect(openPostgresStore(database.url, { idempotencyWaitMs: 1.5 })).to.reject(RangeError, /positive integer/);
   });
 });

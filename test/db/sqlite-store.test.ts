@@ -9,6 +9,7 @@ import { expect } from '@hapi/code';
 import * as Lab from '@hapi/lab';
 import Database from 'better-sqlite3';
 
+import { initialSchema } from '../../server/db/migrations/001-initial-schema.js';
 import { openStore } from '../../server/db/open-store.js';
 import { openSqliteStore } from '../../server/db/sqlite.js';
 import type { Store } from '../../server/db/store.js';
@@ -57,9 +58,21 @@ describe('sqlite store on a file', () => {
     const db = new Database(file, { readonly: true });
     try {
       expect(db.pragma('journal_mode', { simple: true })).to.equal('wal');
-      expect(db.prepare('SELECT version, name FROM schema_migrations').all()).to.equal([{ version: 1, name: 'initial schema' }]);
+      expect(db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()).to.equal([
+        { version: 1, name: 'initial schema' },
+        { version: 2, name: 'idempotency keys' },
+      ]);
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-      expect(tables).to.equal(['cart_lines', 'carts', 'preferences', 'products', 'refresh_tokens', 'schema_migrations', 'users']);
+      expect(tables).to.equal([
+        'cart_lines',
+        'carts',
+        'idempotency_keys',
+        'preferences',
+        'products',
+        'refresh_tokens',
+        'schema_migrations',
+        'users',
+      ]);
     } finally {
       db.close();
     }
@@ -75,7 +88,29 @@ describe('sqlite store on a file', () => {
     expect((await second.users.findById(userId))?.email).to.equal('a@example.com');
     const db = new Database(file, { readonly: true });
     try {
-      expect(db.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).to.equal(1);
+      expect(db.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).to.equal(2);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('applies a new migration to a file migrated before it, keeping its data', async () => {
+    // What a deployment of the previous release left behind: migration 1 applied, with data.
+    const old = new Database(file);
+    old.exec(`
+      CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT;
+      ${initialSchema.sqlite}
+      INSERT INTO schema_migrations (version, name, applied_at) VALUES (1, 'initial schema', 0);
+      INSERT INTO users (id, email, password_hash, created_at) VALUES ('u-1', 'old@example.com', 'x', 0);`);
+    old.close();
+
+    const store = await open();
+
+    expect((await store.users.findById('u-1'))?.email).to.equal('old@example.com');
+    expect(await store.idempotency.deleteExpired(new Date())).to.equal(0);
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).to.equal([1, 2]);
     } finally {
       db.close();
     }
@@ -130,7 +165,7 @@ describe('sqlite store on a file', () => {
 
     const db = new Database(file, { readonly: true });
     try {
-      expect(db.prepare('SELECT version FROM schema_migrations').pluck().all()).to.equal([1]);
+      expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).to.equal([1, 2]);
     } finally {
       db.close();
     }

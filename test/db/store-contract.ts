@@ -7,7 +7,9 @@ import { demoCatalog } from '../../server/db/demo-catalog.js';
 import { seedDemoCatalog } from '../../server/db/seed.js';
 import {
   StoreUnavailableError,
+  type ClaimResult,
   type Dialect,
+  type IdempotentResponse,
   type NewRefreshToken,
   type ProductRecord,
   type Store,
@@ -71,6 +73,13 @@ const internals = {
   skus(items: readonly ProductRecord[]): string[] {
     return items.map((item) => item.sku);
   },
+
+  /** A stored answer with the characters a careless encoding would change. */
+  response: {
+    status: 201,
+    body: '{"note":"ünïcödé \\"quoted\\" \\\\ done","lines":[]}',
+    headers: { etag: '"v7"', location: '/cart/items/MUG-BLUE' },
+  } satisfies IdempotentResponse,
 };
 
 /**
@@ -631,6 +640,206 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
       });
     });
 
+    describe('idempotency keys', () => {
+      const scope = 'user:6f1c2b7e';
+      const key = 'e3b9a7c0-5d2f-4a8e-9c61-0f4d2b8a7e15';
+      const fingerprint = 'a'.repeat(64);
+      const otherFingerprint = 'b'.repeat(64);
+      const hour = 3600_000;
+
+      /** A claim's arguments; unset ones are the constants above, `internals.now` and an hour later. */
+      interface Claim {
+        scope?: string;
+        key?: string;
+        fingerprint?: string;
+        now?: Date;
+        expiresAt?: Date;
+      }
+
+      const claimIn = (tx: Store, claim: Claim): Promise<ClaimResult> =>
+        tx.idempotency.claim(
+          claim.scope ?? scope,
+          claim.key ?? key,
+          claim.fingerprint ?? fingerprint,
+          claim.now ?? internals.now,
+          claim.expiresAt ?? internals.later(hour),
+        );
+
+      /** Claims in a transaction of its own that commits, whatever the claim found. */
+      const claim = (options: Claim = {}): Promise<ClaimResult> => store.transaction((tx) => claimIn(tx, options));
+
+      /** Claims and completes in a transaction of its own, as a first request would; throws unless the claim succeeds. */
+      const remember = (response: IdempotentResponse, options: Claim = {}): Promise<void> =>
+        store.transaction(async (tx) => {
+          const result = await claimIn(tx, options);
+          if (result.status !== 'claimed') {
+            throw new Error(`expected to claim the key, but the claim found ${result.status}`);
+          }
+          await tx.idempotency.complete(options.scope ?? scope, options.key ?? key, response);
+        });
+
+      it('claims a new key, then replays exactly the response completed with it', async () => {
+        const first = await store.transaction(async (tx) => {
+          const result = await claimIn(tx, {});
+          await tx.idempotency.complete(scope, key, internals.response);
+          return result;
+        });
+
+        const replay = await claim({ now: internals.later(1000), expiresAt: internals.later(2 * hour) });
+
+        expect(first).to.equal({ status: 'claimed' });
+        expect(replay).to.equal({
+          status: 'replay',
+          record: {
+            scope,
+            key,
+            fingerprint,
+            status: 201,
+            body: internals.response.body,
+            headers: { etag: '"v7"', location: '/cart/items/MUG-BLUE' },
+            createdAt: internals.now,
+            expiresAt: internals.later(hour),
+          },
+        });
+      });
+
+      it('replays an empty body and no headers as stored, not as missing', async () => {
+        await remember({ status: 204, body: '', headers: {} });
+
+        const replay = await claim();
+
+        expect(replay.status === 'replay' && [replay.record.status, replay.record.body, replay.record.headers]).to.equal([
+          204,
+          '',
+          {},
+        ]);
+      });
+
+      it('reports a key used with a different request as a mismatch', async () => {
+        await remember(internals.response);
+
+        expect(await claim({ fingerprint: otherFingerprint })).to.equal({ status: 'mismatch' });
+      });
+
+      it('keeps the same key in different scopes apart', async () => {
+        await remember(internals.response);
+
+        await remember({ status: 200, body: '{}', headers: {} }, { scope: 'user:other' });
+
+        expect((await claim()).status).to.equal('replay');
+        const other = await claim({ scope: 'user:other' });
+        expect(other.status === 'replay' && other.record.body).to.equal('{}');
+      });
+
+      it('keeps a record until the moment it expires, then lets the key be claimed afresh', async () => {
+        await remember(internals.response);
+
+        const justBefore = await claim({ fingerprint: otherFingerprint, now: internals.later(hour - 1) });
+        const fresh = { fingerprint: otherFingerprint, now: internals.later(hour), expiresAt: internals.later(3 * hour) };
+        await remember({ status: 200, body: '"new"', headers: {} }, fresh);
+        const replay = await claim({ fingerprint: otherFingerprint, now: internals.later(hour + 1) });
+
+        expect(justBefore).to.equal({ status: 'mismatch' });
+        expect(replay).to.equal({
+          status: 'replay',
+          record: {
+            scope,
+            key,
+            fingerprint: otherFingerprint,
+            status: 200,
+            body: '"new"',
+            headers: {},
+            createdAt: internals.later(hour),
+            expiresAt: internals.later(3 * hour),
+          },
+        });
+      });
+
+      it('forgets the old response when it claims an expired key afresh', async () => {
+        await remember(internals.response);
+
+        // Committing a claim without completing it breaks the contract; here it shows what the claim itself wrote.
+        const reclaimed = await claim({ now: internals.later(2 * hour), expiresAt: internals.later(3 * hour) });
+        const after = await claim({ now: internals.later(2 * hour + 1) });
+
+        expect(reclaimed).to.equal({ status: 'claimed' });
+        expect(after).to.equal({ status: 'in_flight' });
+      });
+
+      it('leaves no record of a claim whose transaction rolled back', async () => {
+        await expect(
+          store.transaction(async (tx) => {
+            await claimIn(tx, {});
+            await tx.idempotency.complete(scope, key, internals.response);
+            throw new Error('the mutation failed');
+          }),
+        ).to.reject('the mutation failed');
+
+        await expect(remember(internals.response, { fingerprint: otherFingerprint })).to.not.reject();
+      });
+
+      it('refuses to claim or complete a key outside a transaction', async () => {
+        await expect(claimIn(store, {})).to.reject(/inside transaction/);
+        await expect(store.idempotency.complete(scope, key, internals.response)).to.reject(/inside transaction/);
+      });
+
+      it('refuses to complete a key the transaction did not claim', async () => {
+        await remember(internals.response);
+
+        const unknown = store.transaction((tx) => tx.idempotency.complete(scope, 'unknown', internals.response));
+        const done = store.transaction((tx) => tx.idempotency.complete(scope, key, { ...internals.response, status: 500 }));
+
+        await expect(unknown).to.reject(/no claimed key/);
+        await expect(done).to.reject(/no claimed key/);
+        const replay = await claim();
+        expect(replay.status === 'replay' && replay.record.status).to.equal(201);
+      });
+
+      it('deletes the records that expired before a time and counts them', async () => {
+        for (const hours of [1, 2, 3]) {
+          await remember(internals.response, { key: `key-${hours}`, expiresAt: internals.later(hours * hour) });
+        }
+
+        expect(await store.idempotency.deleteExpired(internals.later(2 * hour))).to.equal(1);
+        expect(await store.transaction((tx) => tx.idempotency.deleteExpired(internals.later(2 * hour)))).to.equal(0);
+
+        // The deleted key is free again, even for another request; the others are kept.
+        await expect(remember(internals.response, { key: 'key-1', fingerprint: otherFingerprint })).to.not.reject();
+        expect((await claim({ key: 'key-2' })).status).to.equal('replay');
+        expect((await claim({ key: 'key-3' })).status).to.equal('replay');
+      });
+
+      it('runs the mutation of exactly one of many concurrent claims of one key and replays it to the others', async () => {
+        await store.products.upsert(internals.products);
+        const userId = (await internals.user(store)).id;
+
+        const claims = await Promise.all(
+          Array.from({ length: 10 }, () =>
+            store.transaction(async (tx) => {
+              const result = await claimIn(tx, {});
+              if (result.status === 'claimed') {
+                await tx.carts.lock(userId);
+                const quantity = await tx.carts.addQuantity(userId, 'MUG-BLUE', 1, MAX_LINE_QUANTITY, internals.now);
+                const version = await tx.carts.bumpVersion(userId);
+                // Hold the claim uncommitted for a moment, so the other claims really do meet it.
+                await new Promise((resolve) => setTimeout(resolve, 20));
+                await tx.idempotency.complete(scope, key, { status: 200, body: JSON.stringify({ quantity, version }), headers: {} });
+              }
+              return result;
+            }),
+          ),
+        );
+
+        expect(claims.filter((result) => result.status === 'claimed')).to.have.length(1);
+        const replays = claims.filter((result) => result.status === 'replay');
+        expect(replays).to.have.length(9);
+        expect(replays.every((result) => result.record.body === '{"quantity":1,"version":1}')).to.be.true();
+        const cart = await store.carts.get(userId);
+        expect(cart.version).to.equal(1);
+        expect(cart.lines.map((line) => [line.sku, line.quantity])).to.equal([['MUG-BLUE', 1]]);
+      });
+    });
+
     describe('transactions', () => {
       it('commits the work and resolves with its result', async () => {
         const result = await store.transaction(async (tx) => {
@@ -700,8 +909,54 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
         expect(await store.users.findByEmail('pending@example.com')).to.not.be.null();
       });
 
-      it('refuses a nested transaction', async () => {
-        await expect(store.transaction((tx) => tx.transaction(async () => 1))).to.reject(/do not nest/);
+      it('joins the outer transaction when transaction() is called on a tx store, committing with it', async () => {
+        const result = await store.transaction(async (tx) => {
+          const inner = await tx.transaction(async (joined) => {
+            await internals.user(joined, 'joined@example.com');
+            return 'inner';
+          });
+          await internals.user(tx, 'outer@example.com');
+          return [inner, (await tx.users.findByEmail('joined@example.com')) !== null];
+        });
+
+        expect(result).to.equal(['inner', true]);
+        expect(await store.users.findByEmail('joined@example.com')).to.not.be.null();
+        expect(await store.users.findByEmail('outer@example.com')).to.not.be.null();
+      });
+
+      it('rolls back the writes of a joined transaction that resolved when the outer one rolls back', async () => {
+        await expect(
+          store.transaction(async (tx) => {
+            await tx.transaction(async (joined) => {
+              await internals.user(joined, 'joined@example.com');
+              await joined.transaction((twice) => internals.user(twice, 'twice@example.com'));
+            });
+            throw new Error('outer changed its mind');
+          }),
+        ).to.reject('outer changed its mind');
+
+        expect(await store.users.findByEmail('joined@example.com')).to.be.null();
+        expect(await store.users.findByEmail('twice@example.com')).to.be.null();
+      });
+
+      it('passes the rejection of a joined transaction to the outer work, which alone decides', async () => {
+        const failure = new Error('inner failed');
+
+        const caught = await store.transaction(async (tx) => {
+          const error = await tx
+            .transaction(async (joined) => {
+              await internals.user(joined, 'inner@example.com');
+              throw failure;
+            })
+            .catch((error: unknown) => error);
+          await internals.user(tx, 'outer@example.com');
+          return error;
+        });
+
+        // No savepoint: the outer work chose to go on, so the joined work's write commits with it.
+        expect(caught).to.shallow.equal(failure);
+        expect(await store.users.findByEmail('inner@example.com')).to.not.be.null();
+        expect(await store.users.findByEmail('outer@example.com')).to.not.be.null();
       });
 
       it('refuses the root store inside the work of a transaction', async () => {
@@ -713,6 +968,7 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
         const leaked = await store.transaction(async (tx) => tx);
 
         await expect(leaked.users.findById('x')).to.reject(/after its transaction ended/);
+        await expect(leaked.transaction(async () => 1)).to.reject(/after its transaction ended/);
       });
     });
 

@@ -1,10 +1,11 @@
 import { initialSchema } from './001-initial-schema.js';
+import { idempotencyKeys } from './002-idempotency-keys.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
 /** Every migration, in the order it is applied. */
-export const migrations: readonly Migration[] = [initialSchema];
+export const migrations: readonly Migration[] = [initialSchema, idempotencyKeys];
 
 /** The migrations whose versions `applied` does not hold yet, in order. */
 export function pendingMigrations(applied: ReadonlySet<number>): Migration[] {

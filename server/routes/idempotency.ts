@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+
+import type { Request, ResponseObject, ResponseToolkit } from '@hapi/hapi';
+
+import { Headers } from '../../shared/http.js';
+import type { IdempotentResponse, Store } from '../db/store.js';
+import { ShopError } from '../domain/errors.js';
+
+/** What a mutation answers; serialised once and, with an Idempotency-Key, stored for replay. */
+export interface MutationResult {
+  status: number;
+  /** A JSON object; none for 204. */
+  body?: object;
+  headers?: Record<string, string>;
+}
+
+export interface IdempotencyDeps {
+  store: Store;
+  now: () => Date;
+  /** How long a key is remembered: at least as long as a refresh token lives, so late offline replays stay safe. */
+  retentionSeconds: number;
+}
+
+const internals = {
+  /** JSON with object keys sorted, so `{a, b}` and `{b, a}` are the same request. */
+  canonical(value: unknown): string {
+    if (Array.isArray(value)) {
+      return `[${value.map((item) => internals.canonical(item)).join(',')}]`;
+    }
+    if (value !== null && typeof value === 'object') {
+      const entries = Object.entries(value as Record<string, unknown>)
+        .filter(([, item]) => item !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${internals.canonical(item)}`).join(',')}}`;
+    }
+    return JSON.stringify(value) ?? 'null';
+  },
+
+  fingerprint(request: Request): string {
+    return createHash('sha256')
+      .update(`${request.method.toUpperCase()} ${request.path}\n${internals.canonical(request.payload ?? null)}`)
+      .digest('hex');
+  },
+
+  /** The exact bytes hapi would send for the body (it serialises with plain JSON.stringify). */
+  serialise(result: MutationResult): IdempotentResponse {
+    return { status: result.status, body: result.body === undefined ? '' : JSON.stringify(result.body), headers: result.headers ?? {} };
+  },
+
+  /** A fresh answer goes out as the value, so hapi serialises it exactly as `serialise` stored it. */
+  reply(h: ResponseToolkit, result: MutationResult): ResponseObject {
+    const reply = h.response(result.body).code(result.status);
+    for (const [name, value] of Object.entries(result.headers ?? {})) {
+      reply.header(name, value);
+    }
+    return reply;
+  },
+
+  /** A replay sends the stored bytes as they are. */
+  replay(h: ResponseToolkit, stored: IdempotentResponse): ResponseObject {
+    const reply = stored.body === '' ? h.response().code(stored.status) : h.response(stored.body).type('application/json; charset=utf-8').code(stored.status);
+    for (const [name, value] of Object.entries(stored.headers)) {
+      reply.header(name, value);
+    }
+    return reply.header('Idempotent-Replayed', 'true');
+  },
+};
+
+/**
+ * Runs a mutation at most once per `Idempotency-Key` within `scope` (the user, or for registration the email).
+ *
+ * The key, a fingerprint of method + path + body, and the response are written in the same transaction as the
+ * mutation, so either all of them commit or none does. A repeat gets the stored response byte for byte with
+ * `Idempotent-Replayed: true`; the same key with a different request gets 422; a repeat that cannot wait for the
+ * first to finish gets 409. Errors are not stored: the transaction rolls back, and a retry runs the request afresh.
+ * Without a key the mutation simply runs.
+ */
+export async function runIdempotent(
+  request: Request,
+  h: ResponseToolkit,
+  deps: IdempotencyDeps,
+  scope: string,
+  mutate: (store: Store) => Promise<MutationResult>,
+): Promise<ResponseObject> {
+  const key: unknown = request.headers[Headers.idempotencyKey];
+  if (typeof key !== 'string') {
+    return internals.reply(h, await mutate(deps.store));
+  }
+  const fingerprint = internals.fingerprint(request);
+  const now = deps.now();
+  const expiresAt = new Date(now.getTime() + deps.retentionSeconds * 1000);
+  const outcome = await deps.store.transaction(async (tx) => {
+    const claim = await tx.idempotency.claim(scope, key, fingerprint, now, expiresAt);
+    switch (claim.status) {
+      case 'replay':
+        return { kind: 'replay' as const, stored: claim.record };
+      case 'mismatch':
+        throw new ShopError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request');
+      case 'in_flight':
+        throw new ShopError('IDEMPOTENCY_IN_FLIGHT', 'A request with this Idempotency-Key is still being processed; retry shortly', {
+          'Retry-After': '1',
+        });
+      case 'claimed': {
+        const result = await mutate(tx);
+        await tx.idempotency.complete(scope, key, internals.serialise(result));
+        return { kind: 'fresh' as const, result };
+      }
+    }
+  });
+  return outcome.kind === 'replay' ? internals.replay(h, outcome.stored) : internals.reply(h, outcome.result);
+}
+
+/** The scope of a registration's key: the address being registered, as there is no user yet. */
+export function registrationScope(email: string): string {
+  return `register:${createHash('sha256').update(email).digest('hex')}`;
+}
+
+/** The scope of an authenticated user's keys. */
+export function userScope(userId: string): string {
+  return `user:${userId}`;
+}
