@@ -66,6 +66,11 @@ async function main(): Promise<number> {
   }
   // Tests open databases themselves; a DATABASE_URL meant for a server must not leak into them.
   delete env.DATABASE_URL;
+  // Ink renders only the final frame when it believes it runs in CI, so the CLI's simulated-terminal tests (prompts,
+  // confirmations) would never see their questions. The tests need no CI switch of their own: Postgres is always
+  // required, never skipped.
+  delete env.CI;
+  delete env.CONTINUOUS_INTEGRATION;
 
   const reportDir = mkdtempSync(join(tmpdir(), 'shop-lab-'));
   const reportFile = join(reportDir, 'report.json');
