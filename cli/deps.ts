@@ -2,10 +2,13 @@ import type { ApiClient } from './api/client.js';
 import { createHttpApiClient } from './api/http-client.js';
 import { createUndiciTransport } from './api/transport.js';
 import type { Env, Io } from './io.js';
+import { findAccount, requireAccount } from './offline/accounts.js';
+import { createOffline, type Offline } from './offline/offline.js';
 import { chooseOutput, Output, type Ui } from './output.js';
 import { createPrompter, type Prompter } from './prompts.js';
 import { resolveServer, type ResolvedServer } from './server-url.js';
 import { ConfigStore } from './store/config-store.js';
+import type { FileLockOptions, LockHolder } from './store/file-lock.js';
 
 /** Options every command accepts, parsed by commander on the root program. */
 export interface GlobalOptions {
@@ -14,6 +17,8 @@ export interface GlobalOptions {
   /** `--no-color` sets this to false. */
   color?: boolean;
   debug?: boolean;
+  /** Fail (exit 3) instead of queueing a change or showing a saved copy when the server cannot be reached. */
+  online?: boolean;
 }
 
 /** Everything a command touches. Tests build it around PassThrough streams, a temp directory and a real server. */
@@ -27,6 +32,13 @@ export interface CommandDeps {
   server: () => ResolvedServer;
   /** The API client for `server()`, created on first use; commands that need no network never load undici. */
   api: () => ApiClient;
+  /**
+   * The outbox (changes waiting for the server), the saved copies of what it last said, and the API client that uses
+   * both — what cart, prefs, products and whoami go through. Created on first use.
+   */
+  offline: () => Offline;
+  /** SHOP_TOKEN, when set to something. */
+  envToken: string | undefined;
   output: Output;
   prompt: Prompter;
   /** Writes a line to stderr with `--debug`; never pass it a secret. */
@@ -43,6 +55,8 @@ export interface CliContext {
   platform: NodeJS.Platform;
   version: string;
   nodeVersion: string;
+  /** This process, for lock files: lets another `shop` take over a lock this one left behind when it died. */
+  lockHolder?: LockHolder;
   /** Pauses between retries of a request; tests shorten them. */
   retryDelaysMs?: readonly number[];
 }
@@ -55,6 +69,8 @@ export interface DisposableDeps extends CommandDeps {
 export function createCommandDeps(context: CliContext, globals: GlobalOptions): DisposableDeps {
   const { io, env } = context;
   const config = new ConfigStore(context.configDir, { checkFileMode: context.platform !== 'win32' });
+  const lock: FileLockOptions = context.lockHolder === undefined ? {} : { holder: context.lockHolder };
+  const envToken = env.SHOP_TOKEN === '' ? undefined : env.SHOP_TOKEN;
   const choice = chooseOutput(io, env, { json: globals.json === true, color: globals.color !== false });
   let ui: Promise<Ui> | undefined;
   const loadUi = (): Promise<Ui> => (ui ??= import('./ui/index.js'));
@@ -73,18 +89,41 @@ export function createCommandDeps(context: CliContext, globals: GlobalOptions): 
       config: () => config.getSetting('server'),
     }));
 
-  let api: ApiClient | undefined;
-  const getApi = (): ApiClient =>
-    (api ??= createHttpApiClient({
+  const createApi = (retryNeverSent: boolean): ApiClient =>
+    createHttpApiClient({
       transport: createUndiciTransport({
         baseUrl: getServer().url,
         userAgent: `shop/${context.version} node/${context.nodeVersion}`,
         log: debug,
+        retryNeverSent,
         ...(context.retryDelaysMs === undefined ? {} : { retryDelaysMs: context.retryDelaysMs }),
       }),
       store: config,
-      envToken: env.SHOP_TOKEN === '' ? undefined : env.SHOP_TOKEN,
+      envToken,
       now: context.now,
+      lock,
+    });
+  let api: ApiClient | undefined;
+  const getApi = (): ApiClient => (api ??= createApi(true));
+  // For changes and reads that can fall back on the outbox or a saved copy: no waiting on a server that refuses.
+  let fallbackApi: ApiClient | undefined;
+  const getFallbackApi = (): ApiClient => (globals.online === true ? getApi() : (fallbackApi ??= createApi(false)));
+
+  let offline: Offline | undefined;
+  const accountSources = () => ({ server: getServer().url, config, envToken });
+  const getOffline = (): Offline =>
+    (offline ??= createOffline({
+      directory: context.configDir,
+      lock,
+      api: getFallbackApi,
+      syncApi: getApi,
+      account: () => findAccount(accountSources()),
+      requireAccount: () => requireAccount(accountSources()),
+      server: () => getServer().url,
+      online: globals.online === true,
+      now: context.now,
+      output,
+      debug,
     }));
 
   return {
@@ -94,11 +133,13 @@ export function createCommandDeps(context: CliContext, globals: GlobalOptions): 
     config,
     server: getServer,
     api: getApi,
+    offline: getOffline,
+    envToken,
     output,
     prompt: createPrompter(io, output.theme, loadUi),
     debug,
     async dispose() {
-      await api?.close();
+      await Promise.all([api?.close(), fallbackApi?.close()]);
     },
   };
 }

@@ -5,6 +5,11 @@ export const ExitCode = {
   failure: 1,
   /** The command line itself is wrong: unknown command, bad argument, missing flag. */
   usage: 2,
+  /**
+   * The server could not be reached and the command could not do without it — `--online` was given, or the command
+   * never queues (register, login, sync) — so nothing was changed or queued. Try again later.
+   */
+  unreachable: 3,
   /** No valid credentials: run `shop login`. */
   authRequired: 4,
   /** The user pressed Ctrl-C at a prompt (128 + SIGINT, as shells report it). */

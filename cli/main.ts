@@ -5,7 +5,7 @@
  * loops and pay for every module loaded at start-up.
  */
 import module from 'node:module';
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import v8 from 'node:v8';
 
 // Node 22.1+ can cache compiled code between runs, which cuts start-up further; Node 20 does not have it.
@@ -51,6 +51,20 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
     now: () => Date.now(),
     configDir: resolveConfigDir(process.env, process.platform, homedir()),
     platform: process.platform,
+    lockHolder: {
+      pid: process.pid,
+      host: hostname(),
+      isAlive: (pid) => {
+        try {
+          // Signal 0 checks that the process exists without touching it.
+          process.kill(pid, 0);
+          return true;
+        } catch (error) {
+          // EPERM: it exists, it is just not ours.
+          return (error as NodeJS.ErrnoException).code === 'EPERM';
+        }
+      },
+    },
     version: readVersion(),
     nodeVersion: process.versions.node,
   });

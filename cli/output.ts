@@ -23,6 +23,24 @@ export interface View<T> {
   ink?(data: T, ui: Ui, theme: Theme): ReactElement;
 }
 
+/** How each step of a long job (a sync) is reported as it finishes. */
+export interface StepView<T> {
+  /** A line of tab-separated cells, for pipes. */
+  plain(step: T): readonly Cell[];
+  /** A line for a terminal. */
+  text(step: T): string;
+  /** What the progress bar names as the step just done. */
+  label(step: T): string;
+}
+
+/** Reports the steps of one job; see {@link Output.progress}. */
+export interface Progress<T> {
+  start(total: number): void;
+  step(step: T, done: number, total: number): Promise<void>;
+  /** Takes the progress bar down, and on a terminal prints the steps. */
+  finish(): Promise<void>;
+}
+
 export type OutputMode = 'json' | 'tty' | 'plain';
 
 export interface OutputChoice {
@@ -126,6 +144,59 @@ export class Output {
       clearTimeout(timer);
       stop?.();
     }
+  }
+
+  /**
+   * Reports a job step by step: a line per step as it finishes — tab-separated on a pipe, text on a terminal — and
+   * where stderr is a terminal that can animate, an Ink progress bar there instead, with the steps listed at the end.
+   * Nothing with `--json`: the document at the end says it all.
+   */
+  progress<T>(view: StepView<T>, title: string): Progress<T> {
+    if (this.mode === 'json') {
+      return { start: () => undefined, step: async () => undefined, finish: async () => undefined };
+    }
+    if (!this.choice.animate) {
+      const line =
+        this.mode === 'plain' ? (step: T) => this.rows([view.plain(step)]) : (step: T) => write(this.io.stdout, `${view.text(step)}\n`);
+      return { start: () => undefined, step: (step) => line(step), finish: async () => undefined };
+    }
+    return this.progressBar(view, title);
+  }
+
+  private progressBar<T>(view: StepView<T>, title: string): Progress<T> {
+    const lines: string[] = [];
+    let state = { title, done: 0, total: 0, label: '' };
+    let bar: { update(next: typeof state): void; stop(): void } | undefined;
+    let finished = false;
+    return {
+      start: (total) => {
+        state = { ...state, total };
+        if (total === 0) {
+          return;
+        }
+        this.loadUi().then(
+          (ui) => {
+            if (!finished) {
+              bar = ui.showProgress(this.io, state, this.theme);
+            }
+          },
+          // No bar then; the steps are still listed at the end.
+          () => undefined,
+        );
+      },
+      step: async (step, done, total) => {
+        lines.push(view.text(step));
+        state = { title, done, total, label: view.label(step) };
+        bar?.update(state);
+      },
+      finish: async () => {
+        finished = true;
+        bar?.stop();
+        if (lines.length > 0) {
+          await write(this.io.stdout, `${lines.join('\n')}\n`);
+        }
+      },
+    };
   }
 
   private async rows(rows: readonly (readonly Cell[])[]): Promise<void> {

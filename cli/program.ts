@@ -9,6 +9,8 @@ import { cartCommand } from './commands/cart/cart.js';
 import { configCommand } from './commands/config/config.js';
 import { prefsCommand } from './commands/prefs/prefs.js';
 import { productsCommand } from './commands/products/list.js';
+import { queueCommand } from './commands/queue/queue.js';
+import { syncCommand } from './commands/sync/sync.js';
 import type { DepsProvider, GlobalOptions } from './deps.js';
 import { HELP_FOOTER } from './help.js';
 import type { Io } from './io.js';
@@ -35,6 +37,7 @@ export function buildProgram({ deps, version, io, onGlobals }: ProgramOptions): 
     .option('--json', 'print exactly one JSON document on stdout')
     .option('--no-color', 'turn colour off')
     .option('--debug', 'log HTTP requests, and show stack traces for unexpected errors')
+    .option('--online', 'never queue a change or show a saved copy: exit 3 when the server cannot be reached')
     .helpOption('-h, --help', 'show help')
     .helpCommand(false)
     .addHelpText('after', HELP_FOOTER)
@@ -47,6 +50,8 @@ export function buildProgram({ deps, version, io, onGlobals }: ProgramOptions): 
     .addCommand(productsCommand(deps))
     .addCommand(cartCommand(deps))
     .addCommand(prefsCommand(deps))
+    .addCommand(syncCommand(deps))
+    .addCommand(queueCommand(deps))
     .addCommand(configCommand(deps));
 
   // addCommand() does not pass settings down the way command() does, so apply them to every command.

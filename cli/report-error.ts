@@ -27,9 +27,10 @@ export function reportError(error: unknown, { io, debug }: { io: Io; debug: bool
     return ExitCode.authRequired;
   }
   if (error instanceof ServerUnreachableError) {
+    // Commands that can work offline have queued or read the saved copy already; reaching here means this one could not.
     say(error.message);
     showStack(io, error, debug);
-    return ExitCode.failure;
+    return ExitCode.unreachable;
   }
   if (error instanceof ApiError) {
     const code = error.code === undefined ? '' : ` (${error.code})`;

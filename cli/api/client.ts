@@ -26,8 +26,12 @@ export interface MeOptions {
 }
 
 /**
- * Everything the CLI asks of the server. Commands get one from `deps.api()`, so they never build HTTP requests, and
- * the (future) offline outbox can wrap it.
+ * Everything the CLI asks of the server. Commands get one from `deps.api()`, so they never build HTTP requests; the
+ * offline-first client (cli/offline/offline-first-client.ts) wraps it with the outbox and the snapshot cache.
+ *
+ * Every change takes an `idempotencyKey`, sent as `Idempotency-Key` on every attempt: the caller makes one per
+ * operation and keeps it — in the outbox, when the change is queued — so however often it is sent, the server applies
+ * it once.
  *
  * Calls that need a login attach the access token, refresh it once when it has expired, and throw
  * `AuthenticationError` when the server still says 401 or 403. Failures to reach the server throw
@@ -35,27 +39,27 @@ export interface MeOptions {
  */
 export interface ApiClient {
   readonly server: string;
-  register(credentials: Credentials): Promise<RegisteredUser>;
+  register(credentials: Credentials, idempotencyKey: string): Promise<RegisteredUser>;
   login(credentials: Credentials): Promise<TokenPair>;
   /**
    * Revokes the stored login's refresh token (`session`), or every token of the user (`all`). Does not touch the
    * local credentials; the command does.
    */
-  logout(scope: 'session' | 'all'): Promise<void>;
+  logout(scope: 'session' | 'all', idempotencyKey: string): Promise<void>;
   me(options?: MeOptions): Promise<Me>;
   /** Liveness, with a short timeout and no retries. */
   health(timeoutMs: number): Promise<Health>;
   listProducts(query: ProductQuery): Promise<ProductPage>;
   getProduct(sku: string): Promise<Product>;
   getCart(): Promise<Cart>;
-  addItem(sku: string, quantity: number): Promise<Cart>;
-  setItem(sku: string, quantity: number): Promise<Cart>;
-  removeItem(sku: string): Promise<Cart>;
-  clearCart(): Promise<Cart>;
+  addItem(sku: string, quantity: number, idempotencyKey: string): Promise<Cart>;
+  setItem(sku: string, quantity: number, idempotencyKey: string): Promise<Cart>;
+  removeItem(sku: string, idempotencyKey: string): Promise<Cart>;
+  clearCart(idempotencyKey: string): Promise<Cart>;
   listPreferences(): Promise<Preferences>;
   getPreference(key: string): Promise<Preference>;
-  setPreference(key: string, value: PreferenceValue): Promise<Preference>;
-  deletePreference(key: string): Promise<void>;
+  setPreference(key: string, value: PreferenceValue, idempotencyKey: string): Promise<Preference>;
+  deletePreference(key: string, idempotencyKey: string): Promise<void>;
   /** Releases kept-alive connections. */
   close(): Promise<void>;
 }

@@ -35,22 +35,27 @@ export class AuthenticationError extends Error {
   }
 }
 
-export type UnreachableReason = 'refused' | 'reset' | 'timeout' | 'dns' | 'unavailable' | 'network';
+/** `busy`: 409 IDEMPOTENCY_IN_FLIGHT, an earlier attempt of the same change is still being processed. */
+export type UnreachableReason = 'refused' | 'reset' | 'timeout' | 'dns' | 'unavailable' | 'busy' | 'network';
 
 /**
  * The request may never have reached the server, or the server could not handle it right now: connection refused or
- * reset, a timeout, a failed DNS lookup, or 502/503/504. Kept apart from {@link ApiError} because the answer to it is
- * "try again later" — which is what the offline outbox will do with a mutation that fails this way.
+ * reset, a timeout, a failed DNS lookup, 502/503/504, or an earlier attempt of the same change still in flight. Kept
+ * apart from {@link ApiError} because the answer to it is "try again later" — which is what the outbox does with a
+ * change that fails this way.
  */
 export class ServerUnreachableError extends Error {
   override readonly name = 'ServerUnreachableError';
+  /** How long the server asked to wait, when it said. */
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(
     readonly url: string,
     readonly reason: UnreachableReason,
     detail: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSeconds?: number | undefined },
   ) {
     super(`cannot reach the shop server at ${url}: ${detail}`, options);
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }

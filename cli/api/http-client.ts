@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-
 import { ErrorCode, isErrorBody } from '../../shared/errors.js';
 import { Headers, Paths } from '../../shared/http.js';
 import type {
@@ -16,6 +14,7 @@ import type {
   TokenPair,
 } from '../../shared/wire.js';
 import type { ConfigStore } from '../store/config-store.js';
+import type { FileLockOptions } from '../store/file-lock.js';
 import type { ApiClient, MeOptions, ProductQuery } from './client.js';
 import { AuthenticationError } from './errors.js';
 import { errorCodeOf, expectBody, expectSuccess } from './responses.js';
@@ -27,6 +26,7 @@ export interface HttpApiClientOptions {
   store: ConfigStore;
   envToken: string | undefined;
   now: () => number;
+  lock?: FileLockOptions;
 }
 
 type AuthorizedRequest = Omit<HttpRequest, 'token'>;
@@ -51,27 +51,28 @@ class HttpApiClient implements ApiClient {
       envToken: options.envToken,
       now: options.now,
       transport: options.transport,
+      lock: options.lock,
     });
   }
 
-  // The auth calls carry no idempotency key: a replayed login would have to keep tokens in the server's replay store.
-  async register(credentials: Credentials): Promise<RegisteredUser> {
-    return expectBody(await this.transport.send({ method: 'POST', path: Paths.register, body: credentials }));
+  async register(credentials: Credentials, idempotencyKey: string): Promise<RegisteredUser> {
+    return expectBody(await this.transport.send(mutation('POST', Paths.register, idempotencyKey, credentials)));
   }
 
+  // Login and refresh carry no idempotency key: a replayed answer would have to keep live tokens in the server's
+  // replay store. A login is harmless to repeat by hand; a refresh is never repeated (see Session).
   async login(credentials: Credentials): Promise<TokenPair> {
     return expectBody(await this.transport.send({ method: 'POST', path: Paths.login, body: credentials }));
   }
 
-  async logout(scope: 'session' | 'all'): Promise<void> {
+  async logout(scope: 'session' | 'all', idempotencyKey: string): Promise<void> {
     // The body is built per attempt: if the access token had to be refreshed first, the refresh token to revoke is
-    // the new one, and sending the spent one would look like token theft to the server.
+    // the new one, and sending the spent one would look like token theft to the server. Reusing the key is still
+    // right: the attempt that was refused with TOKEN_EXPIRED was not stored by the server.
     expectSuccess(
-      await this.authorized(() => ({
-        method: 'POST',
-        path: Paths.logout,
-        body: scope === 'all' ? { all: true } : { refreshToken: this.storedRefreshToken() },
-      })),
+      await this.authorized(() =>
+        mutation('POST', Paths.logout, idempotencyKey, scope === 'all' ? { all: true } : { refreshToken: this.storedRefreshToken() }),
+      ),
     );
   }
 
@@ -101,20 +102,20 @@ class HttpApiClient implements ApiClient {
     return expectBody(await this.authorized({ method: 'GET', path: Paths.cart }));
   }
 
-  async addItem(sku: string, quantity: number): Promise<Cart> {
-    return expectBody(await this.authorized(mutation('POST', Paths.cartItems, { sku, quantity })));
+  async addItem(sku: string, quantity: number, idempotencyKey: string): Promise<Cart> {
+    return expectBody(await this.authorized(mutation('POST', Paths.cartItems, idempotencyKey, { sku, quantity })));
   }
 
-  async setItem(sku: string, quantity: number): Promise<Cart> {
-    return expectBody(await this.authorized(mutation('PUT', Paths.cartItem(sku), { quantity })));
+  async setItem(sku: string, quantity: number, idempotencyKey: string): Promise<Cart> {
+    return expectBody(await this.authorized(mutation('PUT', Paths.cartItem(sku), idempotencyKey, { quantity })));
   }
 
-  async removeItem(sku: string): Promise<Cart> {
-    return expectBody(await this.authorized(mutation('DELETE', Paths.cartItem(sku))));
+  async removeItem(sku: string, idempotencyKey: string): Promise<Cart> {
+    return expectBody(await this.authorized(mutation('DELETE', Paths.cartItem(sku), idempotencyKey)));
   }
 
-  async clearCart(): Promise<Cart> {
-    return expectBody(await this.authorized(mutation('DELETE', Paths.cart)));
+  async clearCart(idempotencyKey: string): Promise<Cart> {
+    return expectBody(await this.authorized(mutation('DELETE', Paths.cart, idempotencyKey)));
   }
 
   async listPreferences(): Promise<Preferences> {
@@ -125,12 +126,12 @@ class HttpApiClient implements ApiClient {
     return expectBody(await this.authorized({ method: 'GET', path: Paths.preference(key) }));
   }
 
-  async setPreference(key: string, value: PreferenceValue): Promise<Preference> {
-    return expectBody(await this.authorized(mutation('PUT', Paths.preference(key), { value })));
+  async setPreference(key: string, value: PreferenceValue, idempotencyKey: string): Promise<Preference> {
+    return expectBody(await this.authorized(mutation('PUT', Paths.preference(key), idempotencyKey, { value })));
   }
 
-  async deletePreference(key: string): Promise<void> {
-    expectSuccess(await this.authorized(mutation('DELETE', Paths.preference(key))));
+  async deletePreference(key: string, idempotencyKey: string): Promise<void> {
+    expectSuccess(await this.authorized(mutation('DELETE', Paths.preference(key), idempotencyKey)));
   }
 
   close(): Promise<void> {
@@ -177,7 +178,7 @@ class HttpApiClient implements ApiClient {
   }
 }
 
-/** A cart or preference change, with a fresh idempotency key that every retry of it reuses. */
-function mutation(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): AuthorizedRequest {
-  return { method, path, body, headers: { [Headers.idempotencyKey]: randomUUID() } };
+/** A change, carrying the caller's idempotency key; the transport sends it unchanged on every retry. */
+function mutation(method: 'POST' | 'PUT' | 'DELETE', path: string, idempotencyKey: string, body?: unknown): AuthorizedRequest {
+  return { method, path, body, headers: { [Headers.idempotencyKey]: idempotencyKey } };
 }

@@ -2,7 +2,7 @@ import { ErrorCode, isErrorBody } from '../../shared/errors.js';
 import { Paths } from '../../shared/http.js';
 import type { TokenPair } from '../../shared/wire.js';
 import type { ConfigStore, StoredCredentials } from '../store/config-store.js';
-import { withFileLock } from '../store/file-lock.js';
+import { type FileLockOptions, withFileLock } from '../store/file-lock.js';
 import { AuthenticationError } from './errors.js';
 import { toApiError } from './responses.js';
 import type { Transport } from './transport.js';
@@ -14,6 +14,8 @@ export interface SessionOptions {
   envToken: string | undefined;
   now: () => number;
   transport: Transport;
+  /** How the refresh lock tells a dead holder from a live one. */
+  lock?: FileLockOptions;
 }
 
 export interface CurrentToken {
@@ -61,7 +63,7 @@ export class Session {
   }
 
   private refresh(staleAccessToken: string): Promise<string> {
-    const { server, store, transport, now } = this.options;
+    const { server, store, transport, now, lock } = this.options;
     return withFileLock(store.refreshLockPath, async () => {
       // Read again under the lock: another `shop` may have refreshed while this one waited.
       const latest = store.credentials(server);
@@ -97,7 +99,7 @@ export class Session {
       const pair = response.body as TokenPair;
       await store.saveCredentials(server, credentialsFromPair(latest.email, pair, now()));
       return pair.accessToken;
-    });
+    }, lock);
   }
 }
 

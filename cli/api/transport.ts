@@ -2,6 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { Agent } from 'undici';
 
+import { ErrorCode } from '../../shared/errors.js';
+import { UserError } from '../errors.js';
 import { Headers } from '../../shared/http.js';
 import { ApiError, ServerUnreachableError, type UnreachableReason } from './errors.js';
 import { loadUndici, type UndiciParts } from './load-undici.js';
@@ -48,6 +50,12 @@ export interface TransportOptions {
   log?: (line: string) => void;
   /** Pauses before each retry; as many retries as entries. */
   retryDelaysMs?: readonly number[];
+  /**
+   * Whether to retry when the connection was refused or the name did not resolve (default true). Commands with
+   * something to fall back on — queueing the change, showing the saved copy — say false: the server is most likely
+   * down or the network gone, waiting for it helps nobody, and the next command tries again anyway.
+   */
+  retryNeverSent?: boolean;
   connectTimeoutMs?: number;
   /** How long to wait for response headers, and then for each chunk of the body. */
   responseTimeoutMs?: number;
@@ -59,10 +67,31 @@ const internals = {
   defaultResponseTimeoutMs: 15_000,
   /** Statuses that mean a proxy or the server itself cannot serve right now: retry later, like a refused connect. */
   unavailableStatuses: new Set([502, 503, 504]),
-  /** Safe to send twice by HTTP semantics; POST waits for issue 4's idempotency keys to be honoured server-side. */
+  /** Safe to send twice by HTTP semantics. A POST is too when it carries an Idempotency-Key: see `isRetryable`. */
   idempotentMethods: new Set<Method>(['GET', 'PUT', 'DELETE']),
   /** Failures that happen before the request leaves this machine, so retrying cannot repeat it. */
   neverSentReasons: new Set<UnreachableReason>(['refused', 'dns']),
+
+  /**
+   * Whether a request may be sent again after a failure that left its fate unknown. The server applies a change at
+   * most once per Idempotency-Key and answers a repeat with the stored response, so a keyed POST is as safe to repeat
+   * as a PUT.
+   */
+  isRetryable(request: HttpRequest): boolean {
+    return internals.idempotentMethods.has(request.method) || request.headers?.[Headers.idempotencyKey] !== undefined;
+  },
+
+  /** 409 IDEMPOTENCY_IN_FLIGHT: an earlier attempt of this very change is still running on the server. */
+  isInFlight(status: number, text: string): boolean {
+    if (status !== 409) {
+      return false;
+    }
+    try {
+      return (JSON.parse(text) as { code?: unknown }).code === ErrorCode.IDEMPOTENCY_IN_FLIGHT;
+    } catch {
+      return false;
+    }
+  },
 };
 
 /**
@@ -85,7 +114,7 @@ class UndiciTransport implements Transport {
     const url = this.url(request);
     const headers = this.headers(request);
     const retryDelays = request.timeoutMs === undefined ? (this.options.retryDelaysMs ?? internals.defaultRetryDelaysMs) : [];
-    const idempotent = internals.idempotentMethods.has(request.method);
+    const idempotent = internals.isRetryable(request);
     for (let attempt = 0; ; attempt += 1) {
       try {
         return await this.attempt(request, url, headers);
@@ -94,11 +123,14 @@ class UndiciTransport implements Transport {
           throw error;
         }
         const delay = retryDelays[attempt];
-        if (delay === undefined || !(idempotent || internals.neverSentReasons.has(error.reason))) {
+        const neverSent = internals.neverSentReasons.has(error.reason);
+        if (delay === undefined || (neverSent && this.options.retryNeverSent === false) || !(idempotent || neverSent)) {
           throw error;
         }
-        this.log(`retrying in ${delay} ms: ${error.message}`);
-        await sleep(delay);
+        // The server says when an attempt still running will be done; waiting less would only be refused again.
+        const wait = Math.max(delay, (error.retryAfterSeconds ?? 0) * 1000);
+        this.log(`retrying in ${wait} ms: ${error.message}`);
+        await sleep(wait);
       }
     }
   }
@@ -130,6 +162,11 @@ class UndiciTransport implements Transport {
       responseHeaders = flattenHeaders(response.headers);
       text = await response.body.text();
     } catch (error) {
+      if (errorCode(error) === 'UND_ERR_INVALID_ARG') {
+        // undici refused to build the request (e.g. a control character in a header value taken from the user): it
+        // never left this machine, so it is bad input, not an unreachable server to queue for.
+        throw new UserError(`could not send the request: ${(error as Error).message}`);
+      }
       throw toUnreachable(error, this.baseUrl);
     }
     const requestId = responseHeaders[Headers.requestId];
@@ -139,6 +176,13 @@ class UndiciTransport implements Transport {
     );
     if (internals.unavailableStatuses.has(status)) {
       throw new ServerUnreachableError(this.baseUrl, 'unavailable', describeUnavailable(status, text));
+    }
+    if (key !== undefined && internals.isInFlight(status, text)) {
+      // No answer yet, and the change may well be applied by that earlier attempt: like a timeout, the only safe
+      // course is to ask again with the same key later — never to report a failure the user would "fix" by retrying.
+      throw new ServerUnreachableError(this.baseUrl, 'busy', 'the server is still working on an earlier attempt of this change', {
+        retryAfterSeconds: retryAfterSeconds(responseHeaders[Headers.retryAfter]),
+      });
     }
     return { status, headers: responseHeaders, body: parseBody(text, status, url) };
   }
@@ -204,6 +248,12 @@ function parseBody(text: string, status: number, url: URL): unknown {
     // Not ours: a proxy's HTML page, or some other program listening on that port.
     throw new ApiError(status, undefined, `the answer from ${url.href} (HTTP ${status}) is not JSON; is this a shop server?`, undefined);
   }
+}
+
+function retryAfterSeconds(value: string | undefined): number | undefined {
+  const seconds = Number(value);
+  // Capped: a CLI waits seconds at most; a longer wait is better spent queued.
+  return value !== undefined && Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 5) : undefined;
 }
 
 function describeUnavailable(status: number, text: string): string {

@@ -1,14 +1,17 @@
 import { Box, Text } from 'ink';
 
-import type { Cart } from '../../shared/wire.js';
 import { formatMoney, sanitize } from '../format.js';
+import type { ProjectedCart } from '../offline/projection.js';
 import { Table } from './table.js';
 import { type Theme, tone } from './theme.js';
 
 export interface CartViewProps {
-  cart: Cart;
+  cart: ProjectedCart;
   theme: Theme;
 }
+
+/** Shown for the price of a product added offline that `shop` has never seen. */
+const UNKNOWN = '?';
 
 /** The cart as a table with line totals, then the subtotal. */
 export function CartView({ cart, theme }: CartViewProps) {
@@ -20,14 +23,17 @@ export function CartView({ cart, theme }: CartViewProps) {
       </Box>
     );
   }
+  const money = (amount: number | null) => (amount === null ? UNKNOWN : formatMoney(amount, cart.currency));
   const rows = cart.lines.map((line) => [
     sanitize(line.sku),
-    sanitize(line.name),
+    line.name === null ? UNKNOWN : sanitize(line.name),
     String(line.quantity),
-    formatMoney(line.unitPrice, cart.currency),
-    formatMoney(line.lineTotal, cart.currency),
+    money(line.unitPrice),
+    money(line.lineTotal),
   ]);
   const items = cart.itemCount === 1 ? '1 item' : `${cart.itemCount} items`;
+  // A line of unknown price makes the subtotal a lower bound; say so rather than show a wrong total.
+  const unpriced = cart.lines.some((line) => line.lineTotal === null);
   return (
     <Table
       theme={theme}
@@ -39,7 +45,7 @@ export function CartView({ cart, theme }: CartViewProps) {
         { header: 'Line total', align: 'right' },
       ]}
       rows={rows}
-      footer={['Subtotal', `${items}`, '', '', formatMoney(cart.subtotal, cart.currency)]}
+      footer={['Subtotal', `${items}`, '', '', `${unpriced ? '≥ ' : ''}${formatMoney(cart.subtotal, cart.currency)}`]}
     />
   );
 }

@@ -8,6 +8,7 @@ import { render, renderToString } from 'ink';
 import { createElement, type ReactElement } from 'react';
 
 import { ConfirmPrompt } from './confirm-prompt.js';
+import { ProgressBar, type ProgressState } from './progress-bar.js';
 import { Spinner } from './spinner.js';
 import { TextPrompt, type TextPromptProps } from './text-prompt.js';
 import type { Theme } from './theme.js';
@@ -15,6 +16,8 @@ import type { Theme } from './theme.js';
 export { CartView } from './cart-view.js';
 export { KeyValueView, type KeyValueEntry } from './key-value-view.js';
 export { ProductsView, ProductView } from './products-view.js';
+export type { ProgressState } from './progress-bar.js';
+export { QueueView } from './queue-view.js';
 export type { Theme } from './theme.js';
 export { createElement as h };
 
@@ -40,6 +43,26 @@ export function showSpinner(streams: PromptStreams, label: string, theme: Theme)
   return () => {
     instance.clear();
     instance.unmount();
+  };
+}
+
+/** A progress bar on stderr, redrawn in place by `update`; `stop` erases it. */
+export function showProgress(
+  streams: PromptStreams,
+  state: ProgressState,
+  theme: Theme,
+): { update(state: ProgressState): void; stop(): void } {
+  const instance = render(createElement(ProgressBar, { ...state, theme }), {
+    ...inkStreams(streams),
+    patchConsole: false,
+    exitOnCtrlC: false,
+  });
+  return {
+    update: (next) => instance.rerender(createElement(ProgressBar, { ...next, theme })),
+    stop: () => {
+      instance.clear();
+      instance.unmount();
+    },
   };
 }
 

@@ -26,7 +26,7 @@ function sortedEntries(preferences: Preferences) {
 }
 
 /** `shop prefs unset KEY`: a `--json` document saying so; people get the message on stderr. */
-export const preferenceRemovedView: View<string> = {
-  json: (key) => ({ key, removed: true }),
+export const preferenceRemovedView: View<{ key: string; removed: true }> = {
+  json: ({ key }) => ({ key, removed: true }),
   plain: () => [],
 };

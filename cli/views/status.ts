@@ -17,6 +17,10 @@ export interface StatusReport {
   /** Whether an expired stored token can be renewed without logging in. */
   refreshable: boolean;
   credentialsFile: string;
+  /** Changes queued for this server, by any user, waiting to be sent. */
+  pendingChanges: number;
+  /** Changes this server refused; see `shop queue`. */
+  failedChanges: number;
 }
 
 /** `shop status`. Plain lines are `FIELD  VALUE`, with the field names of the JSON document. */
@@ -33,6 +37,8 @@ export const statusView: View<StatusReport> = {
     ['tokenExpired', report.tokenExpired],
     ['refreshable', report.refreshable],
     ['credentialsFile', report.credentialsFile],
+    ['pendingChanges', report.pendingChanges],
+    ['failedChanges', report.failedChanges],
   ],
   ink: (report, ui, theme) =>
     ui.h(ui.KeyValueView, {
@@ -47,6 +53,11 @@ export const statusView: View<StatusReport> = {
         {
           key: 'Stored in',
           value: report.tokenSource === 'SHOP_TOKEN' ? 'SHOP_TOKEN (environment)' : report.credentialsFile,
+        },
+        {
+          key: 'Queued',
+          value: describeQueue(report),
+          ...(report.pendingChanges + report.failedChanges > 0 ? { tone: 'warning' as const } : {}),
         },
       ],
     }),
@@ -63,6 +74,17 @@ function describeSource(source: StatusReport['serverSource']): string {
     case 'default':
       return 'default';
   }
+}
+
+function describeQueue(report: StatusReport): string {
+  if (report.pendingChanges === 0 && report.failedChanges === 0) {
+    return 'nothing';
+  }
+  const parts = [
+    report.pendingChanges > 0 ? `${report.pendingChanges} to send — run shop sync` : '',
+    report.failedChanges > 0 ? `${report.failedChanges} refused — see shop queue` : '',
+  ];
+  return parts.filter((part) => part !== '').join('; ');
 }
 
 function describeToken(report: StatusReport): string {

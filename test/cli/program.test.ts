@@ -25,11 +25,13 @@ describe('the shop command line', () => {
 
     expect(run.code).to.equal(0);
     expect(run.stderr).to.equal('');
-    for (const command of ['register', 'login', 'logout', 'whoami', 'status', 'products', 'cart', 'prefs', 'config']) {
+    for (const command of ['register', 'login', 'logout', 'whoami', 'status', 'products', 'cart', 'prefs', 'sync', 'queue', 'config']) {
       expect(run.stdout).to.match(new RegExp(`^  ${command}\\b`, 'm'));
     }
     expect(run.stdout).to.contain('Exit codes:');
     expect(run.stdout).to.match(/^ {2}4 +authentication required/m);
+    expect(run.stdout).to.match(/^ {2}3 +the server could not be reached/m);
+    expect(run.stdout).to.contain('--online');
     expect(run.stdout).to.match(/^ {2}2 +usage error/m);
     for (const variable of ['SHOP_SERVER', 'SHOP_TOKEN', 'SHOP_CONFIG_DIR', 'NO_COLOR']) {
       expect(run.stdout).to.contain(variable);
@@ -81,18 +83,40 @@ describe('the shop command line', () => {
     expect(run.stderr).to.contain('Usage: shop');
   });
 
-  it('exits 1 with one line naming the URL when the server cannot be reached', async () => {
+  it('exits 1 with one line naming the URL when the server cannot be reached and there is no saved copy', async () => {
     const run = await shop(['products', '--json']);
 
     expect(run.code).to.equal(1);
     expect(run.stdout).to.equal('');
-    expect(run.stderr).to.equal('shop: cannot reach the shop server at http://127.0.0.1:9: connection refused\n');
+    expect(run.stderr).to.equal(
+      'shop: cannot reach the shop server at http://127.0.0.1:9: connection refused, and there is no saved copy of this product listing to show\n',
+    );
+  });
+
+  it('exits 3 when the server cannot be reached and the command cannot do without it', async () => {
+    const online = await shop(['products', '--online']);
+    const register = await runShop(['register', '--email', 'ada@example.test', '--password-stdin'], {
+      configDir: dir.path,
+      server: 'http://127.0.0.1:9',
+      stdin: 'correct horse battery staple\n',
+    });
+
+    const login = await runShop(['login', '--email', 'ada@example.test', '--password-stdin'], {
+      configDir: dir.path,
+      server: 'http://127.0.0.1:9',
+      stdin: 'correct horse battery staple\n',
+    });
+
+    expect([online.code, online.stdout]).to.equal([3, '']);
+    expect([register.code, register.stdout]).to.equal([3, '']);
+    expect(register.stderr).to.equal('shop: cannot reach the shop server at http://127.0.0.1:9: connection refused\n');
+    expect([login.code, login.stdout]).to.equal([3, '']);
   });
 
   it('shows the stack trace of a failure only with --debug', async () => {
-    const run = await shop(['products', '--debug']);
+    const run = await shop(['products', '--online', '--debug']);
 
-    expect(run.code).to.equal(1);
+    expect(run.code).to.equal(3);
     expect(run.stderr).to.contain('[debug] > GET http://127.0.0.1:9/products');
     expect(run.stderr).to.contain('ServerUnreachableError');
     expect(run.stderr).to.match(/\n\s+at /);

@@ -1,10 +1,12 @@
-import { execFile, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 /** The built `shop` bin, as npm links it. */
 export const SHOP_BIN = resolve('dist/cli/main.js');
+/** The built `shop-server` bin. */
+export const SERVER_BIN = resolve('dist/server/main.js');
 
 export interface BinaryRun {
   code: number | null;
@@ -13,19 +15,33 @@ export interface BinaryRun {
 }
 
 /**
- * Builds dist/ when the CLI sources are newer than the built bin. `npm test` builds before running tests; this keeps
- * a single test file runnable on its own. Type errors elsewhere in the tree do not stop tsc from emitting.
+ * Builds dist/ when the sources are newer than the built bins. `npm test` builds before running tests; this keeps a
+ * single test file runnable on its own. Type errors elsewhere in the tree do not stop tsc from emitting.
  */
 export async function ensureBuilt(): Promise<void> {
-  if (modifiedAt(SHOP_BIN) !== undefined && newest(['dist/cli', 'dist/shared'], /\.js$/) >= newest(['cli', 'shared'], /(?<!\.d)\.tsx?$/)) {
+  const built = [SHOP_BIN, SERVER_BIN].every((bin) => modifiedAt(bin) !== undefined);
+  if (built && newest(['dist/cli', 'dist/shared', 'dist/server'], /\.js$/) >= newest(['cli', 'shared', 'server'], /(?<!\.d)\.tsx?$/)) {
     return;
   }
   await promisify(execFile)(process.execPath, [resolve('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json']).catch(
     () => undefined,
   );
-  if (modifiedAt(SHOP_BIN) === undefined) {
-    throw new Error('npm run build did not produce dist/cli/main.js');
+  for (const bin of [SHOP_BIN, SERVER_BIN]) {
+    if (modifiedAt(bin) === undefined) {
+      throw new Error(`npm run build did not produce ${bin}`);
+    }
   }
+}
+
+/**
+ * Starts the built bin directly — no shell in between — so a test can SIGKILL `shop` itself at a moment of its
+ * choosing. The environment holds only what is given.
+ */
+export function spawnShop(args: readonly string[], env: Record<string, string>): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [SHOP_BIN, ...args], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', ...env },
+    stdio: 'pipe',
+  });
 }
 
 /**

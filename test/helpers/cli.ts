@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { CliContext } from '../../cli/deps.js';
 import { runCli } from '../../cli/run.js';
+import type { LockHolder } from '../../cli/store/file-lock.js';
 
 /** What one in-process `shop` run printed, and how it exited. */
 export interface ShopRun {
@@ -36,6 +37,20 @@ export interface RunShopOptions {
   now?: () => number;
   columns?: number;
 }
+
+/** This test process as a lock holder, as cli/main.ts describes the real `shop` one. */
+const lockHolder: LockHolder = {
+  pid: process.pid,
+  host: hostname(),
+  isAlive(pid) {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  },
+};
 
 /** A stdin that says it is a terminal and accepts the raw-mode calls Ink makes. */
 class FakeTerminalInput extends PassThrough {
@@ -82,6 +97,7 @@ export async function runShop(argv: readonly string[], options: RunShopOptions):
     platform: process.platform,
     version: '0.0.0-test',
     nodeVersion: process.versions.node,
+    lockHolder,
     retryDelaysMs: [5, 5],
   };
 

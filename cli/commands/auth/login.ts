@@ -11,6 +11,7 @@ import { readSecret } from '../../io.js';
 import type { StoredCredentials } from '../../store/config-store.js';
 import { loginView } from '../../views/auth.js';
 import { readEmail, readPassword } from './credentials-input.js';
+import { sendQueuedAfterLogin } from './queued-after-login.js';
 
 export interface LoginOptions {
   deps: CommandDeps;
@@ -21,7 +22,7 @@ export interface LoginOptions {
 
 export function loginCommand(deps: DepsProvider, run = loginRun): Command {
   return new Command('login')
-    .description('log in and store the tokens for the server')
+    .description('log in and store the tokens for the server; then send changes queued for this user')
     .option('--email <email>', 'your email (asked for on a terminal)')
     .option('--password-stdin', 'read the password from stdin')
     .option('--with-token', 'read an access token from stdin instead of logging in with a password')
@@ -49,6 +50,7 @@ export async function loginRun({ deps, email, passwordStdin, withToken }: LoginO
   if (deps.env.SHOP_TOKEN !== undefined && deps.env.SHOP_TOKEN !== '') {
     await deps.output.info('Note: SHOP_TOKEN is set, and is used instead of this login until you unset it.');
   }
+  await sendQueuedAfterLogin(deps);
   await deps.output.show(loginView, {
     server,
     email: credentials.email,
@@ -75,6 +77,9 @@ async function loginWithToken(deps: CommandDeps): Promise<StoredCredentials> {
   }
   if (token === '') {
     throw usageError('--with-token: no token was given on stdin');
+  }
+  if (!/^[\x21-\x7e]+$/.test(token)) {
+    throw usageError('--with-token: the token on stdin has spaces or control characters; an access token has none');
   }
   let me: Me;
   try {

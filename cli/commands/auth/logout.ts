@@ -1,7 +1,12 @@
+import { randomUUID } from 'node:crypto';
+
 import { Command } from 'commander';
 
 import { ApiError, AuthenticationError, ServerUnreachableError } from '../../api/errors.js';
 import type { CommandDeps, DepsProvider } from '../../deps.js';
+import { UserError } from '../../errors.js';
+import { type CurrentAccount, findAccount } from '../../offline/accounts.js';
+import { plural } from '../../offline/notices.js';
 import { type LogoutResult, logoutView } from '../../views/auth.js';
 
 export interface LogoutOptions {
@@ -19,16 +24,23 @@ export function logoutCommand(deps: DepsProvider, run = logoutRun): Command {
 /**
  * Without `--all` the local credentials are removed even when the server cannot be told — logging out here is what
  * the person asked for. With `--all` revoking everywhere is the point, so a failure to reach the server fails the
- * command (the local credentials are kept, to retry with).
+ * command (exit 3; the local credentials are kept, to retry with).
+ *
+ * Changes still queued for this user are sent first, while the login can still send them; those that cannot be sent
+ * stay queued, tied to the user, and go out after the next `shop login` as the same user.
  */
 export async function logoutRun({ deps, all }: LogoutOptions): Promise<void> {
   const server = deps.server().url;
   const stored = deps.config.credentials(server);
   const envToken = deps.env.SHOP_TOKEN !== undefined && deps.env.SHOP_TOKEN !== '';
+  const account = findAccount({ server, config: deps.config, envToken: deps.envToken });
+  if (account !== undefined) {
+    await sendQueuedBeforeLogout(deps);
+  }
   let result: LogoutResult;
 
   if (all) {
-    await deps.output.waitFor('Revoking every login…', deps.api().logout('all'));
+    await deps.output.waitFor('Revoking every login…', deps.api().logout('all', randomUUID()));
     await deps.config.deleteCredentials(server);
     await deps.output.info(`Revoked every login of your account on ${server}.`);
     result = { server, revoked: 'all' };
@@ -44,12 +56,41 @@ export async function logoutRun({ deps, all }: LogoutOptions): Promise<void> {
   if (envToken) {
     await deps.output.info('SHOP_TOKEN is still set; unset it to stop using that token.');
   }
+  const kept = account === undefined ? 0 : queuedFor(deps, account);
+  if (kept > 0) {
+    await deps.output.info(`${plural(kept, 'queued change')} kept; sent after you log in again as ${account?.email ?? 'the same user'}.`);
+  }
   await deps.output.show(logoutView, result);
+}
+
+/** How many changes wait for `account`; a damaged outbox has already been reported, and must not fail the logout. */
+function queuedFor(deps: CommandDeps, account: CurrentAccount): number {
+  try {
+    return deps.offline().outbox.pendingFor(account).length;
+  } catch (error) {
+    if (error instanceof UserError) {
+      return 0;
+    }
+    throw error;
+  }
+}
+
+/** Best effort: logging out must work even when the queue cannot be sent, or cannot be read. */
+async function sendQueuedBeforeLogout(deps: CommandDeps): Promise<void> {
+  try {
+    const { client } = deps.offline();
+    await client.syncPending();
+  } catch (error) {
+    if (!(error instanceof UserError || error instanceof AuthenticationError)) {
+      throw error;
+    }
+    await deps.output.info(`Could not send queued changes first: ${error.message}`);
+  }
 }
 
 async function revokeSession(deps: CommandDeps): Promise<LogoutResult['revoked']> {
   try {
-    await deps.output.waitFor('Logging out…', deps.api().logout('session'));
+    await deps.output.waitFor('Logging out…', deps.api().logout('session', randomUUID()));
     return 'session';
   } catch (error) {
     if (error instanceof ApiError || error instanceof AuthenticationError || error instanceof ServerUnreachableError) {

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import { Command } from 'commander';
 
 import { credentialsFromPair } from '../../api/session.js';
@@ -21,15 +23,25 @@ export function registerCommand(deps: DepsProvider, run = registerRun): Command 
     );
 }
 
+/**
+ * Never queued: an account that does not exist yet has nobody to queue for, so with the server unreachable this fails
+ * with exit 3. The idempotency key makes a retry after a dropped connection safe: the server answers it with the
+ * account it already created rather than EMAIL_TAKEN.
+ */
 export async function registerRun({ deps, email, passwordStdin }: RegisterOptions): Promise<void> {
   const server = deps.server().url;
   const address = await readEmail(deps, email);
   const password = await readPassword(deps, { fromStdin: passwordStdin, choosing: true });
   const api = deps.api();
-  const user = await deps.output.waitFor('Creating your account…', api.register({ email: address, password }));
+  const user = await deps.output.waitFor('Creating your account…', api.register({ email: address, password }, randomUUID()));
   // Logging straight in saves asking for the password a second time; the account exists either way.
   const pair = await deps.output.waitFor('Logging in…', api.login({ email: address, password }));
   await deps.config.saveCredentials(server, credentialsFromPair(user.email, pair, deps.now()));
+  // What `shop whoami` shows offline.
+  const { cache } = deps.offline();
+  await cache
+    .saveAccount({ server, userId: user.id }, { me: { value: user, asOf: new Date(deps.now()).toISOString() } })
+    .catch((error: Error) => deps.debug(`could not save the cache: ${error.message}`));
   await deps.output.info(`Registered and logged in to ${server} as ${user.email}.`);
   await deps.output.show(registeredView, { server, user });
 }

@@ -16,7 +16,7 @@ const HEALTH_TIMEOUT_MS = 3_000;
 
 export function statusCommand(deps: DepsProvider, run = statusRun): Command {
   return new Command('status')
-    .description('show the server, whether it answers, and who is logged in (exit 1 when unreachable)')
+    .description('show the server, whether it answers, who is logged in and what is queued (exit 1 when unreachable)')
     .action(() => run({ deps: deps() }));
 }
 
@@ -44,6 +44,9 @@ export async function statusRun({ deps }: StatusOptions): Promise<void> {
   }
   const expiresAt = envToken !== undefined ? (jwtExpiry(envToken) ?? null) : (stored?.expiresAt ?? null);
   const hasToken = envToken !== undefined || stored !== undefined;
+  const { outbox } = deps.offline();
+  const queue = outbox.read();
+  const onThisServer = (entry: { server: string }) => entry.server === server.url;
 
   const report: StatusReport = {
     server: server.url,
@@ -56,6 +59,8 @@ export async function statusRun({ deps }: StatusOptions): Promise<void> {
     tokenExpired: hasToken && expiresAt !== null ? expiresAt <= deps.now() : null,
     refreshable: envToken === undefined && stored !== undefined && stored.refreshToken !== null,
     credentialsFile: deps.config.credentialsPath,
+    pendingChanges: queue.pending.filter(onThisServer).length,
+    failedChanges: queue.failed.filter(onThisServer).length,
   };
   await deps.output.show(statusView, report);
   if (problem !== null) {

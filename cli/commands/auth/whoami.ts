@@ -2,6 +2,7 @@ import { Command } from 'commander';
 
 import type { CommandDeps, DepsProvider } from '../../deps.js';
 import { identityView } from '../../views/auth.js';
+import { showRead } from '../show-result.js';
 
 export interface WhoamiOptions {
   deps: CommandDeps;
@@ -12,7 +13,8 @@ export function whoamiCommand(deps: DepsProvider, run = whoamiRun): Command {
 }
 
 export async function whoamiRun({ deps }: WhoamiOptions): Promise<void> {
-  const api = deps.api();
-  const me = await deps.output.waitFor('Checking…', api.me());
-  await deps.output.show(identityView, { server: api.server, me });
+  const server = deps.server().url;
+  const { client } = deps.offline();
+  const read = await deps.output.waitFor('Checking…', client.me());
+  await showRead(deps.output, identityView, { ...read, value: { server, me: read.value } });
 }

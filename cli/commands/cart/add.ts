@@ -4,6 +4,7 @@ import { parseAddQuantity, parseSkuOrStdin } from '../../args.js';
 import type { CommandDeps, DepsProvider } from '../../deps.js';
 import { usageError } from '../../errors.js';
 import { cartView } from '../../views/cart.js';
+import { showChange } from '../show-result.js';
 import { cartAddLinesRun } from './add-lines.js';
 
 export interface CartAddOptions {
@@ -29,7 +30,7 @@ export function cartAddCommand(deps: DepsProvider, run = cartAddRun, runLines = 
 }
 
 export async function cartAddRun({ deps, sku, quantity }: CartAddOptions): Promise<void> {
-  const cart = await deps.output.waitFor('Adding to your cart…', deps.api().addItem(sku, quantity));
-  await deps.output.info(`Added ${quantity} × ${sku}.`);
-  await deps.output.show(cartView, cart);
+  const { client } = deps.offline();
+  const change = await deps.output.waitFor('Adding to your cart…', client.changeCart({ kind: 'cart.add', sku, quantity }));
+  await showChange(deps.output, cartView, change, `Added ${quantity} × ${sku}.`);
 }

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import type { CommandDeps, DepsProvider } from '../../deps.js';
 import { usageError } from '../../errors.js';
 import { cartView } from '../../views/cart.js';
+import { showChange } from '../show-result.js';
 
 export interface CartClearOptions {
   deps: CommandDeps;
@@ -26,7 +27,7 @@ export async function cartClearRun({ deps, yes }: CartClearOptions): Promise<voi
       return;
     }
   }
-  const cart = await deps.output.waitFor('Clearing your cart…', deps.api().clearCart());
-  await deps.output.info('Cleared the cart.');
-  await deps.output.show(cartView, cart);
+  const { client } = deps.offline();
+  const change = await deps.output.waitFor('Clearing your cart…', client.changeCart({ kind: 'cart.clear' }));
+  await showChange(deps.output, cartView, change, 'Cleared the cart.');
 }

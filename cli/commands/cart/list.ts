@@ -2,6 +2,7 @@ import { Command } from 'commander';
 
 import type { CommandDeps, DepsProvider } from '../../deps.js';
 import { cartView } from '../../views/cart.js';
+import { showRead } from '../show-result.js';
 
 export interface CartListOptions {
   deps: CommandDeps;
@@ -9,11 +10,12 @@ export interface CartListOptions {
 
 export function cartListCommand(deps: DepsProvider, run = cartListRun): Command {
   return new Command('list')
-    .description('show the cart with line totals and subtotal')
+    .description('show the cart with line totals and subtotal (the saved copy when the server cannot be reached)')
     .action(() => run({ deps: deps() }));
 }
 
 export async function cartListRun({ deps }: CartListOptions): Promise<void> {
-  const cart = await deps.output.waitFor('Fetching your cart…', deps.api().getCart());
-  await deps.output.show(cartView, cart);
+  const { client } = deps.offline();
+  const read = await deps.output.waitFor('Fetching your cart…', client.cart());
+  await showRead(deps.output, cartView, read);
 }

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { parseSku } from '../../args.js';
 import type { CommandDeps, DepsProvider } from '../../deps.js';
 import { cartView } from '../../views/cart.js';
+import { showChange } from '../show-result.js';
 
 export interface CartRemoveOptions {
   deps: CommandDeps;
@@ -17,7 +18,7 @@ export function cartRemoveCommand(deps: DepsProvider, run = cartRemoveRun): Comm
 }
 
 export async function cartRemoveRun({ deps, sku }: CartRemoveOptions): Promise<void> {
-  const cart = await deps.output.waitFor('Updating your cart…', deps.api().removeItem(sku));
-  await deps.output.info(`Removed ${sku}.`);
-  await deps.output.show(cartView, cart);
+  const { client } = deps.offline();
+  const change = await deps.output.waitFor('Updating your cart…', client.changeCart({ kind: 'cart.remove', sku }));
+  await showChange(deps.output, cartView, change, `Removed ${sku}.`);
 }

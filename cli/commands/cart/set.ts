@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { parseSetQuantity, parseSku } from '../../args.js';
 import type { CommandDeps, DepsProvider } from '../../deps.js';
 import { cartView } from '../../views/cart.js';
+import { showChange } from '../show-result.js';
 
 export interface CartSetOptions {
   deps: CommandDeps;
@@ -19,7 +20,7 @@ export function cartSetCommand(deps: DepsProvider, run = cartSetRun): Command {
 }
 
 export async function cartSetRun({ deps, sku, quantity }: CartSetOptions): Promise<void> {
-  const cart = await deps.output.waitFor('Updating your cart…', deps.api().setItem(sku, quantity));
-  await deps.output.info(quantity === 0 ? `Removed ${sku}.` : `Set ${sku} to ${quantity}.`);
-  await deps.output.show(cartView, cart);
+  const { client } = deps.offline();
+  const change = await deps.output.waitFor('Updating your cart…', client.changeCart({ kind: 'cart.set', sku, quantity }));
+  await showChange(deps.output, cartView, change, quantity === 0 ? `Removed ${sku}.` : `Set ${sku} to ${quantity}.`);
 }

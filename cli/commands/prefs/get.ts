@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { parsePreferenceKey } from '../../args.js';
 import type { CommandDeps, DepsProvider } from '../../deps.js';
 import { preferenceView } from '../../views/preferences.js';
+import { showRead } from '../show-result.js';
 
 export interface PrefsGetOptions {
   deps: CommandDeps;
@@ -17,6 +18,7 @@ export function prefsGetCommand(deps: DepsProvider, run = prefsGetRun): Command 
 }
 
 export async function prefsGetRun({ deps, key }: PrefsGetOptions): Promise<void> {
-  const preference = await deps.output.waitFor('Fetching the preference…', deps.api().getPreference(key));
-  await deps.output.show(preferenceView, preference);
+  const { client } = deps.offline();
+  const read = await deps.output.waitFor('Fetching the preference…', client.preference(key));
+  await showRead(deps.output, preferenceView, read);
 }

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 
 import type { CommandDeps, DepsProvider } from '../../deps.js';
 import { preferencesView } from '../../views/preferences.js';
+import { showRead } from '../show-result.js';
 
 export interface PrefsListOptions {
   deps: CommandDeps;
@@ -12,6 +13,7 @@ export function prefsListCommand(deps: DepsProvider, run = prefsListRun): Comman
 }
 
 export async function prefsListRun({ deps }: PrefsListOptions): Promise<void> {
-  const preferences = await deps.output.waitFor('Fetching preferences…', deps.api().listPreferences());
-  await deps.output.show(preferencesView, preferences);
+  const { client } = deps.offline();
+  const read = await deps.output.waitFor('Fetching preferences…', client.preferences());
+  await showRead(deps.output, preferencesView, read);
 }

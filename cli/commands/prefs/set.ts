@@ -4,6 +4,7 @@ import type { PreferenceValue } from '../../../shared/wire.js';
 import { parsePreferenceKey, parsePreferenceValue } from '../../args.js';
 import type { CommandDeps, DepsProvider } from '../../deps.js';
 import { preferenceView } from '../../views/preferences.js';
+import { showChange } from '../show-result.js';
 
 export interface PrefsSetOptions {
   deps: CommandDeps;
@@ -20,7 +21,7 @@ export function prefsSetCommand(deps: DepsProvider, run = prefsSetRun): Command 
 }
 
 export async function prefsSetRun({ deps, key, value }: PrefsSetOptions): Promise<void> {
-  const preference = await deps.output.waitFor('Saving the preference…', deps.api().setPreference(key, value));
-  await deps.output.info(`Set ${preference.key} to ${JSON.stringify(preference.value)}.`);
-  await deps.output.show(preferenceView, preference);
+  const { client } = deps.offline();
+  const change = await deps.output.waitFor('Saving the preference…', client.setPreference(key, value));
+  await showChange(deps.output, preferenceView, change, `Set ${change.value.key} to ${JSON.stringify(change.value.value)}.`);
 }

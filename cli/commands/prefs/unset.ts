@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { parsePreferenceKey } from '../../args.js';
 import type { CommandDeps, DepsProvider } from '../../deps.js';
 import { preferenceRemovedView } from '../../views/preferences.js';
+import { showChange } from '../show-result.js';
 
 export interface PrefsUnsetOptions {
   deps: CommandDeps;
@@ -17,7 +18,7 @@ export function prefsUnsetCommand(deps: DepsProvider, run = prefsUnsetRun): Comm
 }
 
 export async function prefsUnsetRun({ deps, key }: PrefsUnsetOptions): Promise<void> {
-  await deps.output.waitFor('Removing the preference…', deps.api().deletePreference(key));
-  await deps.output.info(`Removed ${key}.`);
-  await deps.output.show(preferenceRemovedView, key);
+  const { client } = deps.offline();
+  const change = await deps.output.waitFor('Removing the preference…', client.unsetPreference(key));
+  await showChange(deps.output, preferenceRemovedView, change, `Removed ${key}.`);
 }

@@ -4,6 +4,7 @@ import { DEFAULT_PRODUCT_PAGE } from '../../../shared/limits.js';
 import { parseLimit, parseOffset, parseQuery } from '../../args.js';
 import type { CommandDeps, DepsProvider } from '../../deps.js';
 import { productPageView } from '../../views/products.js';
+import { showRead } from '../show-result.js';
 import { productShowCommand } from './show.js';
 
 export interface ProductsListOptions {
@@ -27,9 +28,7 @@ export function productsCommand(deps: DepsProvider, run = productsListRun): Comm
 }
 
 export async function productsListRun({ deps, query, limit, offset }: ProductsListOptions): Promise<void> {
-  const page = await deps.output.waitFor(
-    'Fetching products…',
-    deps.api().listProducts({ query: query?.trim() || undefined, limit, offset }),
-  );
-  await deps.output.show(productPageView, page);
+  const { client } = deps.offline();
+  const read = await deps.output.waitFor('Fetching products…', client.products({ query: query?.trim() || undefined, limit, offset }));
+  await showRead(deps.output, productPageView, read);
 }

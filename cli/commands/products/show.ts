@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { parseSku } from '../../args.js';
 import type { CommandDeps, DepsProvider } from '../../deps.js';
 import { productView } from '../../views/products.js';
+import { showRead } from '../show-result.js';
 
 export interface ProductShowOptions {
   deps: CommandDeps;
@@ -17,6 +18,7 @@ export function productShowCommand(deps: DepsProvider, run = productShowRun): Co
 }
 
 export async function productShowRun({ deps, sku }: ProductShowOptions): Promise<void> {
-  const product = await deps.output.waitFor('Fetching the product…', deps.api().getProduct(sku));
-  await deps.output.show(productView, product);
+  const { client } = deps.offline();
+  const read = await deps.output.waitFor('Fetching the product…', client.product(sku));
+  await showRead(deps.output, productView, read);
 }

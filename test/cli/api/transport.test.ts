@@ -66,6 +66,17 @@ describe('the HTTP transport', () => {
     }
   });
 
+  it('gives up at once on a refused connection when told the caller has something to fall back on', async () => {
+    const refused = createUndiciTransport({ baseUrl: 'http://127.0.0.1:9', userAgent: 'shop-test', retryDelaysMs: [2_000], retryNeverSent: false });
+    const started = Date.now();
+    try {
+      await expect(refused.send({ method: 'GET', path: '/cart' })).to.reject(ServerUnreachableError);
+      expect(Date.now() - started).to.be.below(1_500);
+    } finally {
+      await refused.close();
+    }
+  });
+
   it('retries a GET whose connection was dropped, and succeeds', async () => {
     const { requests } = await start((_request, response, attempt) => {
       if (attempt === 1) {
@@ -90,6 +101,49 @@ describe('the HTTP transport', () => {
 
     expect(error.reason).to.equal('reset');
     expect(requests).to.have.length(1);
+  });
+
+  it('retries a POST that carries an idempotency key, with that same key, since the server applies it once', async () => {
+    const { requests } = await start((_request, response, attempt) => {
+      if (attempt === 1) {
+        response.socket?.destroy();
+        return;
+      }
+      json(response, 200, {});
+    });
+
+    const response = await transport!.send({ method: 'POST', path: '/cart/items', body: {}, headers: { 'idempotency-key': 'key-1' } });
+
+    expect(response.status).to.equal(200);
+    expect(requests.map((request) => request.headers['idempotency-key'])).to.equal(['key-1', 'key-1']);
+  });
+
+  it('waits out an earlier attempt still in flight, as long as the server asks, then gets the answer', async () => {
+    const inFlight = { statusCode: 409, error: 'Conflict', code: 'IDEMPOTENCY_IN_FLIGHT', message: 'still processing' };
+    const { requests } = await start((_request, response, attempt) => {
+      if (attempt === 1) {
+        response.writeHead(409, { 'content-type': 'application/json', 'retry-after': '0.05' }).end(JSON.stringify(inFlight));
+        return;
+      }
+      json(response, 200, { replayed: true });
+    });
+
+    const response = await transport!.send({ method: 'POST', path: '/cart/items', body: {}, headers: { 'idempotency-key': 'key-1' } });
+
+    expect(response.body).to.equal({ replayed: true });
+    expect(requests).to.have.length(2);
+  });
+
+  it('treats a change still in flight after every retry as unreachable: its fate is unknown, not failed', async () => {
+    await start((_request, response) =>
+      json(response, 409, { statusCode: 409, error: 'Conflict', code: 'IDEMPOTENCY_IN_FLIGHT', message: 'still processing' }),
+    );
+
+    const error = await expect(
+      transport!.send({ method: 'PUT', path: '/preferences/locale', body: { value: 'x' }, headers: { 'idempotency-key': 'key-1' } }),
+    ).to.reject(ServerUnreachableError);
+
+    expect(error.reason).to.equal('busy');
   });
 
   it('sends the same idempotency key on every retry of a change', async () => {

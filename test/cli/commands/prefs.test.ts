@@ -104,7 +104,7 @@ describe('shop prefs', () => {
     const run = await shop(['prefs', 'unset', 'locale', '--json']);
 
     expect(run.code).to.equal(0);
-    expect(parseJson(run)).to.equal({ key: 'locale', removed: true });
+    expect(parseJson(run)).to.equal({ key: 'locale', removed: true, status: 'applied' });
     expect(parseJson<Preferences>(await shop(['prefs', '--json'])).preferences).to.equal({});
   });
 

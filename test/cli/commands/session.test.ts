@@ -80,7 +80,7 @@ describe('an expired login', () => {
     const run = await shop(['prefs', 'set', 'locale', 'en-GB', '--json', '--debug']);
 
     expect(run.code).to.equal(0);
-    expect(JSON.parse(run.stdout)).to.equal({ key: 'locale', value: 'en-GB' });
+    expect(JSON.parse(run.stdout)).to.equal({ key: 'locale', value: 'en-GB', status: 'applied' });
     const keys = [...run.stderr.matchAll(/> PUT \S+\/preferences\/locale \(idempotency key (\S+)\)/g)].map((match) => match[1]);
     expect(keys).to.have.length(2);
     expect(keys[0]).to.equal(keys[1]);

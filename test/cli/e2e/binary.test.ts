@@ -103,7 +103,7 @@ describe('the built shop binary', () => {
     expect(auth.stderr).to.contain('run `shop login`');
   });
 
-  it('exits 1 with one line naming the URL when the server is down', async () => {
+  it('exits 1 with one line naming the URL when the server is down and nothing was saved to show instead', async () => {
     env.SHOP_SERVER = 'http://127.0.0.1:9';
 
     const run = await sh('shop products');
@@ -111,8 +111,16 @@ describe('the built shop binary', () => {
     expect(run).to.equal({
       code: 1,
       stdout: '',
-      stderr: 'shop: cannot reach the shop server at http://127.0.0.1:9: connection refused\n',
+      stderr: 'shop: cannot reach the shop server at http://127.0.0.1:9: connection refused, and there is no saved copy of this product listing to show\n',
     });
+  });
+
+  it('exits 3 when the server is down and --online forbids the saved copy', async () => {
+    env.SHOP_SERVER = 'http://127.0.0.1:9';
+
+    const run = await sh('shop products --online');
+
+    expect(run).to.equal({ code: 3, stdout: '', stderr: 'shop: cannot reach the shop server at http://127.0.0.1:9: connection refused\n' });
   });
 
   it('uses the token from SHOP_TOKEN and never prints it', async () => {

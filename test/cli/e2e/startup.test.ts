@@ -34,13 +34,14 @@ describe('start-up', () => {
   let traceDir: string;
 
   /** The packages under node_modules that one run of `shop <args>` loaded. */
-  const packagesLoadedBy = async (args: string): Promise<string[]> => {
+  const packagesLoadedBy = async (args: string, env: Record<string, string> = {}): Promise<string[]> => {
     const traceFile = join(traceDir, `trace-${Math.random().toString(36).slice(2)}.txt`);
     await writeFile(traceFile, '');
     const run = await runShell(`'${process.execPath}' --import '${join(traceDir, 'register.mjs')}' '${SHOP_BIN}' ${args}`, {
       SHOP_SERVER: api.url,
       SHOP_CONFIG_DIR: dir.path,
       SHOP_TRACE_FILE: traceFile,
+      ...env,
     });
     expect(run.code, run.stderr).to.equal(0);
     const urls = (await readFile(traceFile, 'utf8')).split('\n');
@@ -85,5 +86,20 @@ describe('start-up', () => {
 
   it('shows config without loading undici', async () => {
     expect(await packagesLoadedBy('config list')).to.equal(['commander']);
+  });
+
+  it('lists the queue without loading undici', async () => {
+    expect(await packagesLoadedBy('queue --json')).to.equal(['commander']);
+  });
+
+  it('queues a change and reads the saved cart offline loading commander and undici only', async () => {
+    expect(await packagesLoadedBy('cart --json')).to.equal(['commander', 'undici']);
+    const offline = { SHOP_SERVER: 'http://127.0.0.1:9' };
+    // Credentials are kept per server: the same login, for the address nothing listens on.
+    const credentials = JSON.parse(await readFile(join(dir.path, 'credentials.json'), 'utf8')) as Record<string, unknown>;
+    await writeFile(join(dir.path, 'credentials.json'), JSON.stringify({ ...credentials, [offline.SHOP_SERVER]: credentials[api.url] }), { mode: 0o600 });
+
+    expect(await packagesLoadedBy('cart add MUG-BLUE --json', offline)).to.equal(['commander', 'undici']);
+    expect(await packagesLoadedBy('queue', offline)).to.equal(['commander']);
   });
 });

@@ -13,12 +13,16 @@ let CartView: typeof import('../../../cli/ui/cart-view.js').CartView;
 let KeyValueView: typeof import('../../../cli/ui/key-value-view.js').KeyValueView;
 let ProductsView: typeof import('../../../cli/ui/products-view.js').ProductsView;
 let ProductView: typeof import('../../../cli/ui/products-view.js').ProductView;
+let ProgressBar: typeof import('../../../cli/ui/progress-bar.js').ProgressBar;
+let QueueView: typeof import('../../../cli/ui/queue-view.js').QueueView;
 
 before(async () => {
   ({ render } = await import('ink-testing-library'));
   ({ CartView } = await import('../../../cli/ui/cart-view.js'));
   ({ KeyValueView } = await import('../../../cli/ui/key-value-view.js'));
   ({ ProductsView, ProductView } = await import('../../../cli/ui/products-view.js'));
+  ({ ProgressBar } = await import('../../../cli/ui/progress-bar.js'));
+  ({ QueueView } = await import('../../../cli/ui/queue-view.js'));
 });
 
 const plain = { color: false };
@@ -68,6 +72,19 @@ describe('the cart view', () => {
     expect(lastFrame()).to.equal('Your cart is empty.\nAdd something with: shop cart add SKU [QTY]');
   });
 
+  it('shows a product added offline that was never seen with a ? for name and price, and the subtotal as a lower bound', () => {
+    const offline = {
+      ...cart,
+      lines: [...cart.lines, { sku: 'NEW-THING', name: null, quantity: 1, unitPrice: null, lineTotal: null }],
+      itemCount: 4,
+    };
+    const { lastFrame } = render(h(CartView, { cart: offline, theme: plain }));
+    const lines = lastFrame()!.split('\n').map((line) => line.trimEnd());
+
+    expect(lines[3]).to.match(/^NEW-THING\s+\?\s+1\s+\?\s+\?$/);
+    expect(lines[5]).to.match(/^Subtotal\s+4 items\s+≥ €53\.80$/);
+  });
+
   it('strips escape sequences a product name might carry', () => {
     const hostile = { ...cart, lines: [{ ...cart.lines[0]!, name: 'Mug\u001b[2J\u001b[31m' }] };
     const { lastFrame } = render(h(CartView, { cart: hostile, theme: plain }));
@@ -112,5 +129,42 @@ describe('the key-value view', () => {
     );
 
     expect(lastFrame()).to.equal('locale      "en-GB"\nnewsletter  true');
+  });
+});
+
+describe('the sync progress bar', () => {
+  it('fills in proportion to the changes sent, and names the last one', () => {
+    const { lastFrame } = render(h(ProgressBar, { title: 'Sending queued changes', done: 3, total: 12, label: 'cart add MUG-BLUE 2', theme: plain }));
+
+    expect(lastFrame()).to.equal(`${'█'.repeat(6)}${'░'.repeat(18)}  3/12  Sending queued changes — cart add MUG-BLUE 2`);
+  });
+});
+
+describe('the queue view', () => {
+  const entry = { id: 3, key: 'k', server: 'http://shop.test', userId: 'u', email: 'ada@example.test', queuedAt: '2030-01-01T00:00:00.000Z' };
+
+  it('lists pending changes, then refused ones with the reason, and says what to do about them', () => {
+    const { lastFrame } = render(
+      h(QueueView, {
+        listing: {
+          server: 'http://shop.test',
+          pending: [{ ...entry, op: { kind: 'cart.add', sku: 'MUG-BLUE', quantity: 2 } }],
+          failed: [{ ...entry, id: 1, op: { kind: 'cart.add', sku: 'NOPE', quantity: 1 }, failedAt: 'x', status: 404, code: 'SKU_NOT_FOUND', reason: 'No product with SKU NOPE' }],
+          elsewhere: 0,
+        },
+        theme: plain,
+      }),
+    );
+    const lines = lastFrame()!.split('\n').map((line) => line.trimEnd());
+
+    expect(lines[1]).to.match(/^#3\s+pending\s+2030-01-01T00:00:00\.000Z\s+cart add MUG-BLUE 2$/);
+    expect(lines[2]).to.match(/^#1\s+failed\s+\S+\s+cart add NOPE 1\s+No product with SKU NOPE \(SKU_NOT_FOUND\)$/);
+    expect(lastFrame()).to.contain('shop queue retry [ID]');
+  });
+
+  it('says when nothing is queued', () => {
+    const { lastFrame } = render(h(QueueView, { listing: { server: 'http://shop.test', pending: [], failed: [], elsewhere: 0 }, theme: plain }));
+
+    expect(lastFrame()).to.equal('Nothing queued for http://shop.test.');
   });
 });

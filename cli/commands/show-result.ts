@@ -1,0 +1,18 @@
+import type { ChangeResult, ReadResult } from '../offline/offline-first-client.js';
+import { queuedNotice, staleNotice } from '../offline/notices.js';
+import type { Output, View } from '../output.js';
+import { changeView, readView } from '../views/provenance.js';
+
+/** Shows what a read returned; a saved copy is announced on stderr as stale first, with its time. */
+export async function showRead<T>(output: Output, view: View<T>, read: ReadResult<T>): Promise<void> {
+  if (read.source === 'cache') {
+    await output.info(staleNotice(read));
+  }
+  await output.show(readView(view), read);
+}
+
+/** Shows the outcome of a change: `done` when the server applied it, the queued notice when it was queued. */
+export async function showChange<T>(output: Output, view: View<T>, change: ChangeResult<T>, done: string): Promise<void> {
+  await output.info(change.status === 'applied' ? done : queuedNotice(change));
+  await output.show(changeView(view), change);
+}

@@ -1,0 +1,142 @@
+import type { Cart, Me, Preference, Preferences, Product, ProductPage } from '../../shared/wire.js';
+import type { Account, Outbox } from '../store/outbox.js';
+import type { AccountSnapshots, CatalogSnapshots, Snapshot, SnapshotCache } from '../store/snapshot-cache.js';
+import { type ChangeOp, isCartOp, type OpResult } from './ops.js';
+import { type KnownProduct, type ProjectedCart, projectCart, projectPreference, projectPreferences } from './projection.js';
+
+/** A saved copy as `shop` shows it: with the queued changes that bear on it applied, and how many those were. */
+export interface SavedCopy<T> {
+  value: T;
+  /** ISO 8601: when the server sent the copy. */
+  asOf: string;
+  pending: number;
+}
+
+/** What the server just sent about an account, to be saved as of now. */
+export interface AccountValues {
+  cart?: Cart;
+  preferences?: Preferences;
+  me?: Me;
+}
+
+/**
+ * What `shop` can show without the server: the copies the server last sent, with this account's queued changes
+ * applied on top. The copies themselves stay as the server sent them — the queued changes are applied each time they
+ * are shown — so a change is never counted twice, and dropping one from the queue takes it out of the view too.
+ *
+ * Saving is best effort: a copy that cannot be written costs only the offline view, never the command.
+ */
+export class SavedCopies {
+  constructor(
+    private readonly cache: SnapshotCache,
+    private readonly outbox: Outbox,
+    private readonly now: () => number,
+    private readonly onSaveFailed: (error: Error) => void,
+  ) {}
+
+  cart(account: Account): SavedCopy<ProjectedCart> | undefined {
+    const saved = this.cache.account(account).cart;
+    const ops = this.queued(account).filter(isCartOp);
+    return saved && { value: projectCart(saved.value, ops, this.knownProducts(account.server)), asOf: saved.asOf, pending: ops.length };
+  }
+
+  /** The cart a change just queued will make: from the saved copy, or from an empty cart when there is none. */
+  cartAfter(account: Account, ops: readonly ChangeOp[]): { value: ProjectedCart; asOf: string | null } {
+    const saved = this.cache.account(account).cart;
+    return { value: projectCart(saved?.value, ops, this.knownProducts(account.server)), asOf: saved?.asOf ?? null };
+  }
+
+  preferences(account: Account): SavedCopy<Preferences> | undefined {
+    const saved = this.cache.account(account).preferences;
+    const ops = this.queued(account).filter((op) => !isCartOp(op));
+    return saved && { value: projectPreferences(saved.value, ops), asOf: saved.asOf, pending: ops.length };
+  }
+
+  /** One preference; `value` is `undefined` when the saved preferences, as changed by the queue, do not set it. */
+  preference(account: Account, key: string): SavedCopy<Preference | undefined> | undefined {
+    const saved = this.cache.account(account).preferences;
+    const ops = this.queued(account).filter((op) => !isCartOp(op));
+    return saved && { value: projectPreference(saved.value, ops, key), asOf: saved.asOf, pending: ops.length };
+  }
+
+  /** When the saved preferences were taken; `null` when there are none. */
+  preferencesAsOf(account: Account): string | null {
+    return this.cache.account(account).preferences?.asOf ?? null;
+  }
+
+  me(account: Account): SavedCopy<Me> | undefined {
+    return unchanged(this.cache.account(account).me);
+  }
+
+  page(server: string, key: string): SavedCopy<ProductPage> | undefined {
+    return unchanged(this.catalog(server).pages[key]);
+  }
+
+  product(server: string, sku: string): SavedCopy<Product> | undefined {
+    return unchanged(this.catalog(server).products[sku]);
+  }
+
+  /** Saves what the server just sent, as of now. */
+  async saveAccount(account: Account, values: AccountValues): Promise<void> {
+    const asOf = this.isoNow();
+    const snapshots: AccountSnapshots = {};
+    if (values.cart !== undefined) {
+      snapshots.cart = { value: values.cart, asOf };
+    }
+    if (values.preferences !== undefined) {
+      snapshots.preferences = { value: values.preferences, asOf };
+    }
+    if (values.me !== undefined) {
+      snapshots.me = { value: values.me, asOf };
+    }
+    await this.cache.saveAccount(account, snapshots).catch(this.onSaveFailed);
+  }
+
+  /** Keeps the copies in step with what the server answered to a change. */
+  async saveChange(account: Account, op: ChangeOp, result: OpResult): Promise<void> {
+    if (result.kind === 'cart') {
+      await this.saveAccount(account, { cart: result.cart });
+      return;
+    }
+    const saved = this.cache.account(account).preferences;
+    if (saved !== undefined) {
+      // The other keys are as of the copy's time; only this one is newer, so the copy keeps its time.
+      const preferences = { value: projectPreferences(saved.value, [op]), asOf: saved.asOf };
+      await this.cache.saveAccount(account, { preferences }).catch(this.onSaveFailed);
+    }
+  }
+
+  async savePage(server: string, key: string, page: ProductPage): Promise<void> {
+    await this.cache.savePage(server, key, page, this.isoNow()).catch(this.onSaveFailed);
+  }
+
+  async saveProduct(server: string, product: Product): Promise<void> {
+    await this.cache.saveProduct(server, product, this.isoNow()).catch(this.onSaveFailed);
+  }
+
+  private queued(account: Account): ChangeOp[] {
+    return this.outbox.pendingFor(account).map((entry) => entry.op);
+  }
+
+  private catalog(server: string): CatalogSnapshots {
+    return this.cache.catalog(server);
+  }
+
+  /** Names and prices for lines added offline, from the catalogue as last listed; read once per projection. */
+  private knownProducts(server: string): (sku: string) => KnownProduct | undefined {
+    const products = this.catalog(server).products;
+    return (sku) => {
+      const product = products[sku]?.value;
+      return product && { name: product.name, unitPrice: product.price, currency: product.currency };
+    };
+  }
+
+  private isoNow(): string {
+    return new Date(this.now()).toISOString();
+  }
+}
+
+/** A copy no queued change bears on: who you are, the catalogue. */
+function unchanged<T>(snapshot: Snapshot<T> | undefined): SavedCopy<T> | undefined {
+  return snapshot && { ...snapshot, pending: 0 };
+}

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/** Files `shop` keeps hold a cart, preferences and pending changes: owner only, like the credentials. */
+const PRIVATE_FILE_MODE = 0o600;
+const PRIVATE_DIRECTORY_MODE = 0o700;
+
+const internals = {
+  temporaryPrefix: (path: string): string => `.${basename(path)}.`,
+  temporarySuffix: '.tmp',
+
+  /** Flushes a file or directory to the disk. */
+  async sync(path: string, flags: 'r' | 'r+'): Promise<void> {
+    const handle = await open(path, flags);
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  },
+};
+
+/**
+ * Replaces the file at `path` with `text` so that a crash at any moment — kill -9, power loss — leaves either the old
+ * file or the new one, never a torn mix: the text goes to a temporary file in the same directory, is flushed to disk,
+ * and only then renamed over the old file (rename is atomic within a file system); then the directory is flushed too,
+ * so the rename itself survives a power cut. Resolves only once all of that is done, so a caller may tell the user the
+ * change is safe.
+ *
+ * Callers serialise writers of one file with a lock, which also makes leftover temporary files from a writer that
+ * died safe to delete: see {@link removeAbandonedTemporaries}.
+ */
+export async function writeFileAtomic(path: string, text: string): Promise<void> {
+  const directory = dirname(path);
+  await mkdir(directory, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
+  const temporary = join(directory, `${internals.temporaryPrefix(path)}${randomUUID()}${internals.temporarySuffix}`);
+  try {
+    const handle = await open(temporary, 'wx', PRIVATE_FILE_MODE);
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, path);
+  } catch (error) {
+    await unlink(temporary).catch(() => undefined);
+    throw error;
+  }
+  // Windows cannot open a directory to flush it; NTFS journals the rename itself.
+  await internals.sync(directory, 'r').catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EISDIR' && error.code !== 'EPERM' && error.code !== 'EACCES') {
+      throw error;
+    }
+  });
+}
+
+/**
+ * Deletes temporary files a writer of `path` left behind when it was killed mid-write. Only safe while holding the
+ * lock that serialises writers of `path`: then no live writer has a temporary file of its own.
+ */
+export async function removeAbandonedTemporaries(path: string): Promise<void> {
+  const prefix = internals.temporaryPrefix(path);
+  let names: string[];
+  try {
+    names = await readdir(dirname(path));
+  } catch {
+    return;
+  }
+  await Promise.all(
+    names
+      .filter((name) => name.startsWith(prefix) && name.endsWith(internals.temporarySuffix))
+      .map((name) => unlink(join(dirname(path), name)).catch(() => undefined)),
+  );
+}
+
+/**
+ * Reads a whole file, or `undefined` when there is none. Synchronous on purpose: the outbox is read before every
+ * command that reaches the server, and one small read beats the promise machinery for a file that is usually absent.
+ */
+export function readTextFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return undefined;
+    }
+    throw error;
+  }
+}
