@@ -64,8 +64,10 @@ export function setPreference(store: Store, userId: string, key: string, value: 
   });
 }
 
-export async function deletePreference(store: Store, userId: string, key: string): Promise<void> {
-  if (!(await store.preferences.delete(userId, key))) {
-    throw new ShopError('PREFERENCE_NOT_FOUND', `No preference named ${key}`);
-  }
+/**
+ * Removes a preference. Removing one that is not there succeeds too: the state the client asked for holds either way,
+ * so a retried or late-replayed (offline) unset never fails for having already happened. Returns whether one was removed.
+ */
+export function deletePreference(store: Store, userId: string, key: string): Promise<boolean> {
+  return store.preferences.delete(userId, key);
 }
