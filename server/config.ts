@@ -1,10 +1,15 @@
 import Joi from 'joi';
 
-/** One HMAC signing key. The first key of `Config.jwt.keys` signs; every key verifies. */
-export interface JwtKey {
-  kid: string;
-  secret: Buffer;
-}
+import { JWT_ALGORITHMS, type JwtAlgorithm, type JwtKey, MIN_SECRET_BYTES, parseJwtKeys } from './auth/jwt-keys.js';
+import type { LoginThrottleSettings } from './auth/login-throttle.js';
+import { parseTrustedProxies, type TrustedProxies } from './client-address.js';
+import { ConfigError } from './config-error.js';
+
+export { ConfigError } from './config-error.js';
+export { type JwtAlgorithm, type JwtKey, MIN_SECRET_BYTES, parseJwtKeys } from './auth/jwt-keys.js';
+
+/** pino's levels; `silent` logs nothing. */
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -15,6 +20,9 @@ export interface Config {
   /** Where the embedded database and the development JWT secret live. */
   dataDir: string;
   jwt: {
+    /** The one algorithm tokens are signed and accepted with. */
+    algorithm: JwtAlgorithm;
+    /** Of the kind `algorithm` needs. The first signs; every key verifies. */
     keys: JwtKey[];
     issuer: string;
     audience: string;
@@ -23,17 +31,18 @@ export interface Config {
   };
   /** log2 of scrypt's N for new password hashes. 17 in production; tests lower it. Stored hashes keep their own. */
   passwordCost: number;
-  /** How long in-flight requests get to finish on SIGTERM. */
+  /** How long `/readyz` fails before the server stops accepting, on SIGTERM, so load balancers stop sending first. */
+  drainDelayMs: number;
+  /** How long in-flight requests get to finish on SIGTERM, after the drain delay. */
   shutdownTimeoutMs: number;
   /** Seed the demo catalog into an empty products table at start-up. */
   seedCatalog: boolean;
-}
-
-/** Smallest secret accepted: 32 bytes, HS256's own block of security. */
-export const MIN_SECRET_BYTES = 32;
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
+  logLevel: LogLevel;
+  /** Proxies whose `X-Forwarded-For` names the client; empty: the connecting address is the client. */
+  trustedProxies: TrustedProxies;
+  loginThrottle: LoginThrottleSettings;
+  /** Processes to run on this machine with node:cluster; 1 runs the server in this process. */
+  workers: number;
 }
 
 const internals = {
@@ -43,53 +52,24 @@ const internals = {
     PORT: Joi.number().integer().min(0).max(65535).default(3000),
     DATABASE_URL: Joi.string().trim().min(1),
     SHOP_DATA_DIR: Joi.string().default('./data'),
+    SHOP_JWT_ALG: Joi.string().valid(...JWT_ALGORITHMS).default('HS256'),
     SHOP_JWT_KEYS: Joi.string().trim().min(1),
     SHOP_JWT_ISSUER: Joi.string().default('shop'),
     SHOP_JWT_AUDIENCE: Joi.string().default('shop-api'),
     SHOP_ACCESS_TOKEN_TTL: Joi.number().integer().min(10).max(24 * 3600).default(15 * 60),
     SHOP_REFRESH_TOKEN_TTL: Joi.number().integer().min(60).max(365 * 24 * 3600).default(30 * 24 * 3600),
     SHOP_PASSWORD_COST: Joi.number().integer().min(10).max(20).default(17),
+    SHOP_DRAIN_DELAY_MS: Joi.number().integer().min(0).max(120_000).default(0),
     SHOP_SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(0).max(120_000).default(10_000),
     SHOP_SEED_CATALOG: Joi.boolean().truthy('1').falsy('0').default(true),
+    LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
+    SHOP_TRUSTED_PROXIES: Joi.string().allow('').default(''),
+    SHOP_LOGIN_MAX_FAILURES: Joi.number().integer().min(1).max(10_000).default(10),
+    SHOP_LOGIN_MAX_FAILURES_PER_ADDRESS: Joi.number().integer().min(1).max(1_000_000).default(100),
+    SHOP_LOGIN_WINDOW: Joi.number().integer().min(1).max(24 * 3600).default(15 * 60),
+    WORKERS: Joi.number().integer().min(1).max(256).default(1),
   }).unknown(true),
 };
-
-/**
- * Parses `SHOP_JWT_KEYS`: comma-separated `kid:secret` pairs. A secret is taken as its UTF-8 bytes, or as bytes when
- * written `base64:…`. Every secret must have at least {@link MIN_SECRET_BYTES} bytes, and kids must be unique.
- */
-export function parseJwtKeys(value: string): JwtKey[] {
-  const keys = value
-    .split(',')
-    .map((pair) => pair.trim())
-    .filter((pair) => pair.length > 0)
-    .map((pair): JwtKey => {
-      const colon = pair.indexOf(':');
-      if (colon <= 0) {
-        throw new ConfigError('SHOP_JWT_KEYS must be comma-separated kid:secret pairs');
-      }
-      const kid = pair.slice(0, colon);
-      const raw = pair.slice(colon + 1);
-      if (!/^[A-Za-z0-9._-]{1,64}$/.test(kid)) {
-        throw new ConfigError(`SHOP_JWT_KEYS: key id "${kid}" must be 1-64 of A-Z a-z 0-9 . _ -`);
-      }
-      const secret = raw.startsWith('base64:') ? Buffer.from(raw.slice(7), 'base64') : Buffer.from(raw, 'utf8');
-      if (secret.length < MIN_SECRET_BYTES) {
-        throw new ConfigError(
-          `SHOP_JWT_KEYS: the secret of key "${kid}" has ${secret.length} bytes; at least ${MIN_SECRET_BYTES} are required`,
-        );
-      }
-      return { kid, secret };
-    });
-  if (keys.length === 0) {
-    throw new ConfigError('SHOP_JWT_KEYS is empty');
-  }
-  const kids = new Set(keys.map((key) => key.kid));
-  if (kids.size !== keys.length) {
-    throw new ConfigError('SHOP_JWT_KEYS: key ids must be unique');
-  }
-  return keys;
-}
 
 /**
  * Builds the configuration from environment variables. Pure: the caller supplies `fallbackKeys` (main.ts reads or
@@ -103,10 +83,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, fallbackKeys?: (dataDir: stri
   const settings = value as Record<string, string | number | boolean | undefined>;
   const nodeEnv = settings.NODE_ENV as Config['env'];
   const keysValue = settings.SHOP_JWT_KEYS as string | undefined;
+  const algorithm = settings.SHOP_JWT_ALG as JwtAlgorithm;
 
   let keys: JwtKey[];
   if (keysValue !== undefined) {
-    keys = parseJwtKeys(keysValue);
+    keys = parseJwtKeys(keysValue, algorithm);
+  } else if (algorithm !== 'HS256') {
+    throw new ConfigError(
+      `SHOP_JWT_KEYS is required with SHOP_JWT_ALG=${algorithm}: set it to kid:<PEM private key>, e.g. ` +
+        'SHOP_JWT_KEYS="k1:base64:$(base64 -w0 k1.pem)"',
+    );
   } else if (nodeEnv === 'production') {
     throw new ConfigError(
       `SHOP_JWT_KEYS is required when NODE_ENV=production: set it to kid:secret with a secret of at least ${MIN_SECRET_BYTES} bytes ` +
@@ -125,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, fallbackKeys?: (dataDir: stri
     databaseUrl: settings.DATABASE_URL as string | undefined,
     dataDir: settings.SHOP_DATA_DIR as string,
     jwt: {
+      algorithm,
       keys,
       issuer: settings.SHOP_JWT_ISSUER as string,
       audience: settings.SHOP_JWT_AUDIENCE as string,
@@ -132,7 +119,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, fallbackKeys?: (dataDir: stri
       refreshTokenTtlSeconds: settings.SHOP_REFRESH_TOKEN_TTL as number,
     },
     passwordCost: settings.SHOP_PASSWORD_COST as number,
+    drainDelayMs: settings.SHOP_DRAIN_DELAY_MS as number,
     shutdownTimeoutMs: settings.SHOP_SHUTDOWN_TIMEOUT_MS as number,
     seedCatalog: settings.SHOP_SEED_CATALOG as boolean,
+    logLevel: settings.LOG_LEVEL as LogLevel,
+    trustedProxies: parseTrustedProxies(settings.SHOP_TRUSTED_PROXIES as string),
+    loginThrottle: {
+      maxFailuresPerAccount: settings.SHOP_LOGIN_MAX_FAILURES as number,
+      maxFailuresPerAddress: settings.SHOP_LOGIN_MAX_FAILURES_PER_ADDRESS as number,
+      windowSeconds: settings.SHOP_LOGIN_WINDOW as number,
+    },
+    workers: settings.WORKERS as number,
   };
 }

@@ -2,17 +2,25 @@ import type { Store } from './db/store.js';
 import type { Logger } from './logger.js';
 
 /**
- * Deletes expired refresh tokens and idempotency records now and then. Any number of instances may run it: each
- * pass is two idempotent DELETEs, so overlapping passes cost a little and break nothing. Returns a function that stops it.
+ * Deletes expired refresh tokens, idempotency records and login failures now and then. Any number of instances may run
+ * it: each pass is three idempotent DELETEs, so overlapping passes cost a little and break nothing. Returns a function
+ * that stops it.
  */
-export function startHousekeeping(store: Store, log: Logger, now: () => Date, intervalMs = 60 * 60 * 1000): () => void {
+export function startHousekeeping(
+  store: Store,
+  log: Logger,
+  now: () => Date,
+  loginWindowSeconds: number,
+  intervalMs = 60 * 60 * 1000,
+): () => void {
   const sweep = async (): Promise<void> => {
     try {
       const at = now();
       const tokens = await store.tokens.deleteExpired(at);
       const keys = await store.idempotency.deleteExpired(at);
-      if (tokens + keys > 0) {
-        log.info({ refreshTokens: tokens, idempotencyKeys: keys }, 'deleted expired records');
+      const failures = await store.loginFailures.deleteExpired(new Date(at.getTime() - loginWindowSeconds * 1000));
+      if (tokens + keys + failures > 0) {
+        log.info({ refreshTokens: tokens, idempotencyKeys: keys, loginFailures: failures }, 'deleted expired records');
       }
     } catch (error) {
       log.warn({ err: (error as Error).message }, 'housekeeping failed; will retry next interval');

@@ -1,26 +1,50 @@
-/** The few log calls the server makes. Structured: one JSON object per line on stderr, so log shippers can read it. */
-export interface Logger {
-  info(fields: Record<string, unknown>, message: string): void;
-  warn(fields: Record<string, unknown>, message: string): void;
-  error(fields: Record<string, unknown>, message: string): void;
+import pino, { type DestinationStream, type Logger as PinoLogger } from 'pino';
+
+import type { LogLevel } from './config.js';
+
+/** The server's logger: pino, writing one JSON object per line. */
+export type Logger = PinoLogger;
+
+/**
+ * Never written to a log, wherever they appear in a logged object: credentials in headers, and passwords and tokens in
+ * anything a handler or an error might carry. Request and response bodies are not logged at all; this is the second line.
+ */
+export const REDACTED_PATHS: readonly string[] = [
+  'authorization',
+  'cookie',
+  'password',
+  'accessToken',
+  'refreshToken',
+  'token',
+  'secret',
+  '*.authorization',
+  '*.cookie',
+  '*.password',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.token',
+  '*.secret',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+];
+
+/**
+ * A JSON logger at `level`. Lines carry `level` as a name and `time` as ISO 8601, which log shippers read without
+ * configuration; `pid` and `hostname` tell instances and cluster workers apart. Written synchronously to `destination`
+ * (stderr by default), so the last lines before an exit are not lost.
+ */
+export function createLogger(level: LogLevel, destination: DestinationStream = pino.destination({ dest: 2, sync: true })): Logger {
+  return pino(
+    {
+      level,
+      redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
 }
 
-export type LogLevel = 'info' | 'warn' | 'error' | 'silent';
-
-const levels: Record<LogLevel, number> = { info: 30, warn: 40, error: 50, silent: Infinity };
-
-/** A logger writing JSON lines at or above `level` to `write` (stderr in main.ts). */
-export function createJsonLogger(level: LogLevel, write: (line: string) => void): Logger {
-  const emit = (name: Exclude<LogLevel, 'silent'>, fields: Record<string, unknown>, message: string): void => {
-    if (levels[name] >= levels[level]) {
-      write(`${JSON.stringify({ level: name, time: new Date().toISOString(), msg: message, ...fields })}\n`);
-    }
-  };
-  return {
-    info: (fields, message) => emit('info', fields, message),
-    warn: (fields, message) => emit('warn', fields, message),
-    error: (fields, message) => emit('error', fields, message),
-  };
-}
-
-export const silentLogger: Logger = createJsonLogger('silent', () => {});
+/** Logs nothing: the default for servers built by tests. */
+export const silentLogger: Logger = pino({ level: 'silent' });

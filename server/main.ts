@@ -1,16 +1,44 @@
 #!/usr/bin/env node
-import { loadConfig, ConfigError } from './config.js';
+import cluster from 'node:cluster';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { parseServerArgs, SERVER_USAGE } from './args.js';
+import { runClusterPrimary } from './cluster-primary.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
 import { openStore } from './db/open-store.js';
 import { seedDemoCatalog } from './db/seed.js';
 import { loadOrCreateDevSecret } from './dev-secret.js';
-import { createJsonLogger, type LogLevel } from './logger.js';
 import { startHousekeeping } from './housekeeping.js';
+import { createLogger, type Logger } from './logger.js';
 import { createServer, stopServer } from './server.js';
 
-/** The only file that reads process.env, listens, and handles signals. */
-async function main(): Promise<void> {
-  const log = createJsonLogger((process.env.LOG_LEVEL as LogLevel | undefined) ?? 'info', (line) => process.stderr.write(line));
-  const config = loadConfig(process.env, loadOrCreateDevSecret);
+const internals = {
+  /** EX_CONFIG: the operator must change the configuration; restarting will not help. */
+  configExitCode: 78,
+  /** See StopOptions.acceptedGraceMs: ample for a request already on its way, short enough not to hold up a stop. */
+  acceptedGraceMs: 250,
+
+  /** The package's version, from the nearest package.json above this file (dist/server/ in an install). */
+  version(): string {
+    let dir = dirname(fileURLToPath(import.meta.url));
+    for (let depth = 0; depth < 4; depth++, dir = dirname(dir)) {
+      try {
+        const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+        if (pkg.name === 'shop' && typeof pkg.version === 'string') {
+          return pkg.version;
+        }
+      } catch {
+        // Not here; look one level up.
+      }
+    }
+    return '0.0.0';
+  },
+};
+
+/** One instance: open the store, listen, and on SIGTERM/SIGINT drain, stop, and exit. */
+async function runServer(config: Config, log: Logger): Promise<void> {
   const store = await openStore({ url: config.databaseUrl, dataDir: config.dataDir });
   if (config.seedCatalog) {
     const seeded = await seedDemoCatalog(store);
@@ -18,10 +46,10 @@ async function main(): Promise<void> {
       log.info({ products: seeded }, 'seeded the demo catalog');
     }
   }
-  const server = await createServer({ config, store, log });
+  const server = await createServer({ config, store, log, version: internals.version() });
   await server.start();
-  const stopHousekeeping = startHousekeeping(store, log, () => new Date());
-  log.info({ url: server.info.uri, database: store.dialect, env: config.env }, 'shop-server listening');
+  const stopHousekeeping = startHousekeeping(store, log, () => new Date(), config.loginThrottle.windowSeconds);
+  log.info({ url: server.info.uri, database: store.dialect, env: config.env, jwtAlgorithm: config.jwt.algorithm }, 'shop-server listening');
 
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
@@ -29,26 +57,47 @@ async function main(): Promise<void> {
       return;
     }
     stopping = true;
-    log.info({ signal }, 'shutting down: finishing in-flight requests');
+    log.info({ signal, drainDelayMs: config.drainDelayMs }, 'shutting down: /readyz fails from now, then in-flight requests finish');
     try {
       stopHousekeeping();
-      await stopServer(server, config.shutdownTimeoutMs);
+      await stopServer(server, config.shutdownTimeoutMs, { drainDelayMs: config.drainDelayMs, acceptedGraceMs: internals.acceptedGraceMs });
       await store.close();
       log.info({}, 'stopped');
       process.exitCode = 0;
     } catch (error) {
-      log.error({ err: (error as Error).stack }, 'shutdown failed');
+      log.error({ err: error }, 'shutdown failed');
       process.exitCode = 1;
     }
+    // A cluster worker's IPC channel would keep it alive; a lone server has nothing left to wait for either.
+    process.exit();
   };
   process.once('SIGTERM', (signal) => void shutdown(signal));
   process.once('SIGINT', (signal) => void shutdown(signal));
 }
 
+/** The only function that reads process.env and process.argv. */
+async function main(): Promise<void> {
+  const args = parseServerArgs(process.argv.slice(2));
+  if (args.help) {
+    process.stdout.write(SERVER_USAGE);
+    return;
+  }
+  const env = args.workers === undefined ? process.env : { ...process.env, WORKERS: args.workers };
+  // The primary loads the configuration too: it fails fast on a bad one, and creates the development secret before
+  // any worker could race to.
+  const config = loadConfig(env, loadOrCreateDevSecret);
+  const log = createLogger(config.logLevel);
+  if (config.workers > 1 && cluster.isPrimary) {
+    runClusterPrimary({ workers: config.workers, log, configExitCode: internals.configExitCode });
+    return;
+  }
+  await runServer(config, log);
+}
+
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`shop-server: ${error.message}\n`);
-    process.exit(78); // EX_CONFIG: the operator must change the configuration, restarting will not help.
+    process.exit(internals.configExitCode);
   }
   process.stderr.write(`shop-server: failed to start: ${(error as Error).stack ?? String(error)}\n`);
   process.exit(1);

@@ -1,25 +1,37 @@
+import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import Hapi from '@hapi/hapi';
+import HapiPino from 'hapi-pino';
 
 import { MAX_PAYLOAD_BYTES } from '../shared/limits.js';
+import { Paths } from '../shared/http.js';
 import { warmDecoyPassword } from './auth/passwords.js';
 import { authStrategy } from './auth/strategy.js';
 import type { Config } from './config.js';
 import type { Store } from './db/store.js';
 import { errorResponder, failValidation } from './errors.js';
 import { type Logger, silentLogger } from './logger.js';
+import { requestContext } from './request-context.js';
+import { requestSerializer, responseSerializer } from './request-log.js';
 import { authRoutes } from './routes/auth.js';
 import { cartRoutes } from './routes/cart.js';
 import type { RouteDeps } from './routes/deps.js';
 import { healthRoutes } from './routes/health.js';
+import { jwksRoutes } from './routes/jwks.js';
+import { openApiRoutes } from './routes/openapi.js';
 import { preferenceRoutes } from './routes/preferences.js';
 import { productRoutes } from './routes/products.js';
 
 export interface ServerDeps {
   config: Config;
   store: Store;
+  /** Where request and error logs go; silent unless given, so tests stay quiet. */
   log?: Logger;
   /** The clock; tests move it to expire tokens. */
   now?: () => Date;
+  /** The version the OpenAPI document states. */
+  version?: string;
 }
 
 declare module '@hapi/hapi' {
@@ -33,7 +45,7 @@ declare module '@hapi/hapi' {
  * Builds an initialized server that does not listen: tests drive it with `server.inject`, main.ts calls `start()`.
  * It holds no user, cart, preference or token state — every request is answered from `store`.
  */
-export async function createServer({ config, store, log = silentLogger, now = () => new Date() }: ServerDeps): Promise<Hapi.Server> {
+export async function createServer({ config, store, log = silentLogger, now = () => new Date(), version = '0.0.0' }: ServerDeps): Promise<Hapi.Server> {
   const server = Hapi.server({
     host: config.host,
     port: config.port,
@@ -54,6 +66,23 @@ export async function createServer({ config, store, log = silentLogger, now = ()
     now,
     idempotency: { store, now, retentionSeconds: idempotencyRetentionSeconds(config) },
   };
+  // Extensions of one kind run in the order they are added: errors become bodies before the request id is stamped on
+  // them, and the request id and client address exist before the logger binds them.
+  server.ext('onPreResponse', errorResponder(log));
+  await server.register({ plugin: requestContext, options: { trustedProxies: config.trustedProxies } });
+  await server.register({
+    plugin: HapiPino,
+    options: {
+      instance: log,
+      // Probes hit these every few seconds on every instance; their failures show in /readyz itself.
+      ignorePaths: [Paths.healthz, Paths.readyz],
+      getChildBindings: (request) => ({ reqId: request.app.requestId, req: request }),
+      wrapSerializers: false,
+      serializers: { req: requestSerializer, res: responseSerializer },
+      // errorResponder logs server errors once, with what the client was told; hapi-pino would log them again.
+      logEvents: ['onPostStart', 'onPostStop', 'response'],
+    },
+  });
   await server.register({ plugin: authStrategy, options: { store, config, now } });
   await server.register([
     { plugin: authRoutes, options: deps },
@@ -61,8 +90,9 @@ export async function createServer({ config, store, log = silentLogger, now = ()
     { plugin: cartRoutes, options: deps },
     { plugin: preferenceRoutes, options: deps },
     { plugin: healthRoutes, options: { ...deps, isDraining: () => server.app.draining } },
+    { plugin: jwksRoutes, options: deps },
+    { plugin: openApiRoutes, options: { version } },
   ]);
-  server.ext('onPreResponse', errorResponder(log));
 
   // The first login with an unknown email would otherwise pay for computing the decoy hash.
   warmDecoyPassword(config.passwordCost);
@@ -75,8 +105,30 @@ export function idempotencyRetentionSeconds(config: Config): number {
   return Math.max(config.jwt.refreshTokenTtlSeconds, 24 * 3600);
 }
 
-/** Graceful stop: `/readyz` fails at once, then in-flight requests get up to `timeoutMs` to finish. */
-export async function stopServer(server: Hapi.Server, timeoutMs: number): Promise<void> {
+export interface StopOptions {
+  /** How long `/readyz` fails while requests are still served, so a load balancer that polls it stops sending. */
+  drainDelayMs?: number;
+  /**
+   * After the server stops accepting, how long connections it has already accepted get to deliver their request before
+   * hapi ends those that have not (it takes them for idle keep-alive connections). A proxy writes its request right
+   * after connecting, so without this grace a request it has already sent could be cut off unanswered.
+   */
+  acceptedGraceMs?: number;
+}
+
+/**
+ * Graceful stop: `/readyz` fails at once, requests are still served for `drainDelayMs`, then the server stops
+ * accepting, lets just-accepted connections deliver their request, and gives in-flight requests up to `timeoutMs`.
+ */
+export async function stopServer(server: Hapi.Server, timeoutMs: number, { drainDelayMs = 0, acceptedGraceMs = 0 }: StopOptions = {}): Promise<void> {
   server.app.draining = true;
+  if (drainDelayMs > 0) {
+    await sleep(drainDelayMs);
+  }
+  if (acceptedGraceMs > 0 && server.info.started > 0) {
+    // net.Server's close stops accepting and leaves open connections alone; http.Server's would end the idle ones now.
+    net.Server.prototype.close.call(server.listener);
+    await sleep(acceptedGraceMs);
+  }
   await server.stop({ timeout: timeoutMs });
 }

@@ -15,6 +15,12 @@ export const Paths = {
   preference: (key: string): string => `/preferences/${encodeURIComponent(key)}`,
   healthz: '/healthz',
   readyz: '/readyz',
+  /** The public keys that verify access tokens, as a JSON Web Key Set (empty under HS256, whose key is secret). */
+  jwks: '/.well-known/jwks.json',
+  /** The OpenAPI 3 description of every route, generated from the route definitions. */
+  openapi: '/openapi.json',
+  /** Human-readable API documentation rendered from `openapi`. */
+  docs: '/docs',
 } as const;
 
 export const Headers = {

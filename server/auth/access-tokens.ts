@@ -1,8 +1,9 @@
 import Jwt from '@hapi/jwt';
 
 import { ACCESS_TOKEN_TYPE } from '../../shared/http.js';
-import type { Config, JwtKey } from '../config.js';
+import type { Config } from '../config.js';
 import { ShopError } from '../domain/errors.js';
+import { type JwtKey, signingMaterial, verificationMaterial } from './jwt-keys.js';
 
 /** The claims of an access token once its signature and claims have been checked. */
 export interface AccessClaims {
@@ -17,8 +18,6 @@ export interface AccessClaims {
 export type JwtSettings = Config['jwt'];
 
 const internals = {
-  /** Pinned: a token naming any other algorithm (`none`, RS256 with the secret as a public key, …) is refused. */
-  algorithm: 'HS256' as const,
   /** Tolerated clock difference between instances for `iat` and `nbf`, in seconds. `exp` is kept exactly. */
   skewSeconds: 30,
   invalid(message: string): ShopError {
@@ -29,7 +28,7 @@ const internals = {
   },
 };
 
-/** Signs an access token for the user with the first (current) key. */
+/** Signs an access token for the user with the first (current) key, under the configured algorithm. */
 export function issueAccessToken(
   jwt: JwtSettings,
   user: { id: string; tokenVersion: number },
@@ -39,14 +38,15 @@ export function issueAccessToken(
   const iat = Math.floor(now.getTime() / 1000);
   return Jwt.token.generate(
     { sub: user.id, ver: user.tokenVersion, iss: jwt.issuer, aud: jwt.audience, iat, exp: iat + jwt.accessTokenTtlSeconds },
-    { key: signer.secret, algorithm: internals.algorithm },
+    { key: signingMaterial(jwt.algorithm, signer), algorithm: jwt.algorithm },
     { header: { typ: ACCESS_TOKEN_TYPE, kid: signer.kid } },
   );
 }
 
 /**
- * Checks everything a token can prove by itself: shape, pinned algorithm, `typ`, known `kid`, signature, `iss`,
- * `aud`, `nbf`, then `exp`. Throws `TOKEN_EXPIRED` only for a token that is otherwise genuine, so a forged token can
+ * Checks everything a token can prove by itself: shape, the algorithm pinned to the configured one (so `none`, or an
+ * HS256 token "signed" with our RSA public key as its secret, is refused before any key is touched), `typ`, known
+ * `kid`, signature, `iss`, `aud`, `nbf`, then `exp`. Throws `TOKEN_EXPIRED` only for a token that is otherwise genuine, so a forged token can
  * never learn more than "invalid". Whether the user still exists and `ver` is current is the caller's next step.
  */
 export function verifyAccessToken(jwt: JwtSettings, token: string, now: Date): AccessClaims {
@@ -61,18 +61,19 @@ export function verifyAccessToken(jwt: JwtSettings, token: string, now: Date): A
   if (!internals.isRecord(header) || !internals.isRecord(payload)) {
     throw internals.invalid('malformed token');
   }
-  if (header.alg !== internals.algorithm) {
+  if (header.alg !== jwt.algorithm) {
     throw internals.invalid('unexpected algorithm');
   }
   if (header.typ !== ACCESS_TOKEN_TYPE) {
     throw internals.invalid('not an access token');
   }
   const key = jwt.keys.find((candidate) => candidate.kid === header.kid);
-  if (!key) {
+  const material = key && verificationMaterial(jwt.algorithm, key);
+  if (!material) {
     throw internals.invalid('unknown key id');
   }
   try {
-    Jwt.token.verifySignature(artifacts, { key: key.secret, algorithm: internals.algorithm });
+    Jwt.token.verifySignature(artifacts, { key: material, algorithm: jwt.algorithm });
   } catch {
     throw internals.invalid('bad signature');
   }

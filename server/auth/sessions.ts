@@ -2,16 +2,17 @@ import { randomUUID } from 'node:crypto';
 
 import type { Me, RegisteredUser, TokenPair } from '../../shared/wire.js';
 import type { Config } from '../config.js';
-import type { Store, UserRecord } from '../db/store.js';
+import type { ConsumeResult, Store, UserRecord } from '../db/store.js';
 import { ShopError } from '../domain/errors.js';
 import { issueAccessToken } from './access-tokens.js';
+import { beginLoginAttempt } from './login-throttle.js';
 import { hashPassword, verifyDecoyPassword, verifyPassword } from './passwords.js';
 import { createRefreshToken, hashRefreshToken } from './refresh-tokens.js';
 
 /** What the session functions need: the store, the clock, and the auth part of the configuration. */
 export interface SessionDeps {
   store: Store;
-  config: Pick<Config, 'jwt' | 'passwordCost'>;
+  config: Pick<Config, 'jwt' | 'passwordCost' | 'loginThrottle'>;
   now: () => Date;
 }
 
@@ -41,38 +42,63 @@ export async function createAccount(store: Store, email: string, passwordHash: s
   return toMe(user);
 }
 
-/** Unknown email and wrong password fail the same way and take about as long (a decoy hash is checked). */
-export async function login(deps: SessionDeps, email: string, password: string): Promise<TokenPair> {
-  const user = await deps.store.users.findByEmail(normalizeEmail(email));
-  const valid = user
-    ? await verifyPassword(password, user.passwordHash)
-    : await verifyDecoyPassword(password, deps.config.passwordCost);
+/**
+ * Unknown email and wrong password fail the same way and take about as long (a decoy hash is checked). Every attempt
+ * first passes the login throttle for the account and `clientAddress` (429 `RATE_LIMITED` once either has failed too
+ * often), shared by every instance through the store.
+ */
+export async function login(deps: SessionDeps, email: string, password: string, clientAddress: string): Promise<TokenPair> {
+  const normalized = normalizeEmail(email);
+  const attempt = await beginLoginAttempt(deps.store, deps.config.loginThrottle, normalized, clientAddress, deps.now());
+  let user: UserRecord | null;
+  let valid: boolean;
+  try {
+    user = await deps.store.users.findByEmail(normalized);
+    valid = user ? await verifyPassword(password, user.passwordHash) : await verifyDecoyPassword(password, deps.config.passwordCost);
+  } catch (error) {
+    // The password was never judged (the database failed): that is no failed guess.
+    await attempt.abandoned().catch(() => {});
+    throw error;
+  }
   if (!user || !valid) {
     throw new ShopError('INVALID_CREDENTIALS', 'Email or password is incorrect');
   }
+  await attempt.succeeded();
   return issueTokenPair(deps, user, randomUUID());
 }
 
 /**
  * Exchanges a refresh token for a new pair. The old token is consumed in one conditional statement, so of concurrent
- * refreshes with one token exactly one succeeds. Presenting an already-used token is treated as theft: the whole
- * family — including the pair issued from it — is revoked.
+ * refreshes with one token exactly one succeeds. Presenting an already-used token is treated as theft: every refresh
+ * token of the family — including the one issued from it — is revoked. Access tokens already issued in the family
+ * stay valid until they expire (minutes): they are stateless by design, and logout-all is what kills them at once.
+ *
+ * Consuming the old token and storing the new one are one transaction. The consume holds the old token's row until the
+ * new token is committed, so a concurrent re-use of the old token waits for it, and the family revocation that follows
+ * sees (and revokes) the new token: it can never slip in after the revocation. A token refused because its user logged
+ * out everywhere rolls back, leaving the database as it was.
  */
 export async function refresh(deps: SessionDeps, refreshToken: string): Promise<TokenPair> {
   const now = deps.now();
-  const result = await deps.store.tokens.consume(hashRefreshToken(refreshToken), now);
-  if (result.status === 'reused') {
-    await deps.store.tokens.revokeFamily(result.token.familyId, now);
+  const outcome = await deps.store.transaction(async (tx): Promise<{ status: 'issued'; pair: TokenPair } | ConsumeResult> => {
+    const result = await tx.tokens.consume(hashRefreshToken(refreshToken), now);
+    if (result.status !== 'consumed') {
+      return result;
+    }
+    const user = await tx.users.findById(result.token.userId);
+    if (!user || user.tokenVersion !== result.token.tokenVersion) {
+      throw new ShopError('REFRESH_TOKEN_INVALID', 'Refresh token was revoked; log in again');
+    }
+    return { status: 'issued', pair: await issueTokenPair({ ...deps, store: tx }, user, result.token.familyId) };
+  });
+  if (outcome.status === 'reused') {
+    await deps.store.tokens.revokeFamily(outcome.token.familyId, now);
     throw new ShopError('REFRESH_TOKEN_REUSED', 'Refresh token was already used; every session from that login is now revoked');
   }
-  if (result.status === 'invalid') {
+  if (outcome.status !== 'issued') {
     throw new ShopError('REFRESH_TOKEN_INVALID', 'Refresh token is invalid, expired or revoked; log in again');
   }
-  const user = await deps.store.users.findById(result.token.userId);
-  if (!user || user.tokenVersion !== result.token.tokenVersion) {
-    throw new ShopError('REFRESH_TOKEN_INVALID', 'Refresh token was revoked; log in again');
-  }
-  return issueTokenPair(deps, user, result.token.familyId);
+  return outcome.pair;
 }
 
 /** Revokes one refresh token of this user. Unknown or foreign tokens are ignored: logout always succeeds. */

@@ -8,6 +8,7 @@ import type {
   ClaimResult,
   IdempotencyRecord,
   IdempotencyStore,
+  LoginFailureStore,
   PreferenceStore,
   ProductRecord,
   ProductStore,
@@ -27,6 +28,7 @@ export interface PostgresQueries {
   preferences: PreferenceStore;
   tokens: TokenStore;
   idempotency: IdempotencyStore;
+  loginFailures: LoginFailureStore;
   ping(): Promise<void>;
 }
 
@@ -67,6 +69,13 @@ interface TokenRow {
   expires_at: Date;
   used_at: Date | null;
   revoked_at: Date | null;
+}
+
+interface LoginFailureCountRow {
+  account: number;
+  address: number;
+  account_oldest: Date | null;
+  address_oldest: Date | null;
 }
 
 interface IdempotencyRow {
@@ -432,6 +441,47 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
     },
   };
 
+  const loginFailures: LoginFailureStore = {
+    async record(account, address, now, expiredBefore) {
+      // Concurrent failures of one pair queue on its row lock, and each adds to the value the previous one committed.
+      await q`
+        INSERT INTO login_failures (account, address, window_start, failures) VALUES (${account}, ${address}, ${now}, 1)
+        ON CONFLICT (account, address) DO UPDATE SET
+          window_start = CASE WHEN login_failures.window_start <= ${expiredBefore} THEN excluded.window_start
+                              ELSE login_failures.window_start END,
+          failures = CASE WHEN login_failures.window_start <= ${expiredBefore} THEN 1 ELSE login_failures.failures + 1 END`;
+    },
+    async release(account, address) {
+      await q`
+        UPDATE login_failures SET failures = failures - 1
+        WHERE account = ${account} AND address = ${address} AND failures > 0`;
+    },
+    async count(account, address, since) {
+      const [row] = await q<LoginFailureCountRow[]>`
+        SELECT
+          coalesce(sum(failures) FILTER (WHERE account = ${account}), 0)::integer AS account,
+          coalesce(sum(failures) FILTER (WHERE address = ${address}), 0)::integer AS address,
+          min(window_start) FILTER (WHERE account = ${account} AND failures > 0) AS account_oldest,
+          min(window_start) FILTER (WHERE address = ${address} AND failures > 0) AS address_oldest
+        FROM login_failures
+        WHERE (account = ${account} OR address = ${address}) AND window_start > ${since}`;
+      return {
+        account: row?.account ?? 0,
+        address: row?.address ?? 0,
+        accountOldest: row?.account_oldest ?? null,
+        addressOldest: row?.address_oldest ?? null,
+      };
+    },
+    async clear(account, address) {
+      const result = await q`DELETE FROM login_failures WHERE account = ${account} AND address = ${address}`;
+      return result.count > 0;
+    },
+    async deleteExpired(before) {
+      const result = await q`DELETE FROM login_failures WHERE window_start < ${before}`;
+      return result.count;
+    },
+  };
+
   return {
     users,
     products,
@@ -439,6 +489,7 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
     preferences,
     tokens,
     idempotency,
+    loginFailures,
     async ping() {
       await q`SELECT 1`;
     },

@@ -97,6 +97,10 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     // Seconds. Idle connections are closed so a quiet instance does not hold server slots.
     idle_timeout: 30,
     connect_timeout: 10,
+    // Seconds before reconnecting after a failed connection. The driver's default grows to 20 s during an outage, and
+    // every query waits for the next attempt, so requests would hang instead of answering 503 at once; capped at
+    // half a second, a request answers quickly and the pool is back within moments of the database.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 0.5) * (0.5 + Math.random() / 2),
     // CREATE TABLE IF NOT EXISTS and friends send notices; they are not for the application log.
     onnotice: () => {},
     // Only needed for custom and array types, which the store does not use; skipping it saves a round trip per connect.
@@ -151,6 +155,7 @@ class PostgresStore {
       preferences: internals.guarded(queries.preferences, guards),
       tokens: internals.guarded(queries.tokens, guards),
       idempotency: internals.guarded(queries.idempotency, guards),
+      loginFailures: internals.guarded(queries.loginFailures, guards),
       ping: internals.guarded({ ping: queries.ping }, guards).ping,
     };
   }

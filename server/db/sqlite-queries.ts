@@ -8,6 +8,7 @@ import type {
   ConsumeResult,
   IdempotencyRecord,
   IdempotencyStore,
+  LoginFailureStore,
   NewRefreshToken,
   NewUser,
   PreferenceStore,
@@ -32,6 +33,7 @@ export interface SqliteQueries {
   preferences: Synchronous<PreferenceStore>;
   tokens: Synchronous<TokenStore>;
   idempotency: Synchronous<IdempotencyStore>;
+  loginFailures: Synchronous<LoginFailureStore>;
   ping(): void;
 }
 
@@ -71,6 +73,13 @@ interface TokenRow {
   expires_at: number;
   used_at: number | null;
   revoked_at: number | null;
+}
+
+interface LoginFailureCountRow {
+  account: number;
+  address: number;
+  account_oldest: number | null;
+  address_oldest: number | null;
 }
 
 interface IdempotencyRow {
@@ -272,6 +281,25 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
       UPDATE idempotency_keys SET status = ?, body = ?, headers = ?
       WHERE scope = ? AND key = ? AND status IS NULL`),
     deleteExpiredIdempotencyKeys: db.prepare<[number]>('DELETE FROM idempotency_keys WHERE expires_at < ?'),
+
+    recordLoginFailure: db.prepare<{ account: string; address: string; now: number; expiredBefore: number }>(`
+      INSERT INTO login_failures (account, address, window_start, failures) VALUES (@account, @address, @now, 1)
+      ON CONFLICT (account, address) DO UPDATE SET
+        window_start = CASE WHEN login_failures.window_start <= @expiredBefore THEN @now ELSE login_failures.window_start END,
+        failures = CASE WHEN login_failures.window_start <= @expiredBefore THEN 1 ELSE login_failures.failures + 1 END`),
+    releaseLoginFailure: db.prepare<[string, string]>(
+      'UPDATE login_failures SET failures = failures - 1 WHERE account = ? AND address = ? AND failures > 0',
+    ),
+    countLoginFailures: db.prepare<{ account: string; address: string; since: number }, LoginFailureCountRow>(`
+      SELECT
+        coalesce(sum(failures) FILTER (WHERE account = @account), 0) AS account,
+        coalesce(sum(failures) FILTER (WHERE address = @address), 0) AS address,
+        min(window_start) FILTER (WHERE account = @account AND failures > 0) AS account_oldest,
+        min(window_start) FILTER (WHERE address = @address AND failures > 0) AS address_oldest
+      FROM login_failures
+      WHERE (account = @account OR address = @address) AND window_start > @since`),
+    clearLoginFailures: db.prepare<[string, string]>('DELETE FROM login_failures WHERE account = ? AND address = ?'),
+    deleteExpiredLoginFailures: db.prepare<[number]>('DELETE FROM login_failures WHERE window_start < ?'),
   };
 
   // A nested call (inside a `tx` store) becomes a savepoint; a top-level one takes the write lock up front.
@@ -457,6 +485,31 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
     },
   };
 
+  const loginFailures: Synchronous<LoginFailureStore> = {
+    record(account, address, now, expiredBefore) {
+      statements.recordLoginFailure.run({ account, address, now: now.getTime(), expiredBefore: expiredBefore.getTime() });
+    },
+    release(account, address) {
+      statements.releaseLoginFailure.run(account, address);
+    },
+    count(account, address, since) {
+      // An aggregate without GROUP BY always yields one row.
+      const row = statements.countLoginFailures.get({ account, address, since: since.getTime() }) as LoginFailureCountRow;
+      return {
+        account: row.account,
+        address: row.address,
+        accountOldest: row.account_oldest === null ? null : new Date(row.account_oldest),
+        addressOldest: row.address_oldest === null ? null : new Date(row.address_oldest),
+      };
+    },
+    clear(account, address) {
+      return statements.clearLoginFailures.run(account, address).changes > 0;
+    },
+    deleteExpired(before) {
+      return statements.deleteExpiredLoginFailures.run(before.getTime()).changes;
+    },
+  };
+
   return {
     users,
     products,
@@ -464,6 +517,7 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
     preferences,
     tokens,
     idempotency,
+    loginFailures,
     ping() {
       statements.ping.get();
     },

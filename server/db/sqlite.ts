@@ -120,6 +120,7 @@ class SqliteStore {
       preferences: internals.lift(queries.preferences, run),
       tokens: internals.lift(queries.tokens, run),
       idempotency,
+      loginFailures: internals.lift(queries.loginFailures, run),
       transaction,
       ping: () => run(() => queries.ping()),
       close,

@@ -220,6 +220,39 @@ export interface IdempotencyStore {
   deleteExpired(before: Date): Promise<number>;
 }
 
+/** Failed logins still inside their window, for one account (over every address) and one address (over every account). */
+export interface LoginFailureCounts {
+  /** Failures against the account, from any client address. */
+  account: number;
+  /** Failures from the client address, against any account. */
+  address: number;
+  /** Start of the oldest window that counts towards `account`; `null` when it is 0. */
+  accountOldest: Date | null;
+  /** Start of the oldest window that counts towards `address`; `null` when it is 0. */
+  addressOldest: Date | null;
+}
+
+/**
+ * Failed logins per (account, client address) pair, shared by every instance. Each pair has a fixed window that starts
+ * with its first failure; a failure after the window ended starts a new one. `account` is an opaque key (the server
+ * passes a hash of the email), `address` the client address.
+ */
+export interface LoginFailureStore {
+  /**
+   * Counts one failure for the pair in one statement (`INSERT … ON CONFLICT DO UPDATE`): adds 1, or starts a new window
+   * at `now` with 1 when the pair's window started at or before `expiredBefore`.
+   */
+  record(account: string, address: string, now: Date, expiredBefore: Date): Promise<void>;
+  /** Takes back one failure `record` counted for the pair (never below 0): the attempt was refused unchecked. */
+  release(account: string, address: string): Promise<void>;
+  /** Adds up, in one statement, the failures of the account and of the address whose windows started after `since`. */
+  count(account: string, address: string, since: Date): Promise<LoginFailureCounts>;
+  /** Forgets the pair's failures (a successful login from that address); other addresses keep theirs. `false` when none. */
+  clear(account: string, address: string): Promise<boolean>;
+  /** Deletes pairs whose window started before `before`; returns how many. */
+  deleteExpired(before: Date): Promise<number>;
+}
+
 export type Dialect = 'sqlite' | 'postgres';
 
 export interface Store {
@@ -230,6 +263,7 @@ export interface Store {
   readonly preferences: PreferenceStore;
   readonly tokens: TokenStore;
   readonly idempotency: IdempotencyStore;
+  readonly loginFailures: LoginFailureStore;
   /**
    * Runs `work` in one database transaction (SQLite: `BEGIN IMMEDIATE`; Postgres: `BEGIN`) and commits when it
    * resolves, rolls back when it rejects. Use only the `tx` store inside `work`. Called on a `tx` store, it joins

@@ -21,6 +21,8 @@ export const authRoutes: Plugin<RouteDeps> = {
         path: Paths.register,
         options: {
           auth: false,
+          description: 'Create an account',
+          notes: '201 with the account; 409 EMAIL_TAKEN. Passwords are 8-256 characters.',
           validate: { payload: CredentialsPayload, headers: MutationHeaders },
           handler: async (request, h) => {
             const { email, password } = request.payload as Credentials;
@@ -37,10 +39,12 @@ export const authRoutes: Plugin<RouteDeps> = {
         path: Paths.login,
         options: {
           auth: false,
+          description: 'Log in: a bearer access token and a refresh token',
+          notes: '401 INVALID_CREDENTIALS; 429 RATE_LIMITED with Retry-After after too many failures for the account or address.',
           validate: { payload: CredentialsPayload },
           handler: (request) => {
             const { email, password } = request.payload as Credentials;
-            return login(sessions, email, password);
+            return login(sessions, email, password, request.app.clientAddress);
           },
         },
       },
@@ -49,6 +53,8 @@ export const authRoutes: Plugin<RouteDeps> = {
         path: Paths.refresh,
         options: {
           auth: false,
+          description: 'Exchange a refresh token for a new pair',
+          notes: 'The old refresh token is spent; presenting it again revokes every token of that login.',
           validate: { payload: RefreshPayload },
           handler: (request) => refresh(sessions, (request.payload as RefreshRequest).refreshToken),
         },
@@ -57,6 +63,7 @@ export const authRoutes: Plugin<RouteDeps> = {
         method: 'POST',
         path: Paths.logout,
         options: {
+          description: 'Revoke a refresh token, or with all: true every token of the user',
           validate: { payload: LogoutPayload, headers: MutationHeaders },
           handler: (request, h) => {
             const body = (request.payload ?? {}) as LogoutRequest;
@@ -75,6 +82,7 @@ export const authRoutes: Plugin<RouteDeps> = {
       {
         method: 'GET',
         path: Paths.me,
+        options: { description: 'The logged-in user' },
         // The strategy loaded the user row from the database for this very request.
         handler: (request) => toMe(currentUser(request)),
       },

@@ -38,6 +38,7 @@ export const cartRoutes: Plugin<RouteDeps> = {
       {
         method: 'GET',
         path: Paths.cart,
+        options: { description: 'The cart, with its version as ETag' },
         handler: async (request, h) => {
           const cart = await getCart(store, currentUser(request).id);
           return h.response(cart).etag(String(cart.version)); // hapi adds the quotes and answers If-None-Match
@@ -47,6 +48,7 @@ export const cartRoutes: Plugin<RouteDeps> = {
         method: 'POST',
         path: Paths.cartItems,
         options: {
+          description: 'Add to a line',
           validate: { payload: AddItemPayload, headers: CartMutationHeaders },
           handler: mutation((request) => {
             const { sku, quantity } = request.payload as AddItemRequest;
@@ -58,6 +60,7 @@ export const cartRoutes: Plugin<RouteDeps> = {
         method: 'PUT',
         path: '/cart/items/{sku}',
         options: {
+          description: 'Set the quantity of a line (0 removes it)',
           validate: { params: SkuParams, payload: SetItemPayload, headers: CartMutationHeaders },
           handler: mutation((request) => {
             const { quantity } = request.payload as SetItemRequest;
@@ -69,6 +72,7 @@ export const cartRoutes: Plugin<RouteDeps> = {
         method: 'DELETE',
         path: '/cart/items/{sku}',
         options: {
+          description: 'Remove a line',
           validate: { params: SkuParams, headers: CartMutationHeaders },
           handler: mutation((request) => (tx, userId, options) => removeItem(tx, userId, internals.sku(request), options)),
         },
@@ -77,6 +81,7 @@ export const cartRoutes: Plugin<RouteDeps> = {
         method: 'DELETE',
         path: Paths.cart,
         options: {
+          description: 'Empty the cart',
           validate: { headers: CartMutationHeaders },
           handler: mutation(() => clearCart),
         },

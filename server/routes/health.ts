@@ -17,13 +17,14 @@ export const healthRoutes: Plugin<HealthOptions> = {
       {
         method: 'GET',
         path: Paths.healthz,
-        options: { auth: false, handler: (): Health => ({ status: 'ok' }) },
+        options: { auth: false, description: 'Liveness: the process answers', handler: (): Health => ({ status: 'ok' }) },
       },
       {
         method: 'GET',
         path: Paths.readyz,
         options: {
           auth: false,
+          description: 'Readiness: the database answers and the instance is not shutting down',
           handler: async (_request, h) => {
             const unavailable = h.response({ status: 'unavailable' } satisfies Health).code(503);
             if (isDraining()) {

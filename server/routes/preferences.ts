@@ -22,12 +22,14 @@ export const preferenceRoutes: Plugin<RouteDeps> = {
       {
         method: 'GET',
         path: Paths.preferences,
+        options: { description: 'Every preference of the user' },
         handler: (request) => listPreferences(store, currentUser(request).id),
       },
       {
         method: 'GET',
         path: '/preferences/{key}',
         options: {
+          description: 'One preference',
           validate: { params: PreferenceKeyParams },
           handler: (request) => getPreference(store, currentUser(request).id, internals.key(request)),
         },
@@ -36,6 +38,7 @@ export const preferenceRoutes: Plugin<RouteDeps> = {
         method: 'PUT',
         path: '/preferences/{key}',
         options: {
+          description: 'Set a preference',
           validate: { params: PreferenceKeyParams, payload: SetPreferencePayload, headers: MutationHeaders },
           handler: (request, h) => {
             const { value } = request.payload as SetPreferenceRequest;
@@ -51,6 +54,7 @@ export const preferenceRoutes: Plugin<RouteDeps> = {
         method: 'DELETE',
         path: '/preferences/{key}',
         options: {
+          description: 'Remove a preference',
           validate: { params: PreferenceKeyParams, headers: MutationHeaders },
           handler: (request, h) => {
             const userId = currentUser(request).id;

@@ -23,6 +23,7 @@ export const productRoutes: Plugin<RouteDeps> = {
         path: Paths.products,
         options: {
           auth: false,
+          description: 'List or search the catalog',
           validate: { query: ProductQuery },
           handler: async (request): Promise<ProductPage> => {
             const { q, limit, offset } = request.query as { q?: string; limit: number; offset: number };
@@ -36,6 +37,7 @@ export const productRoutes: Plugin<RouteDeps> = {
         path: '/products/{sku}',
         options: {
           auth: false,
+          description: 'One product',
           validate: { params: SkuParams },
           handler: async (request): Promise<Product> => {
             const sku = (request.params as { sku: string }).sku;

@@ -29,7 +29,8 @@ export const LogoutPayload = Joi.object({
 }).allow(null);
 
 export const ProductQuery = Joi.object({
-  q: Joi.string().trim().max(MAX_QUERY_LENGTH).allow(''),
+  // No control characters: no product contains one, and Postgres cannot even hold a NUL in a text parameter.
+  q: Joi.string().trim().max(MAX_QUERY_LENGTH).pattern(/^\P{Cc}*$/u, 'printable text').allow(''),
   limit: Joi.number().integer().min(1).max(MAX_PRODUCT_PAGE).default(DEFAULT_PRODUCT_PAGE),
   offset: Joi.number().integer().min(0).max(1_000_000).default(0),
 });

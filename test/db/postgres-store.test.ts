@@ -6,13 +6,16 @@ import * as Lab from '@hapi/lab';
 import postgres from 'postgres';
 
 import { initialSchema } from '../../server/db/migrations/001-initial-schema.js';
+import { migrations } from '../../server/db/migrations/index.js';
 import { openStore } from '../../server/db/open-store.js';
 import { openPostgresStore } from '../../server/db/postgres.js';
 import { StoreUnavailableError, type ClaimResult, type IdempotentResponse, type Store } from '../../server/db/store.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { createTestDatabase, startPostgresCluster, type TestDatabase } from '../helpers/postgres.js';
 import { defineStoreContract } from './store-contract.js';
 
 export const lab = Lab.script();
+/** Every migration, applied in order. */
+const allVersions = migrations.map((migration) => migration.version);
 const { describe, it, before, after, beforeEach, afterEach } = lab;
 
 const internals = {
@@ -106,17 +109,14 @@ describe('postgres store', () => {
     await open();
 
     const rows = await raw`SELECT version, name FROM schema_migrations ORDER BY version`;
-    expect(rows.map((row) => ({ ...row }))).to.equal([
-      { version: 1, name: 'initial schema' },
-      { version: 2, name: 'idempotency keys' },
-    ]);
+    expect(rows.map((row) => ({ ...row }))).to.equal(migrations.map(({ version, name }) => ({ version, name })));
   });
 
   it('migrates a new database exactly once when several instances open it at the same time', async () => {
     const stores = await Promise.all(Array.from({ length: 5 }, () => open()));
 
     const rows = await raw`SELECT version FROM schema_migrations ORDER BY version`;
-    expect(rows.map((row) => row.version as number)).to.equal([1, 2]);
+    expect(rows.map((row) => row.version as number)).to.equal(allVersions);
     await Promise.all(stores.map((store) => store.ping()));
   });
 
@@ -135,7 +135,7 @@ describe('postgres store', () => {
     const store = await open();
 
     const rows = await raw`SELECT version FROM schema_migrations ORDER BY version`;
-    expect(rows.map((row) => row.version as number)).to.equal([1, 2]);
+    expect(rows.map((row) => row.version as number)).to.equal(allVersions);
     expect((await store.users.findById('u-1'))?.email).to.equal('old@example.com');
     expect(await store.idempotency.deleteExpired(new Date())).to.equal(0);
   });
@@ -177,6 +177,29 @@ describe('postgres store', () => {
       StoreUnavailableError,
     );
     expect(error.message).to.contain('ECONNREFUSED');
+  });
+
+  it('keeps failing fast, never waiting on a growing reconnect delay, while the server stays down', async () => {
+    const cluster = await startPostgresCluster();
+    let store: Store | undefined;
+    try {
+      store = await openStore({ url: cluster.adminUrl, dataDir: tmpdir() });
+      await cluster.halt();
+      let slowest = 0;
+      for (let round = 0; round < 12; round++) {
+        const started = Date.now();
+        // Several at once, as requests arrive: each takes a connection of the pool.
+        const pings = await Promise.allSettled([store.ping(), store.ping(), store.products.get('MUG-BLUE')]);
+        expect(pings.every((ping) => ping.status === 'rejected' && ping.reason instanceof StoreUnavailableError)).to.be.true();
+        slowest = Math.max(slowest, Date.now() - started);
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+      // The driver's own backoff would have reached seconds by the last rounds.
+      expect(slowest).to.be.below(1000);
+    } finally {
+      await store?.close();
+      await cluster.stop();
+    }
   });
 
   it('reports a connection lost in a transaction as StoreUnavailableError and recovers on the next call', async () => {

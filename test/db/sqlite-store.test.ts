@@ -10,12 +10,15 @@ import * as Lab from '@hapi/lab';
 import Database from 'better-sqlite3';
 
 import { initialSchema } from '../../server/db/migrations/001-initial-schema.js';
+import { migrations } from '../../server/db/migrations/index.js';
 import { openStore } from '../../server/db/open-store.js';
 import { openSqliteStore } from '../../server/db/sqlite.js';
 import type { Store } from '../../server/db/store.js';
 import { defineStoreContract } from './store-contract.js';
 
 export const lab = Lab.script();
+/** Every migration, applied in order. */
+const allVersions = migrations.map((migration) => migration.version);
 const { describe, it, beforeEach, afterEach } = lab;
 
 const run = promisify(execFile);
@@ -58,15 +61,15 @@ describe('sqlite store on a file', () => {
     const db = new Database(file, { readonly: true });
     try {
       expect(db.pragma('journal_mode', { simple: true })).to.equal('wal');
-      expect(db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()).to.equal([
-        { version: 1, name: 'initial schema' },
-        { version: 2, name: 'idempotency keys' },
-      ]);
+      expect(db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()).to.equal(
+        migrations.map(({ version, name }) => ({ version, name })),
+      );
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
       expect(tables).to.equal([
         'cart_lines',
         'carts',
         'idempotency_keys',
+        'login_failures',
         'preferences',
         'products',
         'refresh_tokens',
@@ -88,7 +91,7 @@ describe('sqlite store on a file', () => {
     expect((await second.users.findById(userId))?.email).to.equal('a@example.com');
     const db = new Database(file, { readonly: true });
     try {
-      expect(db.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).to.equal(2);
+      expect(db.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).to.equal(migrations.length);
     } finally {
       db.close();
     }
@@ -110,7 +113,7 @@ describe('sqlite store on a file', () => {
     expect(await store.idempotency.deleteExpired(new Date())).to.equal(0);
     const db = new Database(file, { readonly: true });
     try {
-      expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).to.equal([1, 2]);
+      expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).to.equal(allVersions);
     } finally {
       db.close();
     }
@@ -165,7 +168,7 @@ describe('sqlite store on a file', () => {
 
     const db = new Database(file, { readonly: true });
     try {
-      expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).to.equal([1, 2]);
+      expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).to.equal(allVersions);
     } finally {
       db.close();
     }

@@ -840,6 +840,94 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
       });
     });
 
+    describe('login failures', () => {
+      const minute = 60_000;
+      const window = 15 * minute;
+      /** Records a failure at `at`, with the window the server would use. */
+      const fail = (account: string, address: string, at = internals.now): Promise<void> =>
+        store.loginFailures.record(account, address, at, new Date(at.getTime() - window));
+      const since = (at = internals.now): Date => new Date(at.getTime() - window);
+
+      it('counts nothing for an account and address that never failed', async () => {
+        expect(await store.loginFailures.count('acct', '192.0.2.1', since())).to.equal({
+          account: 0,
+          address: 0,
+          accountOldest: null,
+          addressOldest: null,
+        });
+      });
+
+      it('adds up an account over every address and an address over every account', async () => {
+        await fail('alice', '192.0.2.1');
+        await fail('alice', '192.0.2.1', internals.later(minute));
+        await fail('alice', '192.0.2.2', internals.later(2 * minute));
+        await fail('bob', '192.0.2.1', internals.later(3 * minute));
+
+        const counts = await store.loginFailures.count('alice', '192.0.2.1', since(internals.later(3 * minute)));
+        expect(counts).to.equal({ account: 3, address: 3, accountOldest: internals.now, addressOldest: internals.now });
+        expect((await store.loginFailures.count('bob', '192.0.2.9', since(internals.later(3 * minute)))).account).to.equal(1);
+      });
+
+      it('keeps the exact count when many failures of one pair are recorded concurrently', async () => {
+        await Promise.all(Array.from({ length: 25 }, () => fail('alice', '192.0.2.1')));
+        expect((await store.loginFailures.count('alice', '192.0.2.1', since())).account).to.equal(25);
+      });
+
+      it('stops counting a window once it has passed, and starts a new one with the next failure', async () => {
+        await fail('alice', '192.0.2.1');
+        await fail('alice', '192.0.2.1', internals.later(minute));
+        const after = internals.later(window);
+        expect((await store.loginFailures.count('alice', '192.0.2.1', since(after))).account).to.equal(0);
+
+        await fail('alice', '192.0.2.1', after);
+        expect(await store.loginFailures.count('alice', '192.0.2.1', since(after))).to.equal({
+          account: 1,
+          address: 1,
+          accountOldest: after,
+          addressOldest: after,
+        });
+      });
+
+      it('takes back one failure on release, never going below zero', async () => {
+        await fail('alice', '192.0.2.1');
+        await fail('alice', '192.0.2.1');
+        await store.loginFailures.release('alice', '192.0.2.1');
+        expect((await store.loginFailures.count('alice', '192.0.2.1', since())).account).to.equal(1);
+        await store.loginFailures.release('alice', '192.0.2.1');
+        await store.loginFailures.release('alice', '192.0.2.1');
+        await store.loginFailures.release('nobody', '192.0.2.1');
+        expect(await store.loginFailures.count('alice', '192.0.2.1', since())).to.include({ account: 0, accountOldest: null });
+      });
+
+      it('clears only the pair of the successful address, leaving other addresses counted', async () => {
+        await fail('alice', '192.0.2.1');
+        await fail('alice', '192.0.2.1');
+        await fail('alice', '198.51.100.7');
+        expect(await store.loginFailures.clear('alice', '198.51.100.7')).to.be.true();
+        expect(await store.loginFailures.clear('alice', '198.51.100.7')).to.be.false();
+        expect((await store.loginFailures.count('alice', '198.51.100.7', since())).account).to.equal(2);
+      });
+
+      it('deletes the pairs whose window started before a time and counts them', async () => {
+        await fail('alice', '192.0.2.1');
+        await fail('bob', '192.0.2.1', internals.later(10 * minute));
+        expect(await store.loginFailures.deleteExpired(internals.later(5 * minute))).to.equal(1);
+        expect(await store.loginFailures.deleteExpired(internals.later(5 * minute))).to.equal(0);
+        const counts = await store.loginFailures.count('alice', '192.0.2.1', new Date(0));
+        expect(counts).to.include({ account: 0, address: 1 });
+      });
+
+      it('runs inside a transaction and rolls back with it', async () => {
+        await expect(
+          store.transaction(async (tx) => {
+            await tx.loginFailures.record('alice', '192.0.2.1', internals.now, since());
+            throw new Error('roll back');
+          }),
+        ).to.reject('roll back');
+        expect((await store.loginFailures.count('alice', '192.0.2.1', since())).account).to.equal(0);
+      });
+    });
+
     describe('transactions', () => {
       it('commits the work and resolves with its result', async () => {
         const result = await store.transaction(async (tx) => {

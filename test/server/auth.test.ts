@@ -165,6 +165,32 @@ for (const backend of backends) {
         expect(results.filter((res) => res.statusCode === 401)).to.have.length(7);
       });
 
+      it('revokes the new pair when the re-use arrives while it is still being issued, on another instance', async () => {
+        const other = await buildServer({ store: await db.openAnother() });
+        for (let round = 0; round < 10; round++) {
+          const user = await registerAndLogin(server);
+          const both = await Promise.all(
+            [server, other].map((instance) => instance.inject({ method: 'POST', url: '/auth/refresh', payload: { refreshToken: user.tokens.refreshToken } })),
+          );
+          const winner = both.find((res) => res.statusCode === 200);
+          expect(both.filter((res) => res.statusCode === 200)).to.have.length(1);
+          const next = await server.inject({ method: 'POST', url: '/auth/refresh', payload: { refreshToken: (winner!.result as TokenPair).refreshToken } });
+          expect(next.statusCode).to.equal(401);
+        }
+      });
+
+      it('leaves a refresh token issued before logout-all unspent when it refuses it', async () => {
+        const user = await registerAndLogin(server);
+        const fresh = await login(server, user.email, user.password);
+        await server.inject({ method: 'POST', url: '/auth/logout', headers: { authorization: `Bearer ${fresh.accessToken}` }, payload: { all: true } });
+
+        const res = await server.inject({ method: 'POST', url: '/auth/refresh', payload: { refreshToken: user.tokens.refreshToken } });
+        expect((res.result as ErrorBody).code).to.equal('REFRESH_TOKEN_INVALID');
+        // Refused, not consumed: presenting it again is not taken for a theft.
+        const again = await server.inject({ method: 'POST', url: '/auth/refresh', payload: { refreshToken: user.tokens.refreshToken } });
+        expect((again.result as ErrorBody).code).to.equal('REFRESH_TOKEN_INVALID');
+      });
+
       it('refuses an unknown refresh token with 401 REFRESH_TOKEN_INVALID', async () => {
         const res = await server.inject({ method: 'POST', url: '/auth/refresh', payload: { refreshToken: 'nope' } });
         expect(res.statusCode).to.equal(401);

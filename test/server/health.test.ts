@@ -36,6 +36,26 @@ for (const backend of backends) {
       }
     });
 
+    it('keeps serving for the drain delay while /readyz fails, then stops accepting', async () => {
+      const db = await backend.open();
+      try {
+        const server = await buildServer({ store: db.store });
+        await server.start();
+        const url = server.info.uri;
+        const started = Date.now();
+        const stopping = stopServer(server, 1000, { drainDelayMs: 300, acceptedGraceMs: 50 });
+
+        const ready = await fetch(`${url}/readyz`);
+        expect(ready.status).to.equal(503);
+        expect((await fetch(`${url}/products?limit=1`)).status).to.equal(200);
+        await stopping;
+        expect(Date.now() - started).to.be.at.least(340);
+        await expect(fetch(`${url}/healthz`)).to.reject();
+      } finally {
+        await db.dispose();
+      }
+    });
+
     it('answers /readyz with 503 as soon as shutdown begins', async () => {
       const db = await backend.open();
       try {

@@ -66,6 +66,14 @@ for (const backend of backends) {
       }
     });
 
+    it('refuses a search with a control character, NUL included, with VALIDATION_FAILED', async () => {
+      for (const q of ['%00', 'mug%00', '%1B%5B2J', 'a%7Fb']) {
+        const res = await server.inject({ method: 'GET', url: `/products?q=${q}` });
+        expect(res.statusCode).to.equal(400);
+        expect((res.result as ErrorBody).code).to.equal('VALIDATION_FAILED');
+      }
+    });
+
     it('rejects limits out of range with VALIDATION_FAILED', async () => {
       for (const query of ['limit=0', 'limit=101', 'offset=-1', 'limit=abc', 'extra=1']) {
         const res = await server.inject({ method: 'GET', url: `/products?${query}` });

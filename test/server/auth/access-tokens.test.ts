@@ -3,8 +3,10 @@ import Jwt from '@hapi/jwt';
 import * as Lab from '@hapi/lab';
 
 import { issueAccessToken, verifyAccessToken } from '../../../server/auth/access-tokens.js';
+import { parseJwtKeys } from '../../../server/auth/jwt-keys.js';
 import { ShopError } from '../../../server/domain/errors.js';
-import { testConfig } from '../../helpers/config.js';
+import { testConfig, testKey } from '../../helpers/config.js';
+import { ecPrivateKeyPem, rsaKey } from '../../helpers/jwt-keys.js';
 
 export const lab = Lab.script();
 const { describe, it } = lab;
@@ -13,7 +15,7 @@ const jwt = testConfig().jwt;
 const now = new Date('2026-01-01T12:00:00Z');
 const nowSeconds = now.getTime() / 1000;
 const user = { id: '6b0c1c4e-0000-4000-8000-000000000001', tokenVersion: 3 };
-const secret = jwt.keys[0]!.secret;
+const secret = testKey.secret;
 
 function sign(payload: Record<string, unknown>, header: Record<string, unknown> = {}, key: Buffer = secret): string {
   return Jwt.token.generate(
@@ -112,5 +114,50 @@ describe('verifyAccessToken', () => {
     const newToken = issueAccessToken(during, user, now);
     expect((Jwt.token.decode(newToken).decoded.header as Record<string, unknown>).kid).to.equal('new');
     expect(codeOf(() => verifyAccessToken(before, newToken, now))).to.equal('TOKEN_INVALID');
+  });
+});
+
+describe('verifyAccessToken with RS256', () => {
+  const current = rsaKey('rsa-2');
+  const previous = rsaKey('rsa-1');
+  const rs256 = { ...jwt, algorithm: 'RS256' as const, keys: [current, previous] };
+
+  it('signs with the first key and verifies with any configured one', () => {
+    const token = issueAccessToken(rs256, user, now);
+    expect(Jwt.token.decode(token).decoded.header as Record<string, unknown>).to.include({ alg: 'RS256', typ: 'at+jwt', kid: 'rsa-2' });
+    expect(verifyAccessToken(rs256, token, now).sub).to.equal(user.id);
+    const older = issueAccessToken({ ...rs256, keys: [previous] }, user, now);
+    expect(verifyAccessToken(rs256, older, now).sub).to.equal(user.id);
+  });
+
+  it('refuses an HS256 token whose HMAC key is our RSA public key', () => {
+    // The classic confusion attack: the public key is public, so anyone could compute this signature.
+    const forged = Jwt.token.generate(
+      { sub: user.id, ver: 3, iss: 'shop', aud: 'shop-api', iat: nowSeconds, exp: nowSeconds + 900 },
+      { key: current.publicKey, algorithm: 'HS256' },
+      { header: { typ: 'at+jwt', kid: 'rsa-2' } },
+    );
+    expect(codeOf(() => verifyAccessToken(rs256, forged, now))).to.equal('TOKEN_INVALID');
+  });
+
+  it('refuses an RS256 token when HS256 is configured', () => {
+    const token = issueAccessToken(rs256, user, now);
+    expect(codeOf(() => verifyAccessToken({ ...jwt, keys: [testKey, { ...current, kid: 'test-1' }] }, token, now))).to.equal('TOKEN_INVALID');
+  });
+
+  it('refuses a token signed by a key that is not configured, under a configured kid', () => {
+    const stranger = rsaKey('rsa-2');
+    const token = issueAccessToken({ ...rs256, keys: [stranger] }, user, now);
+    expect(codeOf(() => verifyAccessToken(rs256, token, now))).to.equal('TOKEN_INVALID');
+  });
+});
+
+describe('verifyAccessToken with ES256', () => {
+  it('signs and verifies with a P-256 key', () => {
+    const es256 = { ...jwt, algorithm: 'ES256' as const, keys: parseJwtKeys(`ec-1:${ecPrivateKeyPem()}`, 'ES256') };
+    const token = issueAccessToken(es256, user, now);
+    expect(Jwt.token.decode(token).decoded.header as Record<string, unknown>).to.include({ alg: 'ES256', kid: 'ec-1' });
+    expect(verifyAccessToken(es256, token, now).ver).to.equal(3);
+    expect(codeOf(() => verifyAccessToken({ ...es256, algorithm: 'RS256' }, token, now))).to.equal('TOKEN_INVALID');
   });
 });
