@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -24,6 +24,14 @@ type ConfModule = typeof import('conf');
 /** The mode both files get: owner read/write only, because one of them holds tokens. */
 const PRIVATE_FILE_MODE = 0o600;
 
+/** What a broken file means for the person at the terminal, and how they get going again. */
+const RECOVERY = {
+  config: 'your settings are back to their defaults (set them again with `shop config set`)',
+  credentials: 'you are logged out of every server (run `shop login`)',
+} as const;
+
+type FileKind = keyof typeof RECOVERY;
+
 /**
  * Settings (`config.json`) and credentials (`credentials.json`, keyed by server URL so a token is only ever sent to
  * the server that issued it) in one directory.
@@ -41,15 +49,19 @@ export class ConfigStore {
 
   constructor(
     readonly directory: string,
-    private readonly options: { checkFileMode?: boolean; loadConf?: () => Promise<ConfModule> } = {},
+    private readonly options: { checkFileMode?: boolean; loadConf?: () => Promise<ConfModule>; now?: () => number } = {},
   ) {
     this.settingsPath = join(directory, 'config.json');
     this.credentialsPath = join(directory, 'credentials.json');
     this.refreshLockPath = join(directory, 'refresh.lock');
   }
 
+  /**
+   * A corrupt or truncated file is moved aside (to `config.json.corrupt-<time>`, never deleted) and the command stops
+   * with a message saying where it went; the next command starts from defaults.
+   */
   settings(): Settings {
-    const stored = readJsonObject(this.settingsPath);
+    const stored = this.read(this.settingsPath, 'config');
     const settings: Settings = {};
     for (const key of SETTING_KEYS) {
       const value = stored[key];
@@ -65,23 +77,32 @@ export class ConfigStore {
   }
 
   async setSetting(key: SettingKey, value: string): Promise<void> {
+    this.setAsideIfCorrupt(this.settingsPath);
     const conf = await this.open('config');
     conf.set(key, value);
     await this.ensurePrivate(conf.path);
   }
 
   async unsetSetting(key: SettingKey): Promise<void> {
+    this.setAsideIfCorrupt(this.settingsPath);
     const conf = await this.open('config');
     conf.delete(key);
     await this.ensurePrivate(conf.path);
   }
 
+  /**
+   * Refuses a credentials file other users can read, after making it private, so the person learns their tokens may
+   * have been seen; the next command proceeds. A corrupt file is moved aside as for settings.
+   */
   credentials(server: string): StoredCredentials | undefined {
-    const value = readJsonObject(this.credentialsPath)[server];
+    this.refuseIfExposed(this.credentialsPath);
+    const value = this.read(this.credentialsPath, 'credentials')[server];
     return isStoredCredentials(value) ? value : undefined;
   }
 
+  /** Writing is the way out of a corrupt credentials file (`shop login`): it is moved aside and a fresh one written. */
   async saveCredentials(server: string, credentials: StoredCredentials): Promise<void> {
+    this.setAsideIfCorrupt(this.credentialsPath);
     const conf = await this.open('credentials');
     conf.set(server, credentials);
     await this.ensurePrivate(conf.path);
@@ -109,6 +130,73 @@ export class ConfigStore {
     });
   }
 
+  private read(path: string, kind: FileKind): Record<string, unknown> {
+    for (;;) {
+      const parsed = readJsonObject(path);
+      if (parsed.ok) {
+        return parsed.value;
+      }
+      const aside = this.setAside(path, parsed.problem);
+      // Another `shop` moved it first; what is there now (likely nothing) is what counts.
+      if (aside !== undefined) {
+        throw new UserError(`${path} ${parsed.problem}, so it was moved to ${aside}; ${RECOVERY[kind]}`);
+      }
+    }
+  }
+
+  /** Before conf rewrites a file: a corrupt one would make conf throw, so it goes aside and conf starts afresh. */
+  private setAsideIfCorrupt(path: string): void {
+    const parsed = readJsonObject(path);
+    if (!parsed.ok) {
+      this.setAside(path, parsed.problem);
+    }
+  }
+
+  /** Renames a broken file to `<name>.corrupt-<time>`; `undefined` when it was already gone. */
+  private setAside(path: string, problem: string): string | undefined {
+    const stamp = new Date((this.options.now ?? Date.now)()).toISOString().replace(/[:.]/g, '-');
+    let target = `${path}.corrupt-${stamp}`;
+    for (let n = 1; existsSync(target); n++) {
+      target = `${path}.corrupt-${stamp}-${n}`;
+    }
+    try {
+      renameSync(path, target);
+      return target;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        return undefined;
+      }
+      throw new UserError(`${path} ${problem} and could not be moved aside (${code ?? String(error)}); fix it or delete it`);
+    }
+  }
+
+  private refuseIfExposed(path: string): void {
+    if (this.options.checkFileMode === false) {
+      return;
+    }
+    let mode: number;
+    try {
+      mode = fileMode(statSync(path));
+    } catch {
+      return; // Missing or unreadable: read() says what is wrong.
+    }
+    if ((mode & 0o077) === 0) {
+      return;
+    }
+    const was = mode.toString(8);
+    try {
+      chmodSync(path, PRIVATE_FILE_MODE);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw new UserError(`${path} can be read by other users (mode ${was}) and could not be made private (${reason}); run: chmod 600 ${path}`);
+    }
+    throw new UserError(
+      `${path} could be read by other users (mode ${was}); it is private now (600), but anyone who read it may have your tokens: ` +
+        'run `shop logout --all` and log in again if that is possible, or run your command again',
+    );
+  }
+
   /** Re-checks the file mode after a write: an old file, a umask or a hand edit must not leave tokens readable. */
   private async ensurePrivate(path: string): Promise<void> {
     if (this.options.checkFileMode === false) {
@@ -129,26 +217,34 @@ function fileMode(info: { mode: number }): number {
   return info.mode & 0o777;
 }
 
-function readJsonObject(path: string): Record<string, unknown> {
-  let text: string;
+/** The file's object; a missing file is an empty one, a file that cannot be read at all is the user's to fix. */
+function readJsonObject(path: string): { ok: true; value: Record<string, unknown> } | { ok: false; problem: string } {
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return {};
+      return { ok: true, value: {} };
     }
-    throw error;
+    throw new UserError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  let text: string;
+  try {
+    // Decoding leniently would turn damaged bytes into U+FFFD inside otherwise valid JSON: a URL or token quietly wrong.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return { ok: false, problem: 'was not valid UTF-8 (corrupt)' };
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new UserError(`${path} is not valid JSON; fix it or delete it`);
+    return { ok: false, problem: text.trim() === '' ? 'was empty (truncated?)' : 'was not valid JSON (corrupt or truncated)' };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new UserError(`${path} does not hold a JSON object; fix it or delete it`);
+    return { ok: false, problem: 'did not hold a JSON object' };
   }
-  return value as Record<string, unknown>;
+  return { ok: true, value: value as Record<string, unknown> };
 }
 
 function isStoredCredentials(value: unknown): value is StoredCredentials {

@@ -15,6 +15,21 @@ export interface PostgresCluster {
   adminUrl: string;
   /** Stops the server at once (no checkpoint) and removes its directory. Safe to call twice. */
   stop(): Promise<void>;
+  /**
+   * Stops the server at once, as a crash or an outage would, but keeps its data directory: connections are cut, and
+   * new ones are refused until {@link PostgresCluster.restart}.
+   */
+  halt(): Promise<void>;
+  /** Starts a halted server again on the same port and data directory (it recovers from its WAL first). */
+  restart(): Promise<void>;
+}
+
+export interface PostgresClusterOptions {
+  /**
+   * Keep every acknowledged commit across {@link PostgresCluster.halt}: tests that stop the server mid-run and count
+   * what survived need this. Off by default, for speed.
+   */
+  durableCommits?: boolean;
 }
 
 /** One database created for a test; `url` is what `openStore` takes. */
@@ -144,7 +159,7 @@ const internals = {
   },
 
   /** Starts a cluster; `stopSync` is the same as `cluster.stop()` but blocks, for use in a process 'exit' handler. */
-  async launch(): Promise<{ cluster: PostgresCluster; stopSync: () => void }> {
+  async launch(options: PostgresClusterOptions = {}): Promise<{ cluster: PostgresCluster; stopSync: () => void }> {
     const initdb = internals.findBinary('initdb');
     const pgCtl = internals.findBinary('pg_ctl');
     const dir = await mkdtemp(join(tmpdir(), 'shop-pg-'));
@@ -165,7 +180,8 @@ const internals = {
     try {
       internals.ownedByPostgres(dir);
       await internals.exec(initdb, ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--no-locale'], dir);
-      const port = await internals.startServer(pgCtl, dir, dataDir, logFile);
+      const server = { pgCtl, dir, dataDir, logFile, durableCommits: options.durableCommits === true };
+      const port = await internals.startServer(server);
       const cluster: PostgresCluster = {
         adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
         async stop() {
@@ -175,6 +191,12 @@ const internals = {
             await internals.exec(pgCtl, stopArgs, dir).catch(() => {});
             await rm(dir, { recursive: true, force: true });
           }
+        },
+        async halt() {
+          await internals.exec(pgCtl, stopArgs, dir);
+        },
+        async restart() {
+          await internals.startServer(server, port);
         },
       };
       return { cluster, stopSync };
@@ -187,16 +209,25 @@ const internals = {
     }
   },
 
-  /** Starts the server on a free port and returns the port. Throws with the tail of the server log. */
-  async startServer(pgCtl: string, dir: string, dataDir: string, logFile: string): Promise<number> {
+  /**
+   * Starts the server on `fixedPort`, or else on a free port, and returns the port. Throws with the tail of the server
+   * log.
+   */
+  async startServer(
+    { pgCtl, dir, dataDir, logFile, durableCommits }: { pgCtl: string; dir: string; dataDir: string; logFile: string; durableCommits: boolean },
+    fixedPort?: number,
+  ): Promise<number> {
     for (let attempt = 1; ; attempt++) {
-      const port = await internals.freePort();
+      const port = fixedPort ?? (await internals.freePort());
       const settings = [
         `-p ${port}`,
         `-k ${dir}`,
         '-c listen_addresses=127.0.0.1',
+        // Without fsync a commit still reaches the OS before it is acknowledged, which survives the server being
+        // killed; only a machine crash could lose it, and test data does not outlive one.
         '-c fsync=off',
-        '-c synchronous_commit=off',
+        // Acknowledges commits before their WAL leaves the server's memory: faster, but an immediate stop loses them.
+        ...(durableCommits ? [] : ['-c synchronous_commit=off']),
         '-c full_page_writes=off',
         // Suites open a pool per store and run many stores in parallel.
         '-c max_connections=300',
@@ -218,10 +249,11 @@ const internals = {
 
 /**
  * Starts a fresh Postgres server: `initdb` into a new temp directory, then `pg_ctl start` on a free 127.0.0.1 port with
- * durability switched off (the data is thrown away). Throws with the server log's tail when it cannot.
+ * durability switched off (the data is thrown away; see {@link PostgresClusterOptions} to keep commits across a halt).
+ * Throws with the server log's tail when it cannot.
  */
-export async function startPostgresCluster(): Promise<PostgresCluster> {
-  return (await internals.launch()).cluster;
+export async function startPostgresCluster(options: PostgresClusterOptions = {}): Promise<PostgresCluster> {
+  return (await internals.launch(options)).cluster;
 }
 
 /**
