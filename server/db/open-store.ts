@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
 import { resolveDatabaseTarget } from './database-url.js';
 import { openPostgresStore } from './postgres.js';
@@ -8,7 +9,7 @@ import type { Store } from './store.js';
 export interface OpenStoreOptions {
   /** `DATABASE_URL`; see {@link resolveDatabaseTarget} for the forms it takes. */
   url?: string | undefined;
-  /** Holds the default SQLite file, `<dataDir>/shop.db`, when `url` is unset; created if missing. */
+  /** Holds the default SQLite file, `<dataDir>/shop.db`, when `url` is unset. A SQLite file's directory is created if missing. */
   dataDir: string;
 }
 
@@ -22,8 +23,9 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   if (target.dialect === 'postgres') {
     return openPostgresStore(target.url);
   }
-  if (target.isDefault) {
-    await mkdir(options.dataDir, { recursive: true });
+  if (target.filename !== ':memory:') {
+    // `DATABASE_URL=./var/shop.db` on a fresh machine should just work, as the default `./data/shop.db` does.
+    await mkdir(dirname(target.filename), { recursive: true });
   }
   return openSqliteStore(target.filename);
 }

@@ -100,6 +100,15 @@ describe('openStore', () => {
     await expect(store.ping()).to.not.reject();
   });
 
+  it('creates the missing directories of a SQLite file path', async () => {
+    const file = join(dir, 'var', 'lib', 'shop.db');
+
+    store = await openStore({ url: file, dataDir: join(dir, 'unused') });
+
+    expect(existsSync(file)).to.be.true();
+    expect(existsSync(join(dir, 'unused'))).to.be.false();
+  });
+
   it('opens an in-memory SQLite database for :memory: and sqlite::memory:', async () => {
     for (const url of [':memory:', 'sqlite::memory:']) {
       const memory = await openStore({ url, dataDir: join(dir, 'unused') });
