@@ -1,0 +1,77 @@
+import type { LoadFigures } from './load.js';
+
+export type Target =
+  | { kind: 'throughput'; atLeast: number }
+  | { kind: 'p50'; atMost: number }
+  | { kind: 'wall'; atMost: number }
+  | { kind: 'reported' };
+
+/** One row: a load figure or a wall time, optionally compared with an earlier row by name. */
+export interface Figure {
+  name: string;
+  load?: LoadFigures;
+  wallMs?: number;
+  baseline?: string;
+  target?: Target;
+}
+
+interface Row {
+  name: string;
+  measured: string;
+  ratio: string;
+  target: string;
+  verdict: string;
+}
+
+function rows(figures: readonly Figure[]): Row[] {
+  const byName = new Map(figures.map((figure) => [figure.name, figure]));
+  return figures.map((figure) => {
+    const measured = figure.load
+      ? `${Math.round(figure.load.rps).toLocaleString('en')} req/s, p50 ${figure.load.p50.toFixed(3)} ms, p99 ${figure.load.p99.toFixed(3)} ms`
+      : `${figure.wallMs?.toFixed(1)} ms wall`;
+    const base = figure.baseline ? byName.get(figure.baseline) : undefined;
+    if (!figure.target || !base) {
+      return { name: figure.name, measured, ratio: '', target: '—', verdict: '' };
+    }
+    let ratio: number;
+    let target: string;
+    let met: boolean | undefined;
+    switch (figure.target.kind) {
+      case 'throughput':
+        ratio = (figure.load?.rps ?? 0) / (base.load?.rps ?? 1);
+        target = `≥ ${figure.target.atLeast}× throughput of ${base.name}`;
+        met = ratio >= figure.target.atLeast;
+        break;
+      case 'p50':
+        ratio = (figure.load?.p50 ?? 0) / Math.max(base.load?.p50 ?? 1, 0.001);
+        target = `≤ ${figure.target.atMost}× p50 of ${base.name}`;
+        met = ratio <= figure.target.atMost;
+        break;
+      case 'wall':
+        ratio = (figure.wallMs ?? 0) / (base.wallMs ?? 1);
+        target = `≤ ${figure.target.atMost}× wall time of ${base.name}`;
+        met = ratio <= figure.target.atMost;
+        break;
+      case 'reported':
+        ratio = (figure.load?.rps ?? 0) / (base.load?.rps ?? 1);
+        target = `reported: throughput vs ${base.name}`;
+        met = undefined;
+        break;
+    }
+    return { name: figure.name, measured, ratio: `${ratio.toFixed(2)}×`, target, verdict: met === undefined ? '' : met ? 'met' : 'NOT met' };
+  });
+}
+
+export function renderTable(figures: readonly Figure[], machine: string): string {
+  const table = rows(figures);
+  const widths = (['name', 'measured', 'ratio', 'target', 'verdict'] as const).map((key) => Math.max(...table.map((row) => row[key].length), key.length));
+  const line = (cells: string[]) => cells.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join('  ').trimEnd();
+  return [machine, line(['figure', 'measured', 'ratio', 'target', 'verdict']), ...table.map((row) => line([row.name, row.measured, row.ratio, row.target, row.verdict]))].join('\n');
+}
+
+export function renderMarkdown(figures: readonly Figure[], machine: string): string {
+  const table = rows(figures)
+    .map((row) => `| ${row.name} | ${row.measured} | ${row.ratio} | ${row.target} | ${row.verdict} |`)
+    .join('\n');
+  return `# Benchmark results\n\n${machine}\n\nEvery ratio compares two figures measured in this one run (\`npm run bench\`).\n\n| figure | measured | ratio | target | verdict |\n|---|---|---|---|---|\n${table}\n`;
+}

@@ -1,0 +1,23 @@
+import { spawnSync } from 'node:child_process';
+
+import { median } from './load.js';
+
+/**
+ * Median wall time in ms of running each command `runs` times, interleaved (A, B, A, B, …) so that drift on a shared
+ * machine hits every command alike. Each run must exit 0.
+ */
+export function measureWallTimes(commands: Record<string, { args: string[]; env?: NodeJS.ProcessEnv }>, runs: number): Record<string, number> {
+  const samples: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((name) => [name, []]));
+  for (let run = 0; run < runs; run++) {
+    for (const [name, { args, env }] of Object.entries(commands)) {
+      const started = process.hrtime.bigint();
+      const result = spawnSync(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+      if (result.status !== 0) {
+        throw new Error(`${name} exited with ${result.status}: ${result.stderr.toString()}`);
+      }
+      samples[name]?.push(elapsed);
+    }
+  }
+  return Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]));
+}
