@@ -11,6 +11,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { jwtSubject } from '../cli/api/jwt.js';
+import type { ChangeOp } from '../cli/offline/ops.js';
+import { normalizeServerUrl } from '../cli/server-url.js';
+import { Outbox } from '../cli/store/outbox.js';
 import { demoCatalog } from '../server/db/demo-catalog.js';
 import { startPostgresCluster } from '../test/helpers/postgres.js';
 import { buildLargeSqliteDatabase } from './lib/dataset.js';
@@ -23,8 +27,8 @@ import { measureWallTimes } from './lib/wall-time.js';
 
 const quick = process.argv.includes('--quick');
 const settings = quick
-  ? { seconds: 1, rounds: 1, connections: 8, writers: 20, smallUsers: 200, largeUsers: 2_000, linesPerUser: 10, wallRuns: 3, latencySamples: 200 }
-  : { seconds: 5, rounds: 3, connections: 8, writers: 200, smallUsers: 1_000, largeUsers: 1_000_000, linesPerUser: 10, wallRuns: 20, latencySamples: 2000 };
+  ? { seconds: 1, rounds: 1, connections: 8, writers: 20, smallUsers: 200, largeUsers: 2_000, linesPerUser: 10, wallRuns: 3, latencySamples: 200, syncOps: 50 }
+  : { seconds: 5, rounds: 3, connections: 8, writers: 200, smallUsers: 1_000, largeUsers: 1_000_000, linesPerUser: 10, wallRuns: 20, latencySamples: 2000, syncOps: 1000 };
 
 const skus = demoCatalog.filter((product) => product.active).map((product) => product.sku);
 const work = mkdtempSync(join(tmpdir(), 'shop-bench-'));
@@ -52,6 +56,33 @@ function requireClean(name: string, result: LoadFigures): LoadFigures {
     throw new Error(`${name}: ${result.failures} failed requests — a figure with failures would be meaningless`);
   }
   return result;
+}
+
+/**
+ * Queues `settings.syncOps` cart adds in the CLI's own outbox format (through its Outbox class: queueing them one
+ * `shop` process at a time would take minutes), then times one `shop sync` and checks it left nothing behind.
+ */
+async function measureSync(configDir: string, serverUrl: string, token: string, env: NodeJS.ProcessEnv): Promise<number> {
+  const server = normalizeServerUrl(serverUrl);
+  const userId = jwtSubject(token);
+  if (server === undefined || userId === undefined) {
+    throw new Error('cannot tell the account the ops belong to');
+  }
+  const outbox = new Outbox(configDir);
+  await outbox.update((state) => {
+    for (let i = 0; i < settings.syncOps; i++) {
+      const op: ChangeOp = { kind: 'cart.add', sku: skus[i % skus.length] as string, quantity: 1 };
+      state.pending.push({ id: state.nextId++, key: randomUUID(), op, server, userId, email: null, queuedAt: new Date().toISOString() });
+    }
+    return true;
+  });
+  const started = process.hrtime.bigint();
+  const sync = spawnSync(process.execPath, ['dist/cli/main.js', 'sync'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+  if (sync.status !== 0 || outbox.read().pending.length !== 0) {
+    throw new Error(`shop sync exited ${sync.status} leaving ${outbox.read().pending.length} ops: ${sync.stderr.toString()}`);
+  }
+  return elapsed;
 }
 
 async function main(): Promise<void> {
@@ -161,10 +192,13 @@ async function main(): Promise<void> {
     },
     settings.wallRuns,
   );
+  log(`shop sync of ${settings.syncOps} queued ops`);
+  const syncMs = await measureSync(configDir, cliServer.url, cliToken as string, cliEnv);
   await cliServer.stop();
   figures.push({ name: '`node -e 0`', wallMs: wall.node as number });
   figures.push({ name: '`shop --version`', wallMs: wall.version as number, baseline: '`node -e 0`', target: { kind: 'wall', atMost: 1.5 } });
   figures.push({ name: '`shop cart list --json` (local server)', wallMs: wall.cart as number, baseline: '`node -e 0`', target: { kind: 'wall', atMost: 2.0 } });
+  figures.push({ name: `\`shop sync\` of ${settings.syncOps} queued ops`, wallMs: syncMs, target: { kind: 'absolute', atMostMs: quick ? Infinity : 3000 } });
 
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}${quick ? ' (--quick)' : ''}`;
   process.stdout.write(`${renderTable(figures, machine)}\n`);

@@ -4,6 +4,8 @@ export type Target =
   | { kind: 'throughput'; atLeast: number }
   | { kind: 'p50'; atMost: number }
   | { kind: 'wall'; atMost: number }
+  /** An absolute bound, for figures with nothing to compare against (a sync of N ops). */
+  | { kind: 'absolute'; atMostMs: number }
   | { kind: 'reported' };
 
 /** One row: a load figure or a wall time, optionally compared with an earlier row by name. */
@@ -29,6 +31,11 @@ function rows(figures: readonly Figure[]): Row[] {
     const measured = figure.load
       ? `${Math.round(figure.load.rps).toLocaleString('en')} req/s, p50 ${figure.load.p50.toFixed(3)} ms, p99 ${figure.load.p99.toFixed(3)} ms`
       : `${figure.wallMs?.toFixed(1)} ms wall`;
+    if (figure.target?.kind === 'absolute') {
+      const bound = figure.target.atMostMs;
+      const met = (figure.wallMs ?? Infinity) <= bound;
+      return { name: figure.name, measured, ratio: '', target: Number.isFinite(bound) ? `≤ ${bound / 1000} s` : '—', verdict: Number.isFinite(bound) ? (met ? 'met' : 'NOT met') : '' };
+    }
     const base = figure.baseline ? byName.get(figure.baseline) : undefined;
     if (!figure.target || !base) {
       return { name: figure.name, measured, ratio: '', target: '—', verdict: '' };
