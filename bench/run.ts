@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -203,7 +203,8 @@ async function main(): Promise<void> {
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}${quick ? ' (--quick)' : ''}`;
   process.stdout.write(`${renderTable(figures, machine)}\n`);
   if (!quick) {
-    writeFileSync('bench/results.md', renderMarkdown(figures, machine));
+    const notes = existsSync('bench/notes.md') ? readFileSync('bench/notes.md', 'utf8') : '';
+    writeFileSync('bench/results.md', renderMarkdown(figures, machine, notes));
     log('wrote bench/results.md');
   }
 }

@@ -76,9 +76,10 @@ export function renderTable(figures: readonly Figure[], machine: string): string
   return [machine, line(['figure', 'measured', 'ratio', 'target', 'verdict']), ...table.map((row) => line([row.name, row.measured, row.ratio, row.target, row.verdict]))].join('\n');
 }
 
-export function renderMarkdown(figures: readonly Figure[], machine: string): string {
+/** The table as Markdown, followed by `notes` (bench/notes.md: the analysis of what the run shows, kept by hand). */
+export function renderMarkdown(figures: readonly Figure[], machine: string, notes = ''): string {
   const table = rows(figures)
     .map((row) => `| ${row.name} | ${row.measured} | ${row.ratio} | ${row.target} | ${row.verdict} |`)
     .join('\n');
-  return `# Benchmark results\n\n${machine}\n\nEvery ratio compares two figures measured in this one run (\`npm run bench\`).\n\n| figure | measured | ratio | target | verdict |\n|---|---|---|---|---|\n${table}\n`;
+  return `# Benchmark results\n\n${machine}\n\nEvery ratio compares two figures measured in this one run (\`npm run bench\`).\n\n| figure | measured | ratio | target | verdict |\n|---|---|---|---|---|\n${table}\n${notes === '' ? '' : `\n${notes}`}`;
 }
