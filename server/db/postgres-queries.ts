@@ -1,12 +1,11 @@
 import type { ISql } from 'postgres';
 
+import { claimResultFromRow, type IdempotencyRow as IdempotencyRowOf } from './idempotency-claim.js';
 import { containsPattern } from './like.js';
 import { isLockTimeout } from './postgres-errors.js';
 import type {
   CartLineRecord,
   CartStore,
-  ClaimResult,
-  IdempotencyRecord,
   IdempotencyStore,
   LoginFailureStore,
   PreferenceStore,
@@ -78,16 +77,7 @@ interface LoginFailureCountRow {
   address_oldest: Date | null;
 }
 
-interface IdempotencyRow {
-  scope: string;
-  key: string;
-  fingerprint: string;
-  status: number | null;
-  body: string | null;
-  headers: string | null;
-  created_at: Date;
-  expires_at: Date;
-}
+type IdempotencyRow = IdempotencyRowOf<Date>;
 
 const internals = {
   user(row: UserRow): UserRecord {
@@ -111,28 +101,6 @@ const internals = {
       usedAt: row.used_at,
       revokedAt: row.revoked_at,
     };
-  },
-
-  /** What a claim that did not take the key found in its row. */
-  claimResult(row: IdempotencyRow, fingerprint: string): ClaimResult {
-    if (row.fingerprint !== fingerprint) {
-      return { status: 'mismatch' };
-    }
-    if (row.status === null || row.body === null || row.headers === null) {
-      // Claimed but never completed: only a transaction that committed without calling complete() leaves this.
-      return { status: 'in_flight' };
-    }
-    const record: IdempotencyRecord = {
-      scope: row.scope,
-      key: row.key,
-      fingerprint: row.fingerprint,
-      status: row.status,
-      body: row.body,
-      headers: JSON.parse(row.headers) as Record<string, string>,
-      createdAt: row.created_at,
-      expiresAt: row.expires_at,
-    };
-    return { status: 'replay', record };
   },
 
   json(value: unknown): string {
@@ -424,7 +392,7 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
       if (row === undefined) {
         throw new Error('idempotency.claim() found neither a free key nor its record');
       }
-      return internals.claimResult(row, fingerprint);
+      return claimResultFromRow(row, fingerprint, (time) => time);
     },
     async complete(scope, key, response) {
       const result = await q`

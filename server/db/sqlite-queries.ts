@@ -1,12 +1,11 @@
 import type { Database } from 'better-sqlite3';
 
+import { claimResultFromRow, type IdempotencyRow as IdempotencyRowOf } from './idempotency-claim.js';
 import { containsPattern } from './like.js';
 import type {
   CartLineRecord,
   CartStore,
-  ClaimResult,
   ConsumeResult,
-  IdempotencyRecord,
   IdempotencyStore,
   LoginFailureStore,
   NewRefreshToken,
@@ -82,16 +81,7 @@ interface LoginFailureCountRow {
   address_oldest: number | null;
 }
 
-interface IdempotencyRow {
-  scope: string;
-  key: string;
-  fingerprint: string;
-  status: number | null;
-  body: string | null;
-  headers: string | null;
-  created_at: number;
-  expires_at: number;
-}
+type IdempotencyRow = IdempotencyRowOf<number>;
 
 const internals = {
   userColumns: 'id, email, password_hash, token_version, created_at',
@@ -138,28 +128,6 @@ const internals = {
       usedAt: row.used_at === null ? null : new Date(row.used_at),
       revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),
     };
-  },
-
-  /** What a claim that did not take the key found in its row. */
-  claimResult(row: IdempotencyRow, fingerprint: string): ClaimResult {
-    if (row.fingerprint !== fingerprint) {
-      return { status: 'mismatch' };
-    }
-    if (row.status === null || row.body === null || row.headers === null) {
-      // Claimed but never completed: only a transaction that committed without calling complete() leaves this.
-      return { status: 'in_flight' };
-    }
-    const record: IdempotencyRecord = {
-      scope: row.scope,
-      key: row.key,
-      fingerprint: row.fingerprint,
-      status: row.status,
-      body: row.body,
-      headers: JSON.parse(row.headers) as Record<string, string>,
-      createdAt: new Date(row.created_at),
-      expiresAt: new Date(row.expires_at),
-    };
-    return { status: 'replay', record };
   },
 
   json(value: unknown): string {
@@ -466,7 +434,7 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
       if (row === undefined) {
         throw new Error('idempotency.claim() found neither a free key nor its record');
       }
-      return internals.claimResult(row, fingerprint);
+      return claimResultFromRow(row, fingerprint, (time) => new Date(time));
     },
     complete(scope, key, response) {
       const { changes } = statements.completeIdempotencyKey.run(
