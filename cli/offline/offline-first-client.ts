@@ -207,19 +207,17 @@ export class OfflineFirstClient {
     }
     let reason = await this.blockedBy(account);
     if (reason === undefined) {
-      try {
+      const outcome = await this.tryServer(async () => {
         const result = await sendOp(this.options.api(), op, key);
         await this.saved.saveChange(account, op, result);
-        return { status: 'applied', value: applied(result) };
-      } catch (error) {
-        if (!(error instanceof ServerUnreachableError)) {
-          throw error;
-        }
-        // The change may have reached the server before the connection failed. Queued with the same key, it is
-        // either applied when sent again, or recognised as already applied.
-        this.unreachable = error;
-        reason = error;
+        return applied(result);
+      });
+      if ('value' in outcome) {
+        return { status: 'applied', value: outcome.value };
       }
+      // The change may have reached the server before the connection failed. Queued with the same key, it is
+      // either applied when sent again, or recognised as already applied.
+      reason = outcome.unreachable;
     }
     if (this.options.online) {
       throw reason;
@@ -269,15 +267,11 @@ export class OfflineFirstClient {
       reason = stop?.reason === 'unreachable' ? stop.error : undefined;
     }
     if (reason === undefined) {
-      try {
-        return { source: 'server', value: await fetch(this.options.api()) };
-      } catch (error) {
-        if (!(error instanceof ServerUnreachableError)) {
-          throw error;
-        }
-        this.unreachable = error;
-        reason = error;
+      const outcome = await this.tryServer(() => fetch(this.options.api()));
+      if ('value' in outcome) {
+        return { source: 'server', value: outcome.value };
       }
+      reason = outcome.unreachable;
     }
     if (this.options.online) {
       throw reason;
@@ -287,6 +281,22 @@ export class OfflineFirstClient {
       throw new UserError(`${reason.message}, and there is no saved copy of ${what} to show`);
     }
     return { source: 'cache', ...copy, reason };
+  }
+
+  /**
+   * Runs `work` against the server. An unreachable server is returned rather than thrown, and remembered, so the rest
+   * of this command falls back at once instead of waiting for the network again; any other error propagates.
+   */
+  private async tryServer<T>(work: () => Promise<T>): Promise<{ value: T } | { unreachable: ServerUnreachableError }> {
+    try {
+      return { value: await work() };
+    } catch (error) {
+      if (!(error instanceof ServerUnreachableError)) {
+        throw error;
+      }
+      this.unreachable = error;
+      return { unreachable: error };
+    }
   }
 
   private async saveFor(account: CurrentAccount | undefined, values: AccountValues): Promise<void> {
