@@ -1,12 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 import { SERVER_BIN } from './cli-binary.js';
+import { freePort, waitForOk } from './shop-process.js';
 
 /** `node dist/server/main.js` as a separate process, to be stopped, killed and started again at the same address. */
 export interface ServerProcess {
@@ -28,34 +27,13 @@ const internals = {
   running: new Set<ChildProcess>(),
   exitHookInstalled: false,
 
-  freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const probe = createServer();
-      probe.once('error', reject);
-      probe.listen(0, '127.0.0.1', () => {
-        const address = probe.address();
-        probe.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-      });
-    });
-  },
-
   async waitUntilReady(url: string, child: ChildProcess, output: () => string): Promise<void> {
-    const deadline = Date.now() + internals.readyTimeoutMs;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`the server exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output()}`);
-      }
-      try {
-        const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1_000) });
-        if (response.status === 200) {
-          return;
-        }
-      } catch {
-        // Not listening yet.
-      }
-      await sleep(20);
+    const alive = (): boolean => child.exitCode === null && child.signalCode === null;
+    try {
+      await waitForOk(`${url}/readyz`, internals.readyTimeoutMs, alive);
+    } catch (error) {
+      throw new Error(`the server was not ready (${(error as Error).message}):\n${output()}`, { cause: error });
     }
-    throw new Error(`the server did not become ready within ${internals.readyTimeoutMs} ms:\n${output()}`);
   },
 
   async end(child: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> {
@@ -74,7 +52,7 @@ const internals = {
  */
 export async function createServerProcess(): Promise<ServerProcess> {
   const directory = await mkdtemp(join(tmpdir(), 'shop-server-'));
-  const port = await internals.freePort();
+  const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const env = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',

@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** The built server, as `shop-server` runs it: what operators deploy, not the TypeScript sources. */
-export const SERVER_BIN = join(process.cwd(), 'dist', 'server', 'main.js');
+import { SERVER_BIN } from './cli-binary.js';
+
+export { SERVER_BIN };
 
 /** A `shop-server` process started by a test. */
 export interface ShopProcess {

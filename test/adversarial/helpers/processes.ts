@@ -1,69 +1,16 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 
-/** The built server, as `npm start` runs it. */
-export const SERVER_BIN = resolve('dist/server/main.js');
+import { ensureBuilt, SERVER_BIN } from '../../helpers/cli-binary.js';
+import { freePort } from '../../helpers/shop-process.js';
+
+export { freePort, SERVER_BIN };
+
+/** The bins are built by `npm test`; this keeps a single battery file runnable on its own. */
+export const ensureServerBuilt = ensureBuilt;
 
 /** A production-grade key every spawned instance shares, so a token from one is good on all. */
 export const SHARED_JWT_KEYS = `adv-1:base64:${Buffer.from('adversarial-battery-shared-secret-of-48-bytes!!!').toString('base64')}`;
-
-const internals = {
-  modifiedAt(path: string): number | undefined {
-    try {
-      return statSync(path).mtimeMs;
-    } catch {
-      return undefined;
-    }
-  },
-
-  newest(directories: string[], pattern: RegExp): number {
-    let latest = 0;
-    const visit = (directory: string): void => {
-      for (const entry of readdirSync(directory, { withFileTypes: true })) {
-        const path = join(directory, entry.name);
-        if (entry.isDirectory()) {
-          visit(path);
-        } else if (pattern.test(entry.name)) {
-          latest = Math.max(latest, statSync(path).mtimeMs);
-        }
-      }
-    };
-    directories.forEach(visit);
-    return latest;
-  },
-};
-
-/**
- * Builds dist/ when the server sources are newer than the built bin. `npm test` builds first; this keeps a single file
- * runnable on its own. tsc emits even when some other part of the tree does not typecheck.
- */
-export async function ensureServerBuilt(): Promise<void> {
-  const built = internals.modifiedAt(SERVER_BIN);
-  if (built !== undefined && internals.newest(['dist/server', 'dist/shared'], /\.js$/) >= internals.newest(['server', 'shared'], /(?<!\.d)\.ts$/)) {
-    return;
-  }
-  await promisify(execFile)(process.execPath, [resolve('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json']).catch(() => undefined);
-  if (internals.modifiedAt(SERVER_BIN) === undefined) {
-    throw new Error('npm run build did not produce dist/server/main.js');
-  }
-}
-
-/** A port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 export interface Exit {
   code: number | null;
