@@ -26,6 +26,18 @@ import { createUsers, fillCart, startShopServer } from './lib/shop.js';
 import { measureWallTimes } from './lib/wall-time.js';
 
 const quick = process.argv.includes('--quick');
+/**
+ * `--only server,cli`: run some groups (server: hello, stateful and shop on SQLite; postgres; scale; cli), for quick
+ * iteration while optimising. Ratios whose baseline is in a group not run are left blank, and results.md is not written.
+ */
+const groups = ['server', 'postgres', 'scale', 'cli'] as const;
+const onlyIndex = process.argv.indexOf('--only');
+const only = onlyIndex === -1 ? undefined : new Set((process.argv[onlyIndex + 1] ?? '').split(','));
+if (only && [...only].some((group) => !(groups as readonly string[]).includes(group))) {
+  process.stderr.write(`bench: --only takes a comma-separated list of ${groups.join(', ')}\n`);
+  process.exit(2);
+}
+const wants = (group: (typeof groups)[number]) => only === undefined || only.has(group);
 const settings = quick
   ? { seconds: 1, rounds: 1, connections: 8, writers: 20, smallUsers: 200, largeUsers: 2_000, linesPerUser: 10, wallRuns: 3, latencySamples: 200, syncOps: 50 }
   : { seconds: 5, rounds: 3, connections: 8, writers: 200, smallUsers: 1_000, largeUsers: 1_000_000, linesPerUser: 10, wallRuns: 20, latencySamples: 2000, syncOps: 1000 };
@@ -90,6 +102,29 @@ async function main(): Promise<void> {
     throw new Error('build failed');
   }
 
+  if (wants('server')) {
+    await measureServer();
+  }
+  if (wants('postgres')) {
+    await measurePostgres();
+  }
+  if (wants('scale')) {
+    await measureScale();
+  }
+  if (wants('cli')) {
+    await measureCli();
+  }
+
+  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}${quick ? ' (--quick)' : ''}`;
+  process.stdout.write(`${renderTable(figures, machine)}\n`);
+  if (!quick && only === undefined) {
+    const notes = existsSync('bench/notes.md') ? readFileSync('bench/notes.md', 'utf8') : '';
+    writeFileSync('bench/results.md', renderMarkdown(figures, machine, notes));
+    log('wrote bench/results.md');
+  }
+}
+
+async function measureServer(): Promise<void> {
   log('baseline: bare Hapi hello route');
   const hello = await startServerProcess(process.execPath, ['--import', 'tsx', 'bench/servers/hello.ts'], {}, await freePort(), '/hello');
   const helloFigures = requireClean('hello', await load(hello.url, { method: 'GET', path: '/hello' }));
@@ -133,6 +168,9 @@ async function main(): Promise<void> {
   figures.push({ name: 'POST /cart/items with Idempotency-Key (SQLite)', load: withKey, baseline: 'bare Hapi hello route', target: { kind: 'throughput', atLeast: 0.35 } });
   figures.push({ name: 'POST /cart/items without Idempotency-Key (SQLite)', load: withoutKey });
   figures.push({ name: 'POST /cart/items with vs without key', load: withKey, baseline: 'POST /cart/items without Idempotency-Key (SQLite)', target: { kind: 'p50', atMost: 1.15 } });
+}
+
+async function measurePostgres(): Promise<void> {
 
   log('shop on Postgres');
   const cluster = await startPostgresCluster();
@@ -147,6 +185,9 @@ async function main(): Promise<void> {
     await cluster.stop();
   }
 
+}
+
+async function measureScale(): Promise<void> {
   for (const [label, users] of [['small', settings.smallUsers], ['large', settings.largeUsers]] as const) {
     log(`building a SQLite database with ${users} users × ${settings.linesPerUser} cart lines`);
     const file = join(work, `${label}.db`);
@@ -171,6 +212,9 @@ async function main(): Promise<void> {
     );
   }
 
+}
+
+async function measureCli(): Promise<void> {
   log('CLI start-up');
   const cliServer = await startShopServer(join(work, 'cli.db'), join(work, 'cli'));
   const [cliToken] = await createUsers(cliServer.url, 1, 'cli');
@@ -199,14 +243,6 @@ async function main(): Promise<void> {
   figures.push({ name: '`shop --version`', wallMs: wall.version as number, baseline: '`node -e 0`', target: { kind: 'wall', atMost: 1.5 } });
   figures.push({ name: '`shop cart list --json` (local server)', wallMs: wall.cart as number, baseline: '`node -e 0`', target: { kind: 'wall', atMost: 2.0 } });
   figures.push({ name: `\`shop sync\` of ${settings.syncOps} queued ops`, wallMs: syncMs, target: { kind: 'absolute', atMostMs: quick ? Infinity : 3000 } });
-
-  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}${quick ? ' (--quick)' : ''}`;
-  process.stdout.write(`${renderTable(figures, machine)}\n`);
-  if (!quick) {
-    const notes = existsSync('bench/notes.md') ? readFileSync('bench/notes.md', 'utf8') : '';
-    writeFileSync('bench/results.md', renderMarkdown(figures, machine, notes));
-    log('wrote bench/results.md');
-  }
 }
 
 main()
