@@ -65,9 +65,7 @@ export function errorResponder(log: Logger): Lifecycle.Method {
     const { status, code, message, headers } = internals.classify(response);
     if (status >= 500) {
       const cause = response instanceof StoreUnavailableError ? response.message : response.stack;
-      // hapi-pino's per-request logger carries the request id; it is missing only when the plugin is not registered.
-      const logger = (request.logger as Logger | undefined) ?? log;
-      logger.error({ method: request.method, path: request.path, status, code, err: cause }, 'request failed');
+      log.error({ reqId: request.app.requestId, method: request.method, path: request.path, status, code, err: cause }, 'request failed');
     }
     const reply = h.response(internals.body(status, code, message)).code(status);
     for (const [name, value] of Object.entries(headers)) {

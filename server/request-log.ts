@@ -1,6 +1,8 @@
 import type { ServerResponse } from 'node:http';
 
-import type { Request } from '@hapi/hapi';
+import type { Plugin, Request } from '@hapi/hapi';
+
+import type { Logger } from './logger.js';
 
 /** What a log line says about a request: no headers (they carry credentials), no body, no query string. */
 export interface LoggedRequest {
@@ -11,7 +13,7 @@ export interface LoggedRequest {
   userAgent?: string;
 }
 
-/** pino serializer for the `req` binding of every request's log lines. */
+/** What a request's log line says about the request. */
 export function requestSerializer(request: Request): LoggedRequest {
   const userAgent: unknown = request.headers['user-agent'];
   return {
@@ -22,7 +24,42 @@ export function requestSerializer(request: Request): LoggedRequest {
   };
 }
 
-/** pino serializer for `res`: the status. Response headers are the same on every line and only add noise. */
+/** What it says about the response: the status. Response headers are the same on every line and only add noise. */
 export function responseSerializer(response: ServerResponse): { statusCode: number } {
   return { statusCode: response.statusCode };
 }
+
+export interface RequestLogOptions {
+  log: Logger;
+  /** Paths whose requests are not logged: probes hit them every few seconds on every instance. */
+  ignorePaths: readonly string[];
+}
+
+/**
+ * One line per finished request (method, path, client, status, time taken, request id), plus server start and stop.
+ * It logs through the server's one logger with the request id as a field, instead of building a child logger for every
+ * request as hapi-pino does: that cost ~4 % of a `GET /cart` even with logging off. Server errors are logged once, by
+ * the error responder, with what the client was told.
+ */
+export const requestLog: Plugin<RequestLogOptions> = {
+  name: 'shop-request-log',
+  register(server, { log, ignorePaths }) {
+    const ignored = new Set(ignorePaths);
+    server.events.on('start', () => log.info({ uri: server.info.uri }, 'server started'));
+    server.events.on('stop', () => log.info('server stopped'));
+    server.events.on('response', (request) => {
+      if (!log.isLevelEnabled('info') || ignored.has(request.path)) {
+        return;
+      }
+      log.info(
+        {
+          reqId: request.app.requestId,
+          req: requestSerializer(request),
+          res: responseSerializer(request.raw.res),
+          responseTime: request.info.completed - request.info.received,
+        },
+        'request completed',
+      );
+    });
+  },
+};

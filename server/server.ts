@@ -2,7 +2,6 @@ import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import Hapi from '@hapi/hapi';
-import HapiPino from 'hapi-pino';
 
 import { MAX_PAYLOAD_BYTES } from '../shared/limits.js';
 import { Paths } from '../shared/http.js';
@@ -13,7 +12,7 @@ import type { Store } from './db/store.js';
 import { errorResponder, failValidation } from './errors.js';
 import { type Logger, silentLogger } from './logger.js';
 import { requestContext } from './request-context.js';
-import { requestSerializer, responseSerializer } from './request-log.js';
+import { requestLog } from './request-log.js';
 import { authRoutes } from './routes/auth.js';
 import { cartRoutes } from './routes/cart.js';
 import type { RouteDeps } from './routes/deps.js';
@@ -70,19 +69,8 @@ export async function createServer({ config, store, log = silentLogger, now = ()
   // them, and the request id and client address exist before the logger binds them.
   server.ext('onPreResponse', errorResponder(log));
   await server.register({ plugin: requestContext, options: { trustedProxies: config.trustedProxies } });
-  await server.register({
-    plugin: HapiPino,
-    options: {
-      instance: log,
-      // Probes hit these every few seconds on every instance; their failures show in /readyz itself.
-      ignorePaths: [Paths.healthz, Paths.readyz],
-      getChildBindings: (request) => ({ reqId: request.app.requestId, req: request }),
-      wrapSerializers: false,
-      serializers: { req: requestSerializer, res: responseSerializer },
-      // errorResponder logs server errors once, with what the client was told; hapi-pino would log them again.
-      logEvents: ['onPostStart', 'onPostStop', 'response'],
-    },
-  });
+  // Probes hit these every few seconds on every instance; their failures show in /readyz itself.
+  await server.register({ plugin: requestLog, options: { log, ignorePaths: [Paths.healthz, Paths.readyz] } });
   await server.register({ plugin: authStrategy, options: { store, config, now } });
   await server.register([
     { plugin: authRoutes, options: deps },
