@@ -5,8 +5,9 @@ import { resolveDatabaseTarget } from './database-url.js';
 import { openPostgresStore } from './postgres.js';
 import { openSqliteStore } from './sqlite.js';
 import type { Store } from './store.js';
+import type { TransactionCheckOptions } from './transaction-scope.js';
 
-export interface OpenStoreOptions {
+export interface OpenStoreOptions extends TransactionCheckOptions {
   /** `DATABASE_URL`; see {@link resolveDatabaseTarget} for the forms it takes. */
   url?: string | undefined;
   /** Holds the default SQLite file, `<dataDir>/shop.db`, when `url` is unset. A SQLite file's directory is created if missing. */
@@ -21,11 +22,11 @@ export interface OpenStoreOptions {
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const target = resolveDatabaseTarget(options.url, options.dataDir);
   if (target.dialect === 'postgres') {
-    return openPostgresStore(target.url);
+    return openPostgresStore(target.url, { checkTransactionUse: options.checkTransactionUse });
   }
   if (target.filename !== ':memory:') {
     // `DATABASE_URL=./var/shop.db` on a fresh machine should just work, as the default `./data/shop.db` does.
     await mkdir(dirname(target.filename), { recursive: true });
   }
-  return openSqliteStore(target.filename);
+  return openSqliteStore(target.filename, { checkTransactionUse: options.checkTransactionUse });
 }

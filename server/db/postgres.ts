@@ -9,9 +9,9 @@ import {
   type Queryable,
 } from './postgres-queries.js';
 import { StoreUnavailableError, type Store } from './store.js';
-import { TransactionScope, TransactionState } from './transaction-scope.js';
+import { type TransactionCheckOptions, TransactionScope, TransactionState } from './transaction-scope.js';
 
-export interface PostgresStoreOptions {
+export interface PostgresStoreOptions extends TransactionCheckOptions {
   /** Most connections in the pool. Default 10. */
   max?: number;
   /**
@@ -113,20 +113,21 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     await sql.end({ timeout: 0 });
     throw toStoreError(error);
   }
-  return new PostgresStore(sql, { claimWaitMs }).root;
+  return new PostgresStore(sql, { claimWaitMs }, options.checkTransactionUse ?? true).root;
 }
 
 class PostgresStore {
   readonly root: Store;
   readonly #sql: Sql;
   readonly #queryOptions: PostgresQueryOptions;
-  readonly #scope = new TransactionScope();
+  readonly #scope: TransactionScope;
   /** Calls and transactions still running; close() lets them finish before it ends the pool. */
   readonly #running = new Set<Promise<unknown>>();
   #closing: Promise<void> | undefined;
 
-  constructor(sql: Sql, queryOptions: PostgresQueryOptions) {
+  constructor(sql: Sql, queryOptions: PostgresQueryOptions, checkTransactionUse: boolean) {
     this.#sql = sql;
+    this.#scope = new TransactionScope(checkTransactionUse);
     this.#queryOptions = queryOptions;
     const queries = this.#guardAll(createPostgresQueries(sql, queryOptions), {
       before: () => {
