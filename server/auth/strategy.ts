@@ -3,7 +3,7 @@ import type { Plugin, Request, ServerAuthSchemeObject, UserCredentials } from '@
 import type { Config } from '../config.js';
 import type { Store } from '../db/store.js';
 import { ShopError } from '../domain/errors.js';
-import { verifyAccessToken } from './access-tokens.js';
+import { createAccessTokenVerifier } from './access-tokens.js';
 
 declare module '@hapi/hapi' {
   interface UserCredentials {
@@ -36,6 +36,7 @@ const internals = {
 export const authStrategy: Plugin<AuthStrategyOptions> = {
   name: 'shop-auth-strategy',
   register(server, { store, config, now }) {
+    const verifyAccessToken = createAccessTokenVerifier(config.jwt);
     server.auth.scheme(internals.scheme, (): ServerAuthSchemeObject => ({
       async authenticate(request, h) {
         const header: unknown = request.headers.authorization;
@@ -50,7 +51,7 @@ export const authStrategy: Plugin<AuthStrategyOptions> = {
             'WWW-Authenticate': 'Bearer error="invalid_request"',
           });
         }
-        const claims = verifyAccessToken(config.jwt, match[1] as string, now());
+        const claims = verifyAccessToken(match[1] as string, now());
         const user = await store.users.findById(claims.sub);
         if (!user || user.tokenVersion !== claims.ver) {
           throw new ShopError('TOKEN_REVOKED', 'Access token was revoked; log in again', {

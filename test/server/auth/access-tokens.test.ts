@@ -2,7 +2,7 @@ import { expect } from '@hapi/code';
 import Jwt from '@hapi/jwt';
 import * as Lab from '@hapi/lab';
 
-import { issueAccessToken, verifyAccessToken } from '../../../server/auth/access-tokens.js';
+import { createAccessTokenVerifier, issueAccessToken, verifyAccessToken } from '../../../server/auth/access-tokens.js';
 import { parseJwtKeys } from '../../../server/auth/jwt-keys.js';
 import { ShopError } from '../../../server/domain/errors.js';
 import { testConfig, testKey } from '../../helpers/config.js';
@@ -114,6 +114,39 @@ describe('verifyAccessToken', () => {
     const newToken = issueAccessToken(during, user, now);
     expect((Jwt.token.decode(newToken).decoded.header as Record<string, unknown>).kid).to.equal('new');
     expect(codeOf(() => verifyAccessToken(before, newToken, now))).to.equal('TOKEN_INVALID');
+  });
+});
+
+describe('createAccessTokenVerifier', () => {
+  it('remembers only what the signature proves: times are checked on every call', () => {
+    const verify = createAccessTokenVerifier(jwt);
+    const token = issueAccessToken(jwt, user, now);
+    expect(verify(token, now)).to.include({ sub: user.id, ver: 3 });
+    expect(verify(token, now)).to.include({ sub: user.id, ver: 3 });
+    expect(codeOf(() => verify(token, new Date(now.getTime() + 901_000)))).to.equal('TOKEN_EXPIRED');
+    const early = sign({ nbf: nowSeconds + 3600, exp: nowSeconds + 7200 });
+    expect(codeOf(() => verify(early, now))).to.equal('TOKEN_INVALID');
+    expect(verify(early, new Date(now.getTime() + 3600_000)).sub).to.equal(user.id);
+  });
+
+  it('refuses a token one byte away from a remembered one', () => {
+    const verify = createAccessTokenVerifier(jwt);
+    const token = issueAccessToken(jwt, user, now);
+    verify(token, now);
+    const signatureStart = token.lastIndexOf('.') + 1;
+    for (const index of [0, token.indexOf('.') + 3, signatureStart + 2]) {
+      const flipped = token.slice(0, index) + (token[index] === 'A' ? 'B' : 'A') + token.slice(index + 1);
+      expect(codeOf(() => verify(flipped, now))).to.equal('TOKEN_INVALID');
+    }
+    expect(verify(token, now).sub).to.equal(user.id);
+  });
+
+  it('stays bounded and keeps answering once full', () => {
+    const verify = createAccessTokenVerifier(jwt, 2);
+    const tokens = [1, 2, 3, 4].map((version) => issueAccessToken(jwt, { ...user, tokenVersion: version }, now));
+    for (let round = 0; round < 2; round++) {
+      expect(tokens.map((token) => verify(token, now).ver)).to.equal([1, 2, 3, 4]);
+    }
   });
 });
 
