@@ -6,13 +6,19 @@ import { Mutex } from './mutex.js';
 import { migrateSqlite } from './sqlite-migrate.js';
 import { prepareSqliteQueries, type SqliteQueries, type Synchronous } from './sqlite-queries.js';
 import { StoreUnavailableError, type Store } from './store.js';
-import { TransactionScope, TransactionState } from './transaction-scope.js';
+import { type TransactionCheckOptions, TransactionScope, TransactionState } from './transaction-scope.js';
 
 type Run = <T>(operation: () => T) => Promise<T>;
 
 const internals = {
   /** How long a call keeps retrying while another connection holds the write lock, before giving up with 503. */
   busyTimeoutMs: 5000,
+
+  /**
+   * Most transactions one group commit runs: enough to amortise BEGIN and COMMIT under load, few enough that the first
+   * one's answer is not held back long and that other processes get the write lock in turn.
+   */
+  maxGroup: 16,
 
   /** Wraps each synchronous method so it runs through `run` and returns a promise, as the `Store` interface wants. */
   lift<T extends object>(target: Synchronous<T>, run: Run): T {
@@ -62,7 +68,7 @@ const internals = {
  * `busyTimeoutMs`: SQLite's own busy_timeout would sleep synchronously, freezing every request of this process, and
  * would never let a second store in the same process finish the transaction it is waiting for.
  */
-export async function openSqliteStore(filename: string): Promise<Store> {
+export async function openSqliteStore(filename: string, options: TransactionCheckOptions = {}): Promise<Store> {
   // At start-up blocking is fine, and migrations from several processes must wait for each other.
   const db = new Database(filename, { timeout: internals.busyTimeoutMs });
   try {
@@ -75,11 +81,17 @@ export async function openSqliteStore(filename: string): Promise<Store> {
     db.pragma('foreign_keys = ON');
     migrateSqlite(db);
     db.pragma('busy_timeout = 0');
-    return new SqliteStore(db, prepareSqliteQueries(db)).root;
+    return new SqliteStore(db, prepareSqliteQueries(db), options.checkTransactionUse ?? true).root;
   } catch (error) {
     db.close();
     throw internals.isBusy(error) ? internals.unavailable(error) : error;
   }
+}
+
+interface QueuedTransaction {
+  work(tx: Store): Promise<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
 }
 
 class SqliteStore {
@@ -87,11 +99,16 @@ class SqliteStore {
   readonly #db: Database.Database;
   readonly #queries: SqliteQueries;
   readonly #gate = new Mutex();
-  readonly #scope = new TransactionScope();
+  readonly #scope: TransactionScope;
+  /** Transactions waiting for the next group commit, in arrival order. */
+  readonly #queued: QueuedTransaction[] = [];
+  /** A group commit loop is running and will pick up whatever is queued. */
+  #committing = false;
   #closed = false;
 
-  constructor(db: Database.Database, queries: SqliteQueries) {
+  constructor(db: Database.Database, queries: SqliteQueries, checkTransactionUse: boolean) {
     this.#db = db;
+    this.#scope = new TransactionScope(checkTransactionUse);
     this.#queries = queries;
     this.root = this.#build(
       (operation) => this.#runRoot(operation),
@@ -190,23 +207,97 @@ class SqliteStore {
     });
   }
 
+  /**
+   * Queues `work` to run in the next group commit (see {@link SqliteStore.#commitGroups}); resolves once its changes have
+   * committed, rejects with its own error (its changes rolled back, the others' kept) or with a failed COMMIT.
+   */
   async #transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
     this.#scope.assertOutside('transaction()');
-    const release = await this.#begin();
-    const state = new TransactionState();
-    try {
-      const result = await this.#scope.run(state, () => work(this.#transactionStore(state)));
-      state.active = false;
-      this.#db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      state.active = false;
-      if (this.#db.inTransaction) {
-        this.#db.exec('ROLLBACK');
+    return new Promise<T>((resolve, reject) => {
+      this.#queued.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.#committing) {
+        // A work's store calls are synchronous underneath, so it runs start to finish in microtasks: started now, no
+        // other request could ever join its group. Started in the event loop's check phase instead, after the poll
+        // phase that delivered this request, it is joined by every request that phase delivered: that is what makes
+        // groups form (measured: POST /cart/items throughput ×1.6–2). Alone, it costs one turn of the loop.
+        this.#committing = true;
+        setImmediate(() => void this.#commitGroups());
       }
-      throw error;
+    });
+  }
+
+  /**
+   * Group commit. A write transaction's cost is mostly BEGIN and COMMIT (taking the write lock, appending the changed
+   * pages to the WAL), not its statements, and a transaction's awaits already make the next one wait for the gate. So
+   * while transactions are queued, one BEGIN IMMEDIATE … COMMIT runs several of them one after another, each inside
+   * its own SAVEPOINT: a work that fails rolls back to its savepoint and rejects alone, and no work's promise resolves
+   * before the COMMIT that makes it durable. Each work still sees every earlier one's changes, exactly as if they had
+   * run as separate transactions in the same order. With one transaction at a time, a group is that one transaction.
+   */
+  async #commitGroups(): Promise<void> {
+    try {
+      while (this.#queued.length > 0) {
+        let release: () => void;
+        try {
+          release = await this.#begin();
+        } catch (error) {
+          for (const waiting of this.#queued.splice(0)) {
+            waiting.reject(error);
+          }
+          return;
+        }
+        try {
+          await this.#commitGroup();
+        } finally {
+          release();
+        }
+      }
     } finally {
-      release();
+      this.#committing = false;
+    }
+  }
+
+  /** Runs queued works in the open transaction, up to `internals.maxGroup`, then commits them. */
+  async #commitGroup(): Promise<void> {
+    const ran: Array<{ waiting: QueuedTransaction; value: unknown }> = [];
+    try {
+      for (let count = 0; count < internals.maxGroup && this.#queued.length > 0; count++) {
+        const waiting = this.#queued.shift() as QueuedTransaction;
+        const state = new TransactionState();
+        this.#db.exec('SAVEPOINT work');
+        try {
+          const value = await this.#scope.run(state, () => waiting.work(this.#transactionStore(state)));
+          state.active = false;
+          this.#db.exec('RELEASE work');
+          ran.push({ waiting, value });
+        } catch (error) {
+          state.active = false;
+          waiting.reject(error);
+          if (!this.#db.inTransaction) {
+            // SQLite itself rolled the whole transaction back (an I/O error, a full disk): the earlier works went with it.
+            throw error;
+          }
+          this.#db.exec('ROLLBACK TO work');
+          this.#db.exec('RELEASE work');
+        }
+      }
+      this.#db.exec('COMMIT');
+    } catch (error) {
+      // Nothing of this group committed: every work that ran fails with the reason.
+      try {
+        if (this.#db.inTransaction) {
+          this.#db.exec('ROLLBACK');
+        }
+      } catch {
+        // The connection failed; its transaction is gone with it, and the works are told below.
+      }
+      for (const { waiting } of ran) {
+        waiting.reject(error);
+      }
+      return;
+    }
+    for (const { waiting, value } of ran) {
+      waiting.resolve(value);
     }
   }
 

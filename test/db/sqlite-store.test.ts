@@ -173,4 +173,44 @@ describe('sqlite store on a file', () => {
       db.close();
     }
   });
+
+  describe('group commit', () => {
+    it('runs concurrent transactions as if one after another: each sees the earlier ones, a failed one rolls back alone', async () => {
+      const store = await open();
+      const userId = await setUpCart(store);
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 12 }, (_, index) =>
+          store.transaction(async (tx) => {
+            const before = await tx.carts.lock(userId);
+            await tx.carts.bumpVersion(userId);
+            await tx.preferences.set(userId, `key-${index}`, index, new Date());
+            if (index % 4 === 1) {
+              throw new Error(`work ${index} fails after writing`);
+            }
+            return before;
+          }),
+        ),
+      );
+      const failed = outcomes.flatMap((outcome, index) => (outcome.status === 'rejected' ? [index] : []));
+      expect(failed).to.equal([1, 5, 9]);
+      // Versions seen were 0, 1, 2, …: every committed work saw exactly the committed ones before it.
+      expect(outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []))).to.equal([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+      expect((await store.carts.get(userId)).version).to.equal(9);
+      expect(Object.keys(await store.preferences.list(userId)).sort()).to.equal(['key-0', 'key-10', 'key-11', 'key-2', 'key-3', 'key-4', 'key-6', 'key-7', 'key-8']);
+    });
+
+    it('resolves a transaction only once its changes are committed, where another connection sees them', async () => {
+      const writer = await open();
+      const reader = await open();
+      const userId = await setUpCart(writer);
+      const seen = await Promise.all(
+        Array.from({ length: 8 }, (_, index) =>
+          writer
+            .transaction((tx) => tx.preferences.set(userId, `key-${index}`, 1, new Date()))
+            .then(async () => `key-${index}` in (await reader.preferences.list(userId))),
+        ),
+      );
+      expect(seen).to.equal(Array(8).fill(true));
+    });
+  });
 });
