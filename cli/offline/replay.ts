@@ -3,9 +3,10 @@ import type { Cart } from '../../shared/wire.js';
 import type { ApiClient } from '../api/client.js';
 import { ApiError, AuthenticationError, ServerUnreachableError } from '../api/errors.js';
 import { type FileLockOptions, withFileLock } from '../store/file-lock.js';
-import { type Account, belongsTo, type FailedEntry, type Outbox, type OutboxEntry } from '../store/outbox.js';
+import { type Account, belongsTo, type FailedEntry, type Outbox, type OutboxEntry, type OutboxState } from '../store/outbox.js';
 import type { AccountSnapshots, SnapshotCache } from '../store/snapshot-cache.js';
 import { type OpResult, sendOp } from './ops.js';
+import { SettleBatch } from './settle-batch.js';
 
 /** Why a sync ended before the outbox was empty. Every op not yet sent stays queued, in order. */
 export type SyncStop =
@@ -154,48 +155,59 @@ const internals = {
 
   async replay(options: ReplayOptions, listener: SyncListener): Promise<SyncReport> {
     const { outbox, account } = options;
-    const queued = outbox.pendingFor(account);
-    const expected = internals.expectedPrices(options, queued);
-    const results: SyncResult[] = [];
     const attempted = new Set<number>();
-    let total = queued.length;
+    /** The account's ops not yet attempted, as of the last read of the outbox. */
+    const unattempted = (state: OutboxState) => state.pending.filter((entry) => belongsTo(entry, account) && !attempted.has(entry.id));
+    let waiting = unattempted(outbox.read());
+    const expected = internals.expectedPrices(options, waiting);
+    const results: SyncResult[] = [];
+    let total = waiting.length;
     let stopped: SyncStop | null = null;
+    const batch = new SettleBatch(outbox);
     listener.onStart?.(total);
 
-    for (;;) {
-      // Read again before each op: another process may have queued more, or dropped this one, meanwhile.
-      const waiting = outbox.pendingFor(account).filter((entry) => !attempted.has(entry.id));
-      const entry = waiting[0];
-      if (entry === undefined) {
-        break;
-      }
-      total = Math.max(total, results.length + waiting.length);
-      attempted.add(entry.id);
-      let result: SyncResult;
-      try {
-        result = { entry, outcome: 'sent', result: await sendOp(options.api, entry.op, entry.key) };
-        // Were this process killed before the next line, the op would be sent again next time — with the same key,
-        // so the server would answer with the stored response and change nothing.
-        await outbox.complete(entry.id);
-      } catch (error) {
-        stopped = internals.stopFor(error) ?? null;
-        if (stopped !== null) {
+    try {
+      for (;;) {
+        if (waiting.length === 0 || batch.isDue()) {
+          // Read again as the batch is written, not before every op (parsing a long outbox per op was most of a sync's
+          // cost): another process may have queued more meanwhile, or dropped some not yet sent.
+          waiting = unattempted(await batch.settle());
+          total = Math.max(total, results.length + waiting.length);
+        }
+        const entry = waiting.shift();
+        if (entry === undefined) {
           break;
         }
-        if (!(error instanceof ApiError)) {
-          throw error;
+        attempted.add(entry.id);
+        let result: SyncResult;
+        try {
+          result = { entry, outcome: 'sent', result: await sendOp(options.api, entry.op, entry.key) };
+          // Were this process killed before the next line, the op would be sent again next time — with the same key,
+          // so the server would answer with the stored response and change nothing.
+          batch.sent(entry);
+        } catch (error) {
+          stopped = internals.stopFor(error) ?? null;
+          if (stopped !== null) {
+            break;
+          }
+          if (!(error instanceof ApiError)) {
+            throw error;
+          }
+          const failure = {
+            failedAt: new Date(options.now()).toISOString(),
+            status: error.status,
+            code: error.code ?? null,
+            reason: error.message,
+          };
+          batch.refused({ id: entry.id, failure });
+          result = { entry, outcome: 'failed', failure: { ...entry, ...failure } };
         }
-        const failure = {
-          failedAt: new Date(options.now()).toISOString(),
-          status: error.status,
-          code: error.code ?? null,
-          reason: error.message,
-        };
-        await outbox.fail(entry.id, failure);
-        result = { entry, outcome: 'failed', failure: { ...entry, ...failure } };
+        results.push(result);
+        await listener.onResult?.(result, results.length, total);
       }
-      results.push(result);
-      await listener.onResult?.(result, results.length, total);
+    } finally {
+      // However the sync ends — done, stopped, or an error on the way — what it learnt is written before it is reported.
+      await batch.settle();
     }
 
     const cart = results.length > 0 || options.refresh === 'all' ? await internals.refreshSnapshots(options, results, stopped) : undefined;

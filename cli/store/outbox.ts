@@ -5,6 +5,7 @@ import { UserError } from '../errors.js';
 import { type ChangeOp, isChangeOp } from '../offline/ops.js';
 import { readTextFile, removeAbandonedTemporaries, writeFileAtomic } from './atomic-file.js';
 import { type FileLockOptions, withFileLock } from './file-lock.js';
+import { SentLog } from './sent-log.js';
 
 /** Whose change an op is: ops are only ever replayed to the server they were queued for, as the user who queued them. */
 export interface Account {
@@ -35,6 +36,12 @@ export interface FailedEntry extends OutboxEntry {
   /** The server's error code, e.g. SKU_NOT_FOUND. */
   code: string | null;
   reason: string;
+}
+
+/** A pending op the server refused for good, and why: see {@link Outbox.settle}. */
+export interface Refusal {
+  id: number;
+  failure: Pick<FailedEntry, 'failedAt' | 'status' | 'code' | 'reason'>;
 }
 
 export interface OutboxState {
@@ -116,6 +123,17 @@ const internals = {
   serialise(state: OutboxState): string {
     return `${JSON.stringify({ version: FORMAT_VERSION, ...state }, null, 2)}\n`;
   },
+
+  /** Moves the refused ops to the failed list; one dropped meanwhile by another process stays dropped. */
+  moveToFailed(state: OutboxState, refused: readonly Refusal[]): void {
+    for (const { id, failure } of refused) {
+      const entry = state.pending.find((candidate) => candidate.id === id);
+      if (entry !== undefined) {
+        state.pending = state.pending.filter((candidate) => candidate !== entry);
+        state.failed.push({ ...entry, ...failure });
+      }
+    }
+  },
 };
 
 /** Whether an entry belongs to this account. */
@@ -130,12 +148,16 @@ export function belongsTo(entry: Account, account: Account): boolean {
  * Every change goes through {@link update}: a read-modify-write under a lock file, so concurrent `shop` processes
  * never lose each other's ops, ending in an atomic replace, so a crash leaves the old or the new file. When `update`
  * resolves, the change is on disk — only then may a command say "queued".
+ *
+ * The one exception is a sync telling it an op was sent ({@link recordSent}): that goes to a {@link SentLog} beside
+ * the file, which every read applies, and which the sync folds into the file in batches ({@link settle}).
  */
 export class Outbox {
   readonly path: string;
   readonly lockPath: string;
   /** Held for a whole sync, so two processes never replay the same outbox at once. */
   readonly syncLockPath: string;
+  private readonly sent: SentLog;
 
   constructor(
     directory: string,
@@ -144,12 +166,23 @@ export class Outbox {
     this.path = join(directory, 'outbox.json');
     this.lockPath = join(directory, 'outbox.lock');
     this.syncLockPath = join(directory, 'sync.lock');
+    this.sent = new SentLog(join(directory, 'outbox.sent'));
   }
 
-  /** The current state, without locking: one small file read (none at all when nothing was ever queued). */
+  /**
+   * The current state, without locking: a small file read or two (none that find anything when nothing is queued),
+   * with the ops in the sent log no longer pending.
+   */
   read(): OutboxState {
+    // The log first: `settle` writes the file before it clears the log, so whichever of the two this read sees, every
+    // op sent before the log was read is left out.
+    const sent = this.sent.read();
     const text = readTextFile(this.path);
-    return text === undefined ? internals.empty() : internals.parse(text, this.path);
+    const state = text === undefined ? internals.empty() : internals.parse(text, this.path);
+    if (sent.size > 0) {
+      state.pending = state.pending.filter((entry) => !sent.has(entry));
+    }
+    return state;
   }
 
   /** Pending ops of `account`, in order. */
@@ -162,19 +195,14 @@ export class Outbox {
    * it is given; returning `false` means it changed nothing, and nothing is written.
    */
   async update<T>(change: (state: OutboxState) => T | false): Promise<T | false> {
-    return withFileLock(
-      this.lockPath,
-      async () => {
-        const state = this.read();
-        const result = change(state);
-        if (result !== false) {
-          await removeAbandonedTemporaries(this.path);
-          await writeFileAtomic(this.path, internals.serialise(state));
-        }
-        return result;
-      },
-      this.lockOptions,
-    );
+    return this.locked(async () => {
+      const state = this.read();
+      const result = change(state);
+      if (result !== false) {
+        await this.write(state);
+      }
+      return result;
+    });
   }
 
   /** Appends an op and resolves once it is on disk, with the entry and how many ops its account now has pending. */
@@ -191,12 +219,31 @@ export class Outbox {
     return result;
   }
 
-  /** Forgets a pending op the server has applied. */
-  async complete(id: number): Promise<void> {
-    await this.update((state) => {
-      const before = state.pending.length;
-      state.pending = state.pending.filter((entry) => entry.id !== id);
-      return state.pending.length !== before;
+  /**
+   * Forgets a pending op the server has applied, at once for every reader, by appending it to the sent log: cheap
+   * however long the queue, but not durable until the next {@link settle} (see {@link SentLog} for why that is safe).
+   * Only the process holding the sync lock may call it.
+   */
+  recordSent(entry: OutboxEntry): void {
+    this.sent.add(entry);
+  }
+
+  /**
+   * Makes what a sync has learnt durable in one write: the ops in the sent log leave the file, and the `refused` ones
+   * move to the failed list. Then empties the sent log. Returns the state as it now is, ops queued meanwhile by other
+   * processes included. Only the process holding the sync lock may call it: being the only one adding to the log, it
+   * knows nothing was added between the write and the clearing.
+   */
+  async settle(refused: readonly Refusal[]): Promise<OutboxState> {
+    if (this.sent.read().size === 0 && refused.length === 0) {
+      return this.read();
+    }
+    return this.locked(async () => {
+      const state = this.read();
+      internals.moveToFailed(state, refused);
+      await this.write(state);
+      await this.sent.clear();
+      return state;
     });
   }
 
@@ -236,16 +283,13 @@ export class Outbox {
     return dropped === false ? undefined : dropped;
   }
 
-  /** Moves a pending op to the failed list. */
-  async fail(id: number, failure: Pick<FailedEntry, 'failedAt' | 'status' | 'code' | 'reason'>): Promise<void> {
-    await this.update((state) => {
-      const entry = state.pending.find((candidate) => candidate.id === id);
-      if (entry === undefined) {
-        return false;
-      }
-      state.pending = state.pending.filter((candidate) => candidate !== entry);
-      state.failed.push({ ...entry, ...failure });
-      return true;
-    });
+  private locked<T>(work: () => Promise<T>): Promise<T> {
+    return withFileLock(this.lockPath, work, this.lockOptions);
+  }
+
+  /** Only under the lock, which also makes leftovers of a writer that died safe to delete. */
+  private async write(state: OutboxState): Promise<void> {
+    await removeAbandonedTemporaries(this.path);
+    await writeFileAtomic(this.path, internals.serialise(state));
   }
 }

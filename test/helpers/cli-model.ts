@@ -22,8 +22,8 @@ export function emptyModel(): ShopModel {
 
 /**
  * Applies one change the way the server does, or leaves the model alone where the server refuses it: an unknown or
- * inactive SKU, a line past 99, a 101st line, unsetting a key that is not set. Preference keys used by the tests
- * have no value rules.
+ * inactive SKU, a line past 99, a 101st line. Unsetting a key that is not set succeeds (204), so a repeated unset
+ * does too. Preference keys used by the tests have no value rules.
  */
 export function applyToModel(model: ShopModel, op: ChangeOp, activeSkus: ReadonlySet<string>): 'applied' | 'refused' {
   const { cart, preferences } = model;
@@ -57,9 +57,6 @@ export function applyToModel(model: ShopModel, op: ChangeOp, activeSkus: Readonl
       preferences[op.key] = op.value;
       return 'applied';
     case 'prefs.unset':
-      if (!Object.hasOwn(preferences, op.key)) {
-        return 'refused';
-      }
       delete preferences[op.key];
       return 'applied';
   }

@@ -1,5 +1,7 @@
+import { watch } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { expect } from '@hapi/code';
 import * as Lab from '@hapi/lab';
@@ -286,6 +288,34 @@ describe('shop offline', () => {
       } finally {
         await api.store.products.upsert([cap]);
       }
+    });
+
+    it('rewrites the outbox file once per batch of changes, not once per change', async () => {
+      const changes = 150;
+      const account = { server: link.url, userId: await userId() };
+      await new Outbox(dir.path).update((state) => {
+        for (let index = 0; index < changes; index += 1) {
+          const op = { kind: 'cart.set' as const, sku: 'MUG-BLUE', quantity: (index % 9) + 1 };
+          state.pending.push({ id: state.nextId++, key: `key-${index}`, op, ...account, email, queuedAt: new Date().toISOString() });
+        }
+        return true;
+      });
+      // Every rewrite renames a new file over the old one.
+      let rewrites = 0;
+      const watcher = watch(dir.path, (_event, name) => (rewrites += name === 'outbox.json' ? 1 : 0));
+      try {
+        const run = await shop(['sync']);
+        await sleep(50);
+
+        expect(run.code, run.stderr).to.equal(0);
+        expect(run.stdout.trimEnd().split('\n')).to.have.length(changes);
+      } finally {
+        watcher.close();
+      }
+
+      expect(rewrites).to.be.within(1, changes / 10);
+      expect(outbox()).to.include({ pending: [], failed: [] });
+      expect(await storedCart()).to.equal([`MUG-BLUE×${((changes - 1) % 9) + 1}`]);
     });
 
     it('draws a progress bar on a terminal, then lists what it sent', async () => {

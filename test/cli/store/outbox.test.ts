@@ -1,11 +1,12 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 import { expect } from '@hapi/code';
 import * as Lab from '@hapi/lab';
 
 import { UserError } from '../../../cli/errors.js';
 import type { ChangeOp } from '../../../cli/offline/ops.js';
-import { type Account, Outbox, type OutboxEntry } from '../../../cli/store/outbox.js';
+import { type Account, Outbox, type OutboxEntry, type OutboxState } from '../../../cli/store/outbox.js';
 import { makeConfigDir } from '../../helpers/cli.js';
 
 export const lab = Lab.script();
@@ -74,20 +75,58 @@ describe('the outbox', () => {
     const sent = await outbox.enqueue(fields(ada, { kind: 'cart.add', sku: 'MUG-BLUE', quantity: 1 }));
     const refused = await outbox.enqueue(fields(ada, { kind: 'cart.add', sku: 'NOPE', quantity: 1 }));
 
-    await outbox.complete(sent.entry.id);
-    await outbox.fail(refused.entry.id, { failedAt: '2030-01-01T00:00:01.000Z', status: 404, code: 'SKU_NOT_FOUND', reason: 'No product' });
+    outbox.recordSent(sent.entry);
+    await outbox.settle([{ id: refused.entry.id, failure: { failedAt: '2030-01-01T00:00:01.000Z', status: 404, code: 'SKU_NOT_FOUND', reason: 'No product' } }]);
 
     const state = outbox.read();
     expect(state.pending).to.equal([]);
     expect(state.failed.map((entry) => [entry.id, entry.code, entry.reason])).to.equal([[2, 'SKU_NOT_FOUND', 'No product']]);
   });
 
+  it('forgets a sent op at once for every reader, and rewrites the file only when the sync settles', async () => {
+    const sent = await outbox.enqueue(fields(ada, { kind: 'cart.add', sku: 'MUG-BLUE', quantity: 1 }, 'key-sent'));
+    await outbox.enqueue(fields(ada, { kind: 'cart.clear' }, 'key-waiting'));
+    const stored = async () => (JSON.parse(await readFile(outbox.path, 'utf8')) as OutboxState).pending.map((entry) => entry.key);
+
+    outbox.recordSent(sent.entry);
+
+    expect(new Outbox(dir.path).read().pending.map((entry) => entry.key)).to.equal(['key-waiting']);
+    expect(await stored()).to.equal(['key-sent', 'key-waiting']);
+    const settled = await outbox.settle([]);
+    expect(settled.pending.map((entry) => entry.key)).to.equal(['key-waiting']);
+    expect(await stored()).to.equal(['key-waiting']);
+    expect((await readdir(dir.path)).filter((name) => name.startsWith('outbox.'))).to.equal(['outbox.json']);
+  });
+
+  it('keeps an op pending when the sent log was cut off in the middle of its line', async () => {
+    const cut = await outbox.enqueue(fields(ada, { kind: 'cart.clear' }, 'key-cut'));
+    const whole = await outbox.enqueue(fields(ada, { kind: 'cart.clear' }, 'key-whole'));
+    outbox.recordSent(whole.entry);
+    outbox.recordSent(cut.entry);
+    const log = join(dir.path, 'outbox.sent');
+    const text = await readFile(log, 'utf8');
+    await writeFile(log, text.slice(0, -4));
+
+    expect(outbox.read().pending.map((entry) => entry.key)).to.equal(['key-cut']);
+  });
+
+  it('leaves pending an op that a line of the sent log names by its id or its key alone', async () => {
+    await outbox.enqueue(fields(ada, { kind: 'cart.clear' }, 'key-1'));
+    await outbox.enqueue(fields(ada, { kind: 'cart.clear' }, 'key-2'));
+    // Left by a sync of an outbox since deleted, whose ids started again from 1.
+    await writeFile(join(dir.path, 'outbox.sent'), `${JSON.stringify({ id: 1, key: 'key-old' })}\n${JSON.stringify({ id: 9, key: 'key-2' })}\n`);
+
+    expect(outbox.read().pending.map((entry) => entry.key)).to.equal(['key-1', 'key-2']);
+  });
+
   it('retries a failed op at the end of the queue with its key, or a new one if the server said the key was reused', async () => {
     const kept = await outbox.enqueue(fields(ada, { kind: 'cart.add', sku: 'NOPE', quantity: 1 }, 'key-kept'));
     const reused = await outbox.enqueue(fields(ada, { kind: 'cart.clear' }, 'key-reused'));
     await outbox.enqueue(fields(ada, { kind: 'prefs.unset', key: 'locale' }, 'key-waiting'));
-    await outbox.fail(kept.entry.id, { failedAt: 'x', status: 404, code: 'SKU_NOT_FOUND', reason: 'No product' });
-    await outbox.fail(reused.entry.id, { failedAt: 'x', status: 422, code: 'IDEMPOTENCY_KEY_REUSED', reason: 'used' });
+    await outbox.settle([
+      { id: kept.entry.id, failure: { failedAt: 'x', status: 404, code: 'SKU_NOT_FOUND', reason: 'No product' } },
+      { id: reused.entry.id, failure: { failedAt: 'x', status: 422, code: 'IDEMPOTENCY_KEY_REUSED', reason: 'used' } },
+    ]);
 
     const moved = await outbox.retry(() => true, () => 'key-new');
 

@@ -1,0 +1,57 @@
+import type { Outbox, OutboxEntry, OutboxState, Refusal } from '../store/outbox.js';
+
+const internals = {
+  /** Settles once this many sent ops are unsettled… */
+  maxOps: 200,
+  /** …or once the oldest of them has waited this long: a few writes a second, whatever the speed of the server. */
+  maxMs: 200,
+};
+
+/**
+ * What a sync has learnt about its ops but not yet written to the outbox file. A sent op leaves the queue at once,
+ * through the outbox's sent log, and is written away with others in one durable rewrite of the file every 200 ops or
+ * 200 ms, whichever comes first, and whenever the sync calls {@link settle} — which it does on every way out. Batches
+ * are safe because an op is only ever forgotten after the server applied it: one the file still lists after a crash
+ * (a power cut can take the unflushed sent log) is sent again with its idempotency key, and the server answers from
+ * its record.
+ *
+ * A refusal is settled before the next op is sent. The server keeps no record of one, so a refusal lost in a crash
+ * would be sent again after the ops queued behind it had been applied — out of order, to a cart that may then accept
+ * it. Refusals are rare; the write is worth keeping the order.
+ */
+export class SettleBatch {
+  private refusals: Refusal[] = [];
+  private unsettled = 0;
+  private oldestAt = 0;
+
+  constructor(private readonly outbox: Outbox) {}
+
+  sent(entry: OutboxEntry): void {
+    this.outbox.recordSent(entry);
+    if (this.unsettled === 0) {
+      this.oldestAt = performance.now();
+    }
+    this.unsettled += 1;
+  }
+
+  refused(refusal: Refusal): void {
+    this.refusals.push(refusal);
+  }
+
+  /** Whether to settle before sending the next op. */
+  isDue(): boolean {
+    return (
+      this.refusals.length > 0 ||
+      this.unsettled >= internals.maxOps ||
+      (this.unsettled > 0 && performance.now() - this.oldestAt >= internals.maxMs)
+    );
+  }
+
+  /** Writes the batch, and returns the outbox as it now is: ops other processes queued or dropped meanwhile included. */
+  async settle(): Promise<OutboxState> {
+    const state = await this.outbox.settle(this.refusals);
+    this.refusals = [];
+    this.unsettled = 0;
+    return state;
+  }
+}

@@ -1,0 +1,77 @@
+import { appendFileSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+
+import { readTextFile } from './atomic-file.js';
+
+const PRIVATE_FILE_MODE = 0o600;
+
+/** A queued op as the sent log names it: by its id and its idempotency key, which must both match. */
+export interface SentOp {
+  id: number;
+  key: string;
+}
+
+/** The ops a sent log holds. */
+export interface SentOps {
+  readonly size: number;
+  has(op: SentOp): boolean;
+}
+
+/**
+ * The queued ops the server has applied but the outbox file still lists: one JSON line each, appended by a sync as
+ * each answer arrives. Rewriting the whole outbox after every op made a sync's cost grow with the square of the
+ * queue; appending a line costs the same however long the queue is, and the sync folds the log into the outbox file
+ * every so often (see `Outbox.settle`).
+ *
+ * Appends are not flushed to disk: a process killed any way (Ctrl-C, kill -9, a crash) leaves them in the page cache,
+ * so the next `shop` still sees those ops as sent. Only a power cut can lose some, and then those ops are sent again
+ * with their keys, which the server answers from its record without applying them twice.
+ */
+export class SentLog {
+  constructor(readonly path: string) {}
+
+  /** Records that the op was applied. Synchronous: one small append, done before the op is reported sent. */
+  add(op: SentOp): void {
+    appendFileSync(this.path, `${JSON.stringify({ id: op.id, key: op.key })}\n`, { mode: PRIVATE_FILE_MODE });
+  }
+
+  /**
+   * The ops recorded so far. A line that does not parse — the torn end of a log cut by a power cut — is skipped: its
+   * op is simply still pending.
+   */
+  read(): SentOps {
+    const names = new Set<string>();
+    for (const line of (readTextFile(this.path) ?? '').split('\n')) {
+      const op = parseLine(line);
+      if (op !== undefined) {
+        names.add(nameOf(op));
+      }
+    }
+    return { size: names.size, has: (op) => names.has(nameOf(op)) };
+  }
+
+  /** Forgets every op, once the outbox file no longer lists them. */
+  async clear(): Promise<void> {
+    await unlink(this.path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') {
+        throw error;
+      }
+    });
+  }
+}
+
+function nameOf(op: SentOp): string {
+  return `${op.id} ${op.key}`;
+}
+
+function parseLine(line: string): SentOp | undefined {
+  if (line === '') {
+    return undefined;
+  }
+  try {
+    const value = JSON.parse(line) as Partial<SentOp> | null;
+    return typeof value?.id === 'number' && typeof value.key === 'string' ? { id: value.id, key: value.key } : undefined;
+  } catch {
+    return undefined;
+  }
+}
