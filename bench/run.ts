@@ -16,6 +16,7 @@ import type { ChangeOp } from '../cli/offline/ops.js';
 import { normalizeServerUrl } from '../cli/server-url.js';
 import { Outbox } from '../cli/store/outbox.js';
 import { demoCatalog } from '../server/db/demo-catalog.js';
+import { SHOP_BIN } from '../test/helpers/cli-binary.js';
 import { startPostgresCluster } from '../test/helpers/postgres.js';
 import { buildLargeSqliteDatabase } from './lib/dataset.js';
 import type { LatencyProbe } from './lib/latency.js';
@@ -89,7 +90,7 @@ async function measureSync(configDir: string, serverUrl: string, token: string, 
     return true;
   });
   const started = process.hrtime.bigint();
-  const sync = spawnSync(process.execPath, ['dist/cli/main.js', 'sync'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const sync = spawnSync(process.execPath, [SHOP_BIN, 'sync'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
   if (sync.status !== 0 || outbox.read().pending.length !== 0) {
     throw new Error(`shop sync exited ${sync.status} leaving ${outbox.read().pending.length} ops: ${sync.stderr.toString()}`);
@@ -221,7 +222,7 @@ async function measureCli(): Promise<void> {
   await fillCart(cliServer.url, cliToken as string, skus.slice(0, 3));
   const configDir = join(work, 'cli-config');
   const cliEnv = { SHOP_CONFIG_DIR: configDir, SHOP_SERVER: cliServer.url };
-  const login = spawnSync(process.execPath, ['dist/cli/main.js', 'login', '--email', 'cli-0@bench.test', '--password-stdin'], {
+  const login = spawnSync(process.execPath, [SHOP_BIN, 'login', '--email', 'cli-0@bench.test', '--password-stdin'], {
     env: { ...process.env, ...cliEnv },
     input: 'bench-password-1\n',
   });
@@ -231,8 +232,8 @@ async function measureCli(): Promise<void> {
   const wall = measureWallTimes(
     {
       node: { args: ['-e', '0'] },
-      version: { args: ['dist/cli/main.js', '--version'] },
-      cart: { args: ['dist/cli/main.js', 'cart', 'list', '--json'], env: cliEnv },
+      version: { args: [SHOP_BIN, '--version'] },
+      cart: { args: [SHOP_BIN, 'cart', 'list', '--json'], env: cliEnv },
     },
     settings.wallRuns,
   );

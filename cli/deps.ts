@@ -7,7 +7,7 @@ import { createOffline, type Offline } from './offline/offline.js';
 import { chooseOutput, Output, type Ui } from './output.js';
 import { createPrompter, type Prompter } from './prompts.js';
 import { resolveServer, type ResolvedServer } from './server-url.js';
-import { ConfigStore } from './store/config-store.js';
+import { type ConfModule, ConfigStore } from './store/config-store.js';
 import type { FileLockOptions, LockHolder } from './store/file-lock.js';
 
 /** Options every command accepts, parsed by commander on the root program. */
@@ -45,6 +45,17 @@ export interface CommandDeps {
   debug: (line: string) => void;
 }
 
+/**
+ * How the packages only some commands need are imported: Ink and React (cli/ui) to draw on a terminal, conf to write
+ * settings. The built CLI runs as a vm script compiled from a code cache (see cli/code-cache.ts), where `import()`
+ * would go through Node's experimental loader for vm scripts, so cli/launcher.ts passes imports made from a module of
+ * its own. Without them, a plain `import()` from here.
+ */
+export interface ModuleLoaders {
+  ui(): Promise<Ui>;
+  conf(): Promise<ConfModule>;
+}
+
 /** What cli/main.ts gathers from `process`; nothing below it reads `process` itself. */
 export interface CliContext {
   argv: readonly string[];
@@ -59,6 +70,7 @@ export interface CliContext {
   lockHolder?: LockHolder;
   /** Pauses between retries of a request; tests shorten them. */
   retryDelaysMs?: readonly number[];
+  loaders?: ModuleLoaders;
 }
 
 export interface DisposableDeps extends CommandDeps {
@@ -68,12 +80,12 @@ export interface DisposableDeps extends CommandDeps {
 
 export function createCommandDeps(context: CliContext, globals: GlobalOptions): DisposableDeps {
   const { io, env } = context;
-  const config = new ConfigStore(context.configDir, { checkFileMode: context.platform !== 'win32' });
+  const config = new ConfigStore(context.configDir, { checkFileMode: context.platform !== 'win32', loadConf: context.loaders?.conf });
   const lock: FileLockOptions = context.lockHolder === undefined ? {} : { holder: context.lockHolder };
   const envToken = env.SHOP_TOKEN === '' ? undefined : env.SHOP_TOKEN;
   const choice = chooseOutput(io, env, { json: globals.json === true, color: globals.color !== false });
   let ui: Promise<Ui> | undefined;
-  const loadUi = (): Promise<Ui> => (ui ??= import('./ui/index.js'));
+  const loadUi = (): Promise<Ui> => (ui ??= context.loaders?.ui() ?? import('./ui/index.js'));
   const output = new Output(io, choice, loadUi);
   const debug = (line: string): void => {
     if (globals.debug === true) {

@@ -1,43 +1,26 @@
-#!/usr/bin/env node
 /**
- * The `shop` executable: the only module that touches `process`. Everything else gets argv, env, streams and the
- * clock handed in (see cli/run.ts), and nothing here is imported until it is needed, because scripts run `shop` in
- * loops and pay for every module loaded at start-up.
+ * Runs `shop` in this process: with cli/launcher.ts, the only module that touches `process`. Everything else gets
+ * argv, env, streams and the clock handed in (see cli/run.ts). Built into dist/cli/main.cjs, one file with commander
+ * and undici, which cli/launcher.ts (the `shop` executable) loads and calls.
  */
-import module from 'node:module';
 import { homedir, hostname } from 'node:os';
-import v8 from 'node:v8';
 
-// Node 22.1+ can cache compiled code between runs, which cuts start-up further; Node 20 does not have it.
-(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+import type { ModuleLoaders } from './deps.js';
+import { runCli } from './run.js';
+import { resolveConfigDir } from './store/paths.js';
+import { readVersion } from './version.js';
 
-// undici parses HTTP with llhttp compiled to WebAssembly. V8 compiles it quickly for a first run, then optimises it
-// again in the background — and Node waits for that before exiting: ~40 ms on every `shop` that made a request,
-// for speed a CLI sending a handful of requests never uses. Set before undici loads; affects WebAssembly only.
-v8.setFlagsFromString('--liftoff-only');
+export async function main(loaders: ModuleLoaders): Promise<void> {
+  // `shop | head -1`: a reader that stops early is not an error worth a stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') {
+      process.exit(0);
+    }
+    throw error;
+  });
 
-const argv = process.argv.slice(2);
-
-// `shop | head -1`: a reader that stops early is not an error worth a stack trace.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') {
-    process.exit(0);
-  }
-  throw error;
-});
-
-if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-  // The cheapest path: no commander, no command modules.
-  const { readVersion } = await import('./version.js');
-  process.stdout.write(`${readVersion()}\n`);
-} else {
-  const [{ runCli }, { readVersion }, { resolveConfigDir }] = await Promise.all([
-    import('./run.js'),
-    import('./version.js'),
-    import('./store/paths.js'),
-  ]);
   process.exitCode = await runCli({
-    argv,
+    argv: process.argv.slice(2),
     io: {
       stdin: process.stdin,
       stdout: process.stdout,
@@ -67,5 +50,6 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
     },
     version: readVersion(),
     nodeVersion: process.versions.node,
+    loaders,
   });
 }

@@ -19,7 +19,7 @@ export interface StoredCredentials {
 
 export type Settings = Partial<Record<SettingKey, string>>;
 
-type ConfModule = typeof import('conf');
+export type ConfModule = typeof import('conf');
 
 /** The mode both files get: owner read/write only, because one of them holds tokens. */
 const PRIVATE_FILE_MODE = 0o600;

@@ -21,3 +21,19 @@ export function resolveConfigDir(env: Env, platform: NodeJS.Platform, home: stri
   const xdg = env.XDG_CONFIG_HOME;
   return join(xdg !== undefined && xdg !== '' ? xdg : join(home, '.config'), 'shop');
 }
+
+/**
+ * Where `shop` keeps what it can rebuild at any time (the compiled-code cache): the platform's per-user cache
+ * directory, as env-paths would pick it for project "shop" — `$XDG_CACHE_HOME/shop` or `~/.cache/shop`,
+ * `~/Library/Caches/shop`, `%LOCALAPPDATA%\shop\Cache`.
+ */
+export function resolveCacheDir(env: Env, platform: NodeJS.Platform, home: string): string {
+  if (platform === 'darwin') {
+    return join(home, 'Library', 'Caches', 'shop');
+  }
+  if (platform === 'win32') {
+    return join(env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'), 'shop', 'Cache');
+  }
+  const xdg = env.XDG_CACHE_HOME;
+  return join(xdg !== undefined && xdg !== '' ? xdg : join(home, '.cache'), 'shop');
+}

@@ -1,6 +1,6 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 import { expect } from '@hapi/code';
 import * as Lab from '@hapi/lab';
@@ -13,8 +13,9 @@ export const lab = Lab.script();
 const { describe, it, before, after } = lab;
 
 /**
- * A module hook that appends every module URL Node loads to $SHOP_TRACE_FILE. It sees ES modules and the CommonJS
- * entry points they import (React's index.js among them), which is enough to tell whether a package was loaded.
+ * A module hook that appends every module URL Node's loaders load to $SHOP_TRACE_FILE. It sees ES modules and the
+ * CommonJS entry points they import (React's index.js among them), which is enough to tell whether a package was
+ * loaded: the CLI bundle holds commander and undici, and imports every other package at run time.
  */
 const TRACE_HOOKS = `
 import { appendFileSync } from 'node:fs';
@@ -23,18 +24,45 @@ export async function load(url, context, nextLoad) {
   return nextLoad(url, context);
 }
 `;
+/**
+ * Registers the hook and records two more things the hook cannot see: files read with readFileSync (how the launcher
+ * reads the bundle it compiles from a code cache) and, at exit, the Node built-ins loaded (undici needs node:http).
+ */
 const TRACE_REGISTER = `
+import fs from 'node:fs';
 import { register } from 'node:module';
 register(new URL('./hooks.mjs', import.meta.url));
+const readFileSync = fs.readFileSync;
+fs.readFileSync = (path, ...rest) => {
+  fs.appendFileSync(process.env.SHOP_TRACE_FILE, String(path) + '\\n');
+  return readFileSync(path, ...rest);
+};
+process.on('exit', () => fs.appendFileSync(process.env.SHOP_TRACE_FILE, process.moduleLoadList.map((entry) => 'builtin:' + entry + '\\n').join('')));
 `;
+
+/** The packages under node_modules that esbuild put into a built file, from the path comments it writes. */
+async function packagesBundledIn(file: string): Promise<string[]> {
+  const text = await readFile(join(dirname(SHOP_BIN), file), 'utf8');
+  const packages = [...text.matchAll(/^\s*(?:\/\/ |")node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)].map((match) => match[1] ?? '');
+  return [...new Set(packages)].sort();
+}
+
+/** What one run of `shop` loaded. */
+interface Loaded {
+  /** Under node_modules. */
+  packages: string[];
+  /** Of the built CLI, dist/cli. */
+  files: string[];
+  /** Whether Node's http module was: only undici loads it. */
+  http: boolean;
+}
 
 describe('start-up', () => {
   let api: RunningApiServer;
   let dir: { path: string; remove(): Promise<void> };
   let traceDir: string;
 
-  /** The packages under node_modules that one run of `shop <args>` loaded. */
-  const packagesLoadedBy = async (args: string, env: Record<string, string> = {}): Promise<string[]> => {
+  const loadedBy = async (args: string, env: Record<string, string> = {}): Promise<Loaded> => {
     const traceFile = join(traceDir, `trace-${Math.random().toString(36).slice(2)}.txt`);
     await writeFile(traceFile, '');
     const run = await runShell(`'${process.execPath}' --import '${join(traceDir, 'register.mjs')}' '${SHOP_BIN}' ${args}`, {
@@ -44,10 +72,12 @@ describe('start-up', () => {
       ...env,
     });
     expect(run.code, run.stderr).to.equal(0);
-    const urls = (await readFile(traceFile, 'utf8')).split('\n');
-    const packages = urls.flatMap((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1] ?? []);
-    return [...new Set(packages)].sort();
+    const entries = (await readFile(traceFile, 'utf8')).split('\n');
+    const packages = entries.flatMap((entry) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(entry)?.[1] ?? []);
+    const files = entries.flatMap((entry) => (entry.includes(dirname(SHOP_BIN)) ? [basename(entry)] : []));
+    return { packages: [...new Set(packages)].sort(), files: [...new Set(files)].sort(), http: entries.includes('builtin:NativeModule http') };
   };
+  const packagesLoadedBy = async (args: string, env: Record<string, string> = {}): Promise<string[]> => (await loadedBy(args, env)).packages;
 
   before(async () => {
     await ensureBuilt();
@@ -70,36 +100,72 @@ describe('start-up', () => {
     await rm(traceDir, { recursive: true, force: true });
   });
 
-  it('answers --version without loading any package', async () => {
-    expect(await packagesLoadedBy('--version')).to.equal([]);
+  it('answers --version without loading any package or the CLI bundle', async () => {
+    expect(await loadedBy('--version')).to.equal({ packages: [], files: ['shop.cjs'], http: false });
   });
 
-  it('lists the cart as JSON loading commander and undici only: no Ink, no React, no conf', async () => {
-    expect(await packagesLoadedBy('cart list --json')).to.equal(['commander', 'undici']);
+  it('bundles commander and undici only: Ink, React and conf stay out of the CLI bundle, loaded only when needed', async () => {
+    expect(await packagesBundledIn('main.cjs')).to.equal(['commander', 'undici']);
+    expect(await packagesBundledIn('shop.cjs')).to.equal([]);
+    expect(await packagesBundledIn('ui.mjs')).to.equal([]);
+  });
+
+  it('lists the cart as JSON loading no package beside the bundle: no Ink, no React, no conf', async () => {
+    expect(await loadedBy('cart list --json')).to.equal({ packages: [], files: ['main.cjs', 'shop.cjs'], http: true });
   });
 
   it('prints plain lines to a pipe without loading Ink or React', async () => {
-    const loaded = await packagesLoadedBy('products --limit 3');
+    const loaded = await loadedBy('products --limit 3');
 
-    expect(loaded).to.not.include(['ink', 'react']);
+    expect(loaded.packages).to.not.include(['ink', 'react']);
+    expect(loaded.files).to.not.include('ui.mjs');
   });
 
   it('shows config without loading undici', async () => {
-    expect(await packagesLoadedBy('config list')).to.equal(['commander']);
+    expect(await loadedBy('config list')).to.equal({ packages: [], files: ['main.cjs', 'shop.cjs'], http: false });
   });
 
   it('lists the queue without loading undici', async () => {
-    expect(await packagesLoadedBy('queue --json')).to.equal(['commander']);
+    expect((await loadedBy('queue --json')).http).to.be.false();
   });
 
-  it('queues a change and reads the saved cart offline loading commander and undici only', async () => {
-    expect(await packagesLoadedBy('cart --json')).to.equal(['commander', 'undici']);
+  it('queues a change and reads the saved cart offline loading no package beside the bundle', async () => {
+    expect(await packagesLoadedBy('cart --json')).to.equal([]);
     const offline = { SHOP_SERVER: 'http://127.0.0.1:9' };
     // Credentials are kept per server: the same login, for the address nothing listens on.
     const credentials = JSON.parse(await readFile(join(dir.path, 'credentials.json'), 'utf8')) as Record<string, unknown>;
     await writeFile(join(dir.path, 'credentials.json'), JSON.stringify({ ...credentials, [offline.SHOP_SERVER]: credentials[api.url] }), { mode: 0o600 });
 
-    expect(await packagesLoadedBy('cart add MUG-BLUE --json', offline)).to.equal(['commander', 'undici']);
-    expect(await packagesLoadedBy('queue', offline)).to.equal(['commander']);
+    expect(await packagesLoadedBy('cart add MUG-BLUE --json', offline)).to.equal([]);
+    expect(await loadedBy('queue', offline)).to.equal({ packages: [], files: ['main.cjs', 'shop.cjs'], http: false });
+  });
+
+  it('compiles the CLI from the code cache its first run leaves, and leaves that cache alone after', async () => {
+    const cacheHome = await mkdtemp(join(tmpdir(), 'shop-cache-'));
+    const env = { SHOP_SERVER: api.url, SHOP_CONFIG_DIR: dir.path, XDG_CACHE_HOME: cacheHome };
+    const cacheDir = join(cacheHome, 'shop', 'code-cache');
+    try {
+      const first = await runShell('shop cart list --json', env);
+      const caches = await readdir(cacheDir);
+      const written = (await stat(join(cacheDir, caches[0] ?? ''))).mtimeMs;
+      const second = await runShell('shop cart list --json', env);
+
+      expect(first.code, first.stderr).to.equal(0);
+      expect(caches).to.have.length(1);
+      expect(second).to.equal(first);
+      // V8 took the cache: a rejected one is written again.
+      expect(await readdir(cacheDir)).to.equal(caches);
+      expect((await stat(join(cacheDir, caches[0] ?? ''))).mtimeMs).to.equal(written);
+    } finally {
+      await rm(cacheHome, { recursive: true, force: true });
+    }
+  });
+
+  it('runs with --debug from the bundle Node loads itself, which can map stack traces to the sources', async () => {
+    const run = await runShell('shop --debug cart list --json', { SHOP_SERVER: api.url, SHOP_CONFIG_DIR: dir.path });
+
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stderr).to.contain('[debug] > GET');
+    expect(JSON.parse(run.stdout)).to.include({ source: 'server' });
   });
 });
