@@ -40,8 +40,8 @@ if (only && [...only].some((group) => !(groups as readonly string[]).includes(gr
 }
 const wants = (group: (typeof groups)[number]) => only === undefined || only.has(group);
 const settings = quick
-  ? { seconds: 1, rounds: 1, connections: 8, writers: 20, smallUsers: 200, largeUsers: 2_000, linesPerUser: 10, wallRuns: 3, latencySamples: 200, syncOps: 50 }
-  : { seconds: 5, rounds: 3, connections: 8, writers: 200, smallUsers: 1_000, largeUsers: 1_000_000, linesPerUser: 10, wallRuns: 20, latencySamples: 2000, syncOps: 1000 };
+  ? { seconds: 1, rounds: 1, connections: 8, writers: 50, smallUsers: 200, largeUsers: 2_000, linesPerUser: 10, wallRuns: 3, latencySamples: 200, syncOps: 50 }
+  : { seconds: 5, rounds: 3, connections: 8, writers: 2_000, smallUsers: 1_000, largeUsers: 1_000_000, linesPerUser: 10, wallRuns: 20, latencySamples: 2000, syncOps: 1000 };
 
 const skus = demoCatalog.filter((product) => product.active).map((product) => product.sku);
 const work = mkdtempSync(join(tmpdir(), 'shop-bench-'));
@@ -148,8 +148,11 @@ async function measureServer(): Promise<void> {
   const getCart = requireClean('GET /cart sqlite', await load(shop.url, { method: 'GET', path: '/cart' }, { authorization: `Bearer ${reader}` }));
   figures.push({ name: 'authenticated GET /cart (SQLite)', load: getCart, baseline: 'stateful reference GET /cart (cookie → memory)', target: { kind: 'throughput', atLeast: 0.6 } });
 
-  // Writers spread over many users and SKUs, so no line reaches its 99 limit however long the run.
+  // Each writer's cart cycles over a few lines, so carts stay the size the read figures use (a cart that grew to every
+  // SKU would make the write figure measure reading a 37-line cart back); spread over enough writers that no line
+  // reaches its 99 limit in the run (if one did, the 409s would fail the figure).
   const writers = await createUsers(shop.url, settings.writers, 'writer');
+  const linesPerWriter = 4;
   let next = 0;
   const addRequest = (withKey: boolean): LoadPlan['request'] => ({
     method: 'POST',
@@ -160,7 +163,7 @@ async function measureServer(): Promise<void> {
       if (withKey) {
         headers['idempotency-key'] = randomUUID();
       }
-      return { ...request, headers, body: JSON.stringify({ sku: skus[Math.floor(n / writers.length) % skus.length], quantity: 1 }) };
+      return { ...request, headers, body: JSON.stringify({ sku: skus[((n % writers.length) + (Math.floor(n / writers.length) % linesPerWriter)) % skus.length], quantity: 1 }) };
     },
   });
   const withKey = requireClean('POST with key', await load(shop.url, addRequest(true)));
