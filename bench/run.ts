@@ -16,6 +16,7 @@ import type { ChangeOp } from '../cli/offline/ops.js';
 import { normalizeServerUrl } from '../cli/server-url.js';
 import { Outbox } from '../cli/store/outbox.js';
 import { demoCatalog } from '../server/db/demo-catalog.js';
+import { MAX_LINE_QUANTITY } from '../shared/limits.js';
 import { SHOP_BIN } from '../test/helpers/cli-binary.js';
 import { startPostgresCluster } from '../test/helpers/postgres.js';
 import { buildLargeSqliteDatabase } from './lib/dataset.js';
@@ -148,11 +149,17 @@ async function measureServer(): Promise<void> {
   const getCart = requireClean('GET /cart sqlite', await load(shop.url, { method: 'GET', path: '/cart' }, { authorization: `Bearer ${reader}` }));
   figures.push({ name: 'authenticated GET /cart (SQLite)', load: getCart, baseline: 'stateful reference GET /cart (cookie → memory)', target: { kind: 'throughput', atLeast: 0.6 } });
 
-  // Each writer's cart cycles over a few lines, so carts stay the size the read figures use (a cart that grew to every
-  // SKU would make the write figure measure reading a 37-line cart back); spread over enough writers that no line
-  // reaches its 99 limit in the run (if one did, the 409s would fail the figure).
+  // Each writer's adds go round 4 lines, so carts stay the size the read figures use (a cart that grew to every SKU
+  // would make the write figure measure reading a 37-line cart back). A writer that has filled its 4 lines to the
+  // 99 limit moves on to the next 4 SKUs, so however fast the machine no add is refused (a refusal fails the figure).
   const writers = await createUsers(shop.url, settings.writers, 'writer');
   const linesPerWriter = 4;
+  const skuFor = (n: number): string => {
+    const writer = n % writers.length;
+    const add = Math.floor(n / writers.length);
+    const block = Math.floor(add / (linesPerWriter * MAX_LINE_QUANTITY));
+    return skus[(writer + block * linesPerWriter + (add % linesPerWriter)) % skus.length] as string;
+  };
   let next = 0;
   const addRequest = (withKey: boolean): LoadPlan['request'] => ({
     method: 'POST',
@@ -163,7 +170,7 @@ async function measureServer(): Promise<void> {
       if (withKey) {
         headers['idempotency-key'] = randomUUID();
       }
-      return { ...request, headers, body: JSON.stringify({ sku: skus[((n % writers.length) + (Math.floor(n / writers.length) % linesPerWriter)) % skus.length], quantity: 1 }) };
+      return { ...request, headers, body: JSON.stringify({ sku: skuFor(n), quantity: 1 }) };
     },
   });
   const withKey = requireClean('POST with key', await load(shop.url, addRequest(true)));
