@@ -40,7 +40,12 @@ const internals = {
 /** One instance: open the store, listen, and on SIGTERM/SIGINT drain, stop, and exit. */
 async function runServer(config: Config, log: Logger): Promise<void> {
   // The transaction-misuse check costs every request (see TransactionScope); the tests run with it on.
-  const store = await openStore({ url: config.databaseUrl, dataDir: config.dataDir, checkTransactionUse: config.env !== 'production' });
+  const store = await openStore({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    checkTransactionUse: config.env !== 'production',
+    onWarning: (message) => log.warn(message),
+  });
   if (config.seedCatalog) {
     const seeded = await seedDemoCatalog(store);
     if (seeded > 0) {

@@ -12,6 +12,8 @@ export interface OpenStoreOptions extends TransactionCheckOptions {
   url?: string | undefined;
   /** Holds the default SQLite file, `<dataDir>/shop.db`, when `url` is unset. A SQLite file's directory is created if missing. */
   dataDir: string;
+  /** Told of trouble that costs speed, not correctness (SQLite: a failed background checkpoint). */
+  onWarning?: ((message: string) => void) | undefined;
 }
 
 /**
@@ -28,5 +30,5 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     // `DATABASE_URL=./var/shop.db` on a fresh machine should just work, as the default `./data/shop.db` does.
     await mkdir(dirname(target.filename), { recursive: true });
   }
-  return openSqliteStore(target.filename, { checkTransactionUse: options.checkTransactionUse });
+  return openSqliteStore(target.filename, { checkTransactionUse: options.checkTransactionUse, onWarning: options.onWarning });
 }

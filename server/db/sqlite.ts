@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 
 import { Mutex } from './mutex.js';
+import { type CheckpointerOptions, type SqliteCheckpointer, startSqliteCheckpointer } from './sqlite-checkpointer.js';
 import { migrateSqlite } from './sqlite-migrate.js';
 import { prepareSqliteQueries, type SqliteQueries, type Synchronous } from './sqlite-queries.js';
 import { StoreUnavailableError, type Store } from './store.js';
@@ -19,6 +20,14 @@ const internals = {
    * one's answer is not held back long and that other processes get the write lock in turn.
    */
   maxGroup: 16,
+
+  /**
+   * SQLite's own checkpoint, on the server's connection, only as a backstop behind the checkpoint thread (which
+   * restarts the WAL at 4,000 frames): 16,000 frames of 4 KiB is a 64 MiB WAL.
+   */
+  backstopCheckpointFrames: 16_000,
+  /** A WAL file that grew past this is cut back to it when the WAL restarts. */
+  walSizeLimitBytes: 64 * 1024 * 1024,
 
   /** Wraps each synchronous method so it runs through `run` and returns a promise, as the `Store` interface wants. */
   lift<T extends object>(target: Synchronous<T>, run: Run): T {
@@ -55,8 +64,16 @@ const internals = {
   },
 };
 
+export interface SqliteStoreOptions extends TransactionCheckOptions {
+  /** Told of trouble that costs speed, not correctness: a failed background checkpoint. */
+  onWarning?: ((message: string) => void) | undefined;
+  /** How often the checkpoint thread runs, and when it restarts the WAL; its defaults suit a server. */
+  checkpoints?: Pick<CheckpointerOptions, 'intervalMs' | 'restartFrames'>;
+}
+
 /**
- * Opens (creating if needed) a SQLite database with better-sqlite3 and brings its schema up to date.
+ * Opens (creating if needed) a SQLite database with better-sqlite3 and brings its schema up to date. A database file
+ * gets a checkpoint thread (see sqlite-checkpointer.ts), so no COMMIT on the event loop ever copies the WAL or fsyncs.
  *
  * better-sqlite3 is synchronous, but `transaction(work)` awaits `work`, and while it awaits, other requests would run
  * their statements inside the open transaction. So the store has a gate: a transaction holds it from `BEGIN IMMEDIATE`
@@ -68,7 +85,7 @@ const internals = {
  * `busyTimeoutMs`: SQLite's own busy_timeout would sleep synchronously, freezing every request of this process, and
  * would never let a second store in the same process finish the transaction it is waiting for.
  */
-export async function openSqliteStore(filename: string, options: TransactionCheckOptions = {}): Promise<Store> {
+export async function openSqliteStore(filename: string, options: SqliteStoreOptions = {}): Promise<Store> {
   // At start-up blocking is fine, and migrations from several processes must wait for each other.
   const db = new Database(filename, { timeout: internals.busyTimeoutMs });
   try {
@@ -77,11 +94,14 @@ export async function openSqliteStore(filename: string, options: TransactionChec
       // (a power cut may lose the last commits, never corrupt the file) and avoids an fsync per commit.
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
+      db.pragma(`wal_autocheckpoint = ${internals.backstopCheckpointFrames}`);
+      db.pragma(`journal_size_limit = ${internals.walSizeLimitBytes}`);
     }
     db.pragma('foreign_keys = ON');
     migrateSqlite(db);
     db.pragma('busy_timeout = 0');
-    return new SqliteStore(db, prepareSqliteQueries(db), options.checkTransactionUse ?? true).root;
+    const checkpointer = db.memory ? undefined : startSqliteCheckpointer(filename, { ...options.checkpoints, onError: options.onWarning });
+    return new SqliteStore(db, prepareSqliteQueries(db), options.checkTransactionUse ?? true, checkpointer).root;
   } catch (error) {
     db.close();
     throw internals.isBusy(error) ? internals.unavailable(error) : error;
@@ -94,10 +114,22 @@ interface QueuedTransaction {
   reject(error: unknown): void;
 }
 
+/** The statements that open and end transactions, prepared once: `exec` would parse them again on every call. */
+interface TransactionStatements {
+  begin: Database.Statement;
+  commit: Database.Statement;
+  rollback: Database.Statement;
+  savepoint: Database.Statement;
+  release: Database.Statement;
+  rollbackToSavepoint: Database.Statement;
+}
+
 class SqliteStore {
   readonly root: Store;
   readonly #db: Database.Database;
   readonly #queries: SqliteQueries;
+  readonly #control: TransactionStatements;
+  readonly #checkpointer: SqliteCheckpointer | undefined;
   readonly #gate = new Mutex();
   readonly #scope: TransactionScope;
   /** Transactions waiting for the next group commit, in arrival order. */
@@ -106,10 +138,19 @@ class SqliteStore {
   #committing = false;
   #closed = false;
 
-  constructor(db: Database.Database, queries: SqliteQueries, checkTransactionUse: boolean) {
+  constructor(db: Database.Database, queries: SqliteQueries, checkTransactionUse: boolean, checkpointer: SqliteCheckpointer | undefined) {
     this.#db = db;
     this.#scope = new TransactionScope(checkTransactionUse);
     this.#queries = queries;
+    this.#checkpointer = checkpointer;
+    this.#control = {
+      begin: db.prepare('BEGIN IMMEDIATE'),
+      commit: db.prepare('COMMIT'),
+      rollback: db.prepare('ROLLBACK'),
+      savepoint: db.prepare('SAVEPOINT work'),
+      release: db.prepare('RELEASE work'),
+      rollbackToSavepoint: db.prepare('ROLLBACK TO work'),
+    };
     this.root = this.#build(
       (operation) => this.#runRoot(operation),
       (work) => this.#transaction(work),
@@ -197,7 +238,7 @@ class SqliteStore {
       const release = await this.#gate.acquire();
       try {
         this.#assertOpen();
-        this.#db.exec('BEGIN IMMEDIATE');
+        this.#control.begin.run();
         return release;
       } catch (error) {
         // Let this process's other calls run while we wait for the other connection.
@@ -257,36 +298,52 @@ class SqliteStore {
     }
   }
 
-  /** Runs queued works in the open transaction, up to `internals.maxGroup`, then commits them. */
+  /**
+   * Runs the works queued now, up to `internals.maxGroup`, in the open transaction, then commits them. A group of one
+   * needs no savepoint: if its work fails, rolling back the transaction rolls back exactly that work.
+   */
   async #commitGroup(): Promise<void> {
+    const group = this.#queued.splice(0, internals.maxGroup);
+    const alone = group.length === 1;
+    const control = this.#control;
     const ran: Array<{ waiting: QueuedTransaction; value: unknown }> = [];
+    /**
+     * How many works of the group have started. Each one started ends up in `ran` or rejected; those after it go back
+     * to the queue if the group fails, so every group settles at least one work.
+     */
+    let started = 0;
     try {
-      for (let count = 0; count < internals.maxGroup && this.#queued.length > 0; count++) {
-        const waiting = this.#queued.shift() as QueuedTransaction;
+      for (const waiting of group) {
+        started += 1;
         const state = new TransactionState();
-        this.#db.exec('SAVEPOINT work');
         try {
+          if (!alone) {
+            control.savepoint.run();
+          }
           const value = await this.#scope.run(state, () => waiting.work(this.#transactionStore(state)));
           state.active = false;
-          this.#db.exec('RELEASE work');
+          if (!alone) {
+            control.release.run();
+          }
           ran.push({ waiting, value });
         } catch (error) {
           state.active = false;
           waiting.reject(error);
-          if (!this.#db.inTransaction) {
-            // SQLite itself rolled the whole transaction back (an I/O error, a full disk): the earlier works went with it.
+          if (alone || !this.#db.inTransaction) {
+            // Alone, the work's failure is the transaction's; otherwise SQLite itself rolled the whole transaction
+            // back (an I/O error, a full disk) and the earlier works went with it.
             throw error;
           }
-          this.#db.exec('ROLLBACK TO work');
-          this.#db.exec('RELEASE work');
+          control.rollbackToSavepoint.run();
+          control.release.run();
         }
       }
-      this.#db.exec('COMMIT');
+      control.commit.run();
     } catch (error) {
       // Nothing of this group committed: every work that ran fails with the reason.
       try {
         if (this.#db.inTransaction) {
-          this.#db.exec('ROLLBACK');
+          control.rollback.run();
         }
       } catch {
         // The connection failed; its transaction is gone with it, and the works are told below.
@@ -294,6 +351,8 @@ class SqliteStore {
       for (const { waiting } of ran) {
         waiting.reject(error);
       }
+      // Works that never started lose nothing by this group's failure: they run in the next one.
+      this.#queued.unshift(...group.slice(started));
       return;
     }
     for (const { waiting, value } of ran) {
@@ -327,6 +386,8 @@ class SqliteStore {
     try {
       if (!this.#closed) {
         this.#closed = true;
+        // The thread's connection closes first, so this one is the last: SQLite checkpoints all and removes the WAL.
+        await this.#checkpointer?.stop();
         this.#db.close();
       }
     } finally {
