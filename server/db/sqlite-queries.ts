@@ -338,9 +338,15 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
       }
       return { version: rows[0]?.version ?? 0, lines };
     },
+    // BEGIN IMMEDIATE already holds the database's only write lock, so there is no row to lock: read the version, and
+    // create the row only for a user's first mutation.
     lock(userId) {
+      const version = statements.cartVersion.get(userId);
+      if (version !== undefined) {
+        return version;
+      }
       statements.ensureCart.run(userId);
-      return statements.cartVersion.get(userId) ?? 0;
+      return 0;
     },
     bumpVersion(userId) {
       // An upsert with RETURNING yields its row whether it inserted or updated.

@@ -37,23 +37,24 @@ export async function getCart(store: Store, userId: string): Promise<Cart> {
   return toCart(await store.carts.get(userId));
 }
 
-/** Adds `quantity` of `sku`, on top of what the line already holds. */
+/**
+ * Adds `quantity` of `sku`, on top of what the line already holds. The common case is one statement; the refusals
+ * read what they need to explain themselves, and the transaction rolls back whatever that statement did.
+ */
 export function addItem(store: Store, userId: string, sku: string, quantity: number, options: CartMutationOptions): Promise<Cart> {
   return mutateCart(store, userId, options, async (tx) => {
     if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_LINE_QUANTITY) {
       throw new ShopError('QUANTITY_LIMIT', `Quantity to add must be a whole number from 1 to ${MAX_LINE_QUANTITY}`);
     }
     await requireActiveProduct(tx, sku);
-    const current = await tx.carts.lineQuantity(userId, sku);
-    if (current === null) {
-      await requireRoomForLine(tx, userId);
-    }
     const added = await tx.carts.addQuantity(userId, sku, quantity, MAX_LINE_QUANTITY, options.now);
     if (added === null) {
-      throw new ShopError(
-        'QUANTITY_LIMIT',
-        `A line holds at most ${MAX_LINE_QUANTITY}; the cart already has ${current ?? 0} of ${sku}`,
-      );
+      const current = (await tx.carts.lineQuantity(userId, sku)) ?? 0;
+      throw new ShopError('QUANTITY_LIMIT', `A line holds at most ${MAX_LINE_QUANTITY}; the cart already has ${current} of ${sku}`);
+    }
+    if (added === quantity) {
+      // Nothing was there before (a line holds at least 1): this is a new line, which may be one too many.
+      await requireLinesAtMost(tx, userId, MAX_CART_LINES);
     }
     return true;
   });
@@ -70,7 +71,7 @@ export function setItem(store: Store, userId: string, sku: string, quantity: num
     }
     await requireActiveProduct(tx, sku);
     if ((await tx.carts.lineQuantity(userId, sku)) === null) {
-      await requireRoomForLine(tx, userId);
+      await requireLinesAtMost(tx, userId, MAX_CART_LINES - 1);
     }
     await tx.carts.setQuantity(userId, sku, quantity, options.now);
     return true;
@@ -116,8 +117,9 @@ async function requireActiveProduct(tx: Store, sku: string): Promise<void> {
   }
 }
 
-async function requireRoomForLine(tx: Store, userId: string): Promise<void> {
-  if ((await tx.carts.countLines(userId)) >= MAX_CART_LINES) {
+/** Fails with CART_TOO_LARGE when the cart has more than `limit` lines. */
+async function requireLinesAtMost(tx: Store, userId: string, limit: number): Promise<void> {
+  if ((await tx.carts.countLines(userId)) > limit) {
     throw new ShopError('CART_TOO_LARGE', `A cart holds at most ${MAX_CART_LINES} different products`);
   }
 }

@@ -75,6 +75,7 @@ for (const backend of backends) {
       const res = await add({ sku, quantity: 2 });
       expect(res.statusCode).to.equal(422);
       expect((res.result as ErrorBody).code).to.equal('QUANTITY_LIMIT');
+      expect((res.result as ErrorBody).message).to.contain(`already has 98 of ${sku}`);
       const cart = await db.store.carts.get((await db.store.users.findByEmail(user.email))!.id);
       expect(cart.lines[0]!.quantity).to.equal(98);
       expect(cart.version).to.equal(1);
