@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 import type { Request, ResponseObject, ResponseToolkit } from '@hapi/hapi';
 
@@ -37,17 +37,15 @@ const internals = {
   },
 
   fingerprint(request: Request): string {
-    return createHash('sha256')
-      .update(`${request.method.toUpperCase()} ${request.path}\n${internals.canonical(request.payload ?? null)}`)
-      .digest('hex');
+    return hash('sha256', `${request.method.toUpperCase()} ${request.path}\n${internals.canonical(request.payload ?? null)}`);
   },
 
-  /** The exact bytes hapi would send for the body (it serialises with plain JSON.stringify). */
+  /** The body as JSON, serialised once: stored for replays and sent as these same bytes (see `send`). */
   serialise(result: MutationResult): IdempotentResponse {
     return { status: result.status, body: result.body === undefined ? '' : JSON.stringify(result.body), headers: result.headers ?? {} };
   },
 
-  /** A fresh answer goes out as the value, so hapi serialises it exactly as `serialise` stored it. */
+  /** An answer to a request without a key: hapi serialises the value. */
   reply(h: ResponseToolkit, result: MutationResult): ResponseObject {
     const reply = h.response(result.body).code(result.status);
     for (const [name, value] of Object.entries(result.headers ?? {})) {
@@ -56,13 +54,13 @@ const internals = {
     return reply;
   },
 
-  /** A replay sends the stored bytes as they are. */
-  replay(h: ResponseToolkit, stored: IdempotentResponse): ResponseObject {
+  /** The stored bytes as they are: a keyed answer goes out exactly as it was stored, the first time and on replays. */
+  send(h: ResponseToolkit, stored: IdempotentResponse, replayed: boolean): ResponseObject {
     const reply = stored.body === '' ? h.response().code(stored.status) : h.response(stored.body).type('application/json; charset=utf-8').code(stored.status);
     for (const [name, value] of Object.entries(stored.headers)) {
       reply.header(name, value);
     }
-    return reply.header('Idempotent-Replayed', 'true');
+    return replayed ? reply.header('Idempotent-Replayed', 'true') : reply;
   },
 };
 
@@ -101,18 +99,18 @@ export async function runIdempotent(
           'Retry-After': '1',
         });
       case 'claimed': {
-        const result = await mutate(tx);
-        await tx.idempotency.complete(scope, key, internals.serialise(result));
-        return { kind: 'fresh' as const, result };
+        const response = internals.serialise(await mutate(tx));
+        await tx.idempotency.complete(scope, key, response);
+        return { kind: 'fresh' as const, stored: response };
       }
     }
   });
-  return outcome.kind === 'replay' ? internals.replay(h, outcome.stored) : internals.reply(h, outcome.result);
+  return internals.send(h, outcome.stored, outcome.kind === 'replay');
 }
 
 /** The scope of a registration's key: the address being registered, as there is no user yet. */
 export function registrationScope(email: string): string {
-  return `register:${createHash('sha256').update(email).digest('hex')}`;
+  return `register:${hash('sha256', email)}`;
 }
 
 /** The scope of an authenticated user's keys. */
