@@ -40,11 +40,19 @@ declare module '@hapi/hapi' {
   }
 }
 
+export interface BaseServerOptions {
+  config: Pick<Config, 'host' | 'port' | 'trustedProxies'>;
+  /** Where request and error logs go; silent unless given, so tests stay quiet. */
+  log?: Logger;
+}
+
 /**
- * Builds an initialized server that does not listen: tests drive it with `server.inject`, main.ts calls `start()`.
- * It holds no user, cart, preference or token state — every request is answered from `store`.
+ * A Hapi server with shop's request pipeline and no routes: its settings (payload limits, validation errors, security
+ * headers), request ids and client addresses, request logs, and the one error shape. {@link createServer} adds the
+ * auth strategy and the routes; the benchmark's stateful reference adds an in-memory session instead, so the two
+ * differ only in where state lives.
  */
-export async function createServer({ config, store, log = silentLogger, now = () => new Date(), version = '0.0.0' }: ServerDeps): Promise<Hapi.Server> {
+export async function createBaseServer({ config, log = silentLogger }: BaseServerOptions): Promise<Hapi.Server> {
   const server = Hapi.server({
     host: config.host,
     port: config.port,
@@ -57,6 +65,21 @@ export async function createServer({ config, store, log = silentLogger, now = ()
       security: { noOpen: true, xframe: 'deny', referrer: 'no-referrer' },
     },
   });
+  // Extensions of one kind run in the order they are added: errors become bodies before the request id is stamped on
+  // them, and the request id and client address exist before the logger binds them.
+  server.ext('onPreResponse', errorResponder(log));
+  await server.register({ plugin: requestContext, options: { trustedProxies: config.trustedProxies } });
+  // Probes hit these every few seconds on every instance; their failures show in /readyz itself.
+  await server.register({ plugin: requestLog, options: { log, ignorePaths: [Paths.healthz, Paths.readyz] } });
+  return server;
+}
+
+/**
+ * Builds an initialized server that does not listen: tests drive it with `server.inject`, main.ts calls `start()`.
+ * It holds no user, cart, preference or token state — every request is answered from `store`.
+ */
+export async function createServer({ config, store, log = silentLogger, now = () => new Date(), version = '0.0.0' }: ServerDeps): Promise<Hapi.Server> {
+  const server = await createBaseServer({ config, log });
   server.app.draining = false;
 
   const deps: RouteDeps = {
@@ -65,12 +88,6 @@ export async function createServer({ config, store, log = silentLogger, now = ()
     now,
     idempotency: { store, now, retentionSeconds: idempotencyRetentionSeconds(config) },
   };
-  // Extensions of one kind run in the order they are added: errors become bodies before the request id is stamped on
-  // them, and the request id and client address exist before the logger binds them.
-  server.ext('onPreResponse', errorResponder(log));
-  await server.register({ plugin: requestContext, options: { trustedProxies: config.trustedProxies } });
-  // Probes hit these every few seconds on every instance; their failures show in /readyz itself.
-  await server.register({ plugin: requestLog, options: { log, ignorePaths: [Paths.healthz, Paths.readyz] } });
   await server.register({ plugin: authStrategy, options: { store, config, now } });
   await server.register([
     { plugin: authRoutes, options: deps },
