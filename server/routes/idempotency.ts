@@ -22,18 +22,30 @@ export interface IdempotencyDeps {
 }
 
 const internals = {
-  /** JSON with object keys sorted, so `{a, b}` and `{b, a}` are the same request. */
+  /**
+   * JSON with object keys sorted, so `{a, b}` and `{b, a}` are the same request. Plain loops: this runs on every keyed
+   * request, and stored fingerprints depend on its exact output, which must never change.
+   */
   canonical(value: unknown): string {
+    if (typeof value !== 'object' || value === null) {
+      return JSON.stringify(value) ?? 'null';
+    }
     if (Array.isArray(value)) {
-      return `[${value.map((item) => internals.canonical(item)).join(',')}]`;
+      let out = '[';
+      for (let index = 0; index < value.length; index++) {
+        out += `${index === 0 ? '' : ','}${internals.canonical(value[index])}`;
+      }
+      return `${out}]`;
     }
-    if (value !== null && typeof value === 'object') {
-      const entries = Object.entries(value as Record<string, unknown>)
-        .filter(([, item]) => item !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${internals.canonical(item)}`).join(',')}}`;
+    const record = value as Record<string, unknown>;
+    let out = '';
+    for (const key of Object.keys(record).sort()) {
+      const item = record[key];
+      if (item !== undefined) {
+        out += `${out === '' ? '' : ','}${JSON.stringify(key)}:${internals.canonical(item)}`;
+      }
     }
-    return JSON.stringify(value) ?? 'null';
+    return `{${out}}`;
   },
 
   fingerprint(request: Request): string {

@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 import { expect } from '@hapi/code';
 import type { Server, ServerInjectResponse } from '@hapi/hapi';
 import * as Lab from '@hapi/lab';
 
+import { userScope } from '../../server/routes/idempotency.js';
 import type { ErrorBody } from '../../shared/errors.js';
 import type { Cart, Preferences } from '../../shared/wire.js';
 import { backends, type OpenBackend } from '../helpers/backends.js';
@@ -94,6 +95,18 @@ for (const backend of backends) {
       }
       expect(results.map((res) => res.statusCode)).to.equal([200, 200]);
       expect(results[1]!.headers['idempotent-replayed']).to.equal('true');
+    });
+
+    it('fingerprints a request as records already stored hold it: SHA-256 of method, path and the body with sorted keys', async () => {
+      const key = randomUUID();
+      await server.inject(as(user, { method: 'POST', url: '/cart/items', payload: `{"sku":"${sku}","quantity":4}`, headers: { 'idempotency-key': key, 'content-type': 'application/json' } }));
+      const userId = (await db.store.users.findByEmail(user.email))!.id;
+
+      // Changing the fingerprint would turn every retry of a request stored before the change into a 422.
+      const stored = createHash('sha256').update(`POST /cart/items\n{"quantity":4,"sku":"${sku}"}`).digest('hex');
+      const now = new Date();
+      const claim = await db.store.transaction((tx) => tx.idempotency.claim(userScope(userId), key, stored, now, new Date(now.getTime() + 60_000)));
+      expect(claim.status).to.equal('replay');
     });
 
     it('scopes keys to the user: another user with the same key gets their own effect', async () => {
