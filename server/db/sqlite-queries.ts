@@ -1,12 +1,12 @@
 import type { Database } from 'better-sqlite3';
 
-import { claimResultFromRow, type IdempotencyRow as IdempotencyRowOf } from './idempotency-claim.js';
+import type { IdempotencyRow as IdempotencyRowOf } from './idempotency-claim.js';
 import { containsPattern } from './like.js';
 import type {
   CartLineRecord,
   CartStore,
   ConsumeResult,
-  IdempotencyStore,
+  IdempotentResponse,
   LoginFailureStore,
   NewRefreshToken,
   NewUser,
@@ -31,7 +31,7 @@ export interface SqliteQueries {
   carts: Synchronous<CartStore>;
   preferences: Synchronous<PreferenceStore>;
   tokens: Synchronous<TokenStore>;
-  idempotency: Synchronous<IdempotencyStore>;
+  idempotency: SqliteIdempotencyRecords;
   loginFailures: Synchronous<LoginFailureStore>;
   ping(): void;
 }
@@ -82,6 +82,21 @@ interface LoginFailureCountRow {
 }
 
 type IdempotencyRow = IdempotencyRowOf<number>;
+
+/** What a claim remembers until `complete` writes the record (see sqlite-idempotency.ts). Times in epoch ms. */
+export interface PendingClaim {
+  fingerprint: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** The `idempotency_keys` table, row by row; sqlite-idempotency.ts makes the `IdempotencyStore` of a transaction of it. */
+export interface SqliteIdempotencyRecords {
+  find(scope: string, key: string): IdempotencyRow | undefined;
+  /** Writes the whole record in one statement, in the place of an expired one with the same key. */
+  put(scope: string, key: string, claim: PendingClaim, response: IdempotentResponse): void;
+  deleteExpired(before: Date): number;
+}
 
 const internals = {
   userColumns: 'id, email, password_hash, token_version, created_at',
@@ -232,22 +247,14 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
       WHERE family_id = ? AND revoked_at IS NULL AND used_at IS NULL AND expires_at > ?`),
     deleteExpiredTokens: db.prepare<[number]>('DELETE FROM refresh_tokens WHERE expires_at < ?'),
 
-    // Inserts a new key, or takes over one whose record has expired; a live record is left alone and nothing returned.
-    claimIdempotencyKey: db
-      .prepare<[string, string, string, number, number], number>(`
-        INSERT INTO idempotency_keys (scope, key, fingerprint, created_at, expires_at) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (scope, key) DO UPDATE SET
-          fingerprint = excluded.fingerprint, status = NULL, body = NULL, headers = NULL,
-          created_at = excluded.created_at, expires_at = excluded.expires_at
-        WHERE idempotency_keys.expires_at <= excluded.created_at
-        RETURNING 1`)
-      .pluck(),
     idempotencyRecord: db.prepare<[string, string], IdempotencyRow>(
       `SELECT ${internals.idempotencyColumns} FROM idempotency_keys WHERE scope = ? AND key = ?`,
     ),
-    completeIdempotencyKey: db.prepare<[number, string, string, string, string]>(`
-      UPDATE idempotency_keys SET status = ?, body = ?, headers = ?
-      WHERE scope = ? AND key = ? AND status IS NULL`),
+    putIdempotencyRecord: db.prepare<[string, string, string, number, string, string, number, number]>(`
+      INSERT INTO idempotency_keys (scope, key, fingerprint, status, body, headers, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (scope, key) DO UPDATE SET
+        fingerprint = excluded.fingerprint, status = excluded.status, body = excluded.body, headers = excluded.headers,
+        created_at = excluded.created_at, expires_at = excluded.expires_at`),
     deleteExpiredIdempotencyKeys: db.prepare<[number]>('DELETE FROM idempotency_keys WHERE expires_at < ?'),
 
     recordLoginFailure: db.prepare<{ account: string; address: string; now: number; expiredBefore: number }>(`
@@ -430,29 +437,21 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
     },
   };
 
-  const idempotency: Synchronous<IdempotencyStore> = {
-    // The transaction's write lock (BEGIN IMMEDIATE) serialises claims, so a claim never finds another one uncommitted.
-    claim(scope, key, fingerprint, now, expiresAt) {
-      if (statements.claimIdempotencyKey.get(scope, key, fingerprint, now.getTime(), expiresAt.getTime()) !== undefined) {
-        return { status: 'claimed' };
-      }
-      const row = statements.idempotencyRecord.get(scope, key);
-      if (row === undefined) {
-        throw new Error('idempotency.claim() found neither a free key nor its record');
-      }
-      return claimResultFromRow(row, fingerprint, (time) => new Date(time));
+  const idempotency: SqliteIdempotencyRecords = {
+    find(scope, key) {
+      return statements.idempotencyRecord.get(scope, key);
     },
-    complete(scope, key, response) {
-      const { changes } = statements.completeIdempotencyKey.run(
+    put(scope, key, claim, response) {
+      statements.putIdempotencyRecord.run(
+        scope,
+        key,
+        claim.fingerprint,
         response.status,
         response.body,
         JSON.stringify(response.headers),
-        scope,
-        key,
+        claim.createdAt,
+        claim.expiresAt,
       );
-      if (changes === 0) {
-        throw new Error('idempotency.complete() found no claimed key to complete; claim it in the same transaction first');
-      }
     },
     deleteExpired(before) {
       return statements.deleteExpiredIdempotencyKeys.run(before.getTime()).changes;

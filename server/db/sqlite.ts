@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 
 import { Mutex } from './mutex.js';
 import { type CheckpointerOptions, type SqliteCheckpointer, startSqliteCheckpointer } from './sqlite-checkpointer.js';
+import { transactionIdempotency } from './sqlite-idempotency.js';
 import { migrateSqlite } from './sqlite-migrate.js';
 import { prepareSqliteQueries, type SqliteQueries, type Synchronous } from './sqlite-queries.js';
 import { StoreUnavailableError, type Store } from './store.js';
@@ -163,7 +164,8 @@ class SqliteStore {
     const queries = this.#queries;
     const users = internals.lift(queries.users, run);
     const carts = internals.lift(queries.carts, run);
-    const idempotency = internals.lift(queries.idempotency, run);
+    // A tx store is built for each transaction, and with it the claims that transaction holds.
+    const idempotency = internals.lift(transactionIdempotency(queries.idempotency), run);
     if (!inTransaction) {
       users.lock = internals.requiresTransaction('users.lock');
       carts.lock = internals.requiresTransaction('carts.lock');

@@ -207,11 +207,12 @@ export type ClaimResult =
 
 export interface IdempotencyStore {
   /**
-   * Inside a transaction: claims `key` within `scope` in one statement (`INSERT … ON CONFLICT DO UPDATE … WHERE expired`).
-   * The claim is only visible to others once the transaction commits, together with the mutation and its response,
-   * so a crash can never leave a key that says "done" without the change, or the reverse. A concurrent claim of the
-   * same key waits for the holder's transaction (Postgres: up to a few seconds, then `in_flight`; SQLite: writers are
-   * serialised) and then sees its committed record.
+   * Inside a transaction: claims `key` within `scope` (Postgres: one `INSERT … ON CONFLICT DO UPDATE … WHERE expired`
+   * that holds the key's row; SQLite, whose transaction holds the database's write lock: a read). The claim is only
+   * visible to others once the transaction commits, together with the mutation and its response, so a crash can never
+   * leave a key that says "done" without the change, or the reverse. A concurrent claim of the same key waits for the
+   * holder's transaction (Postgres: up to a few seconds, then `in_flight`; SQLite: writers are serialised) and then
+   * sees its committed record.
    */
   claim(scope: string, key: string, fingerprint: string, now: Date, expiresAt: Date): Promise<ClaimResult>;
   /** Inside the same transaction as `claim`: records the response to replay. Throws unless this transaction claimed the key and has not completed it. */

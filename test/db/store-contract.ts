@@ -755,15 +755,27 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
         });
       });
 
-      it('forgets the old response when it claims an expired key afresh', async () => {
+      it('never replays an expired response, even after a claim of its key that was committed without completing', async () => {
         await remember(internals.response);
 
-        // Committing a claim without completing it breaks the contract; here it shows what the claim itself wrote.
+        // Committing a claim without completing it breaks the contract (Postgres then reports the key in flight; SQLite,
+        // whose claim only reads, lets it be claimed again); either way the old response is gone.
         const reclaimed = await claim({ now: internals.later(2 * hour), expiresAt: internals.later(3 * hour) });
         const after = await claim({ now: internals.later(2 * hour + 1) });
 
         expect(reclaimed).to.equal({ status: 'claimed' });
-        expect(after).to.equal({ status: 'in_flight' });
+        expect(after.status).to.not.equal('replay');
+      });
+
+      it('refuses to complete a claim a second time in the same transaction', async () => {
+        const second = store.transaction(async (tx) => {
+          await claimIn(tx, {});
+          await tx.idempotency.complete(scope, key, internals.response);
+          await tx.idempotency.complete(scope, key, { ...internals.response, status: 500 });
+        });
+
+        await expect(second).to.reject(/no claimed key/);
+        await expect(remember(internals.response)).to.not.reject();
       });
 
       it('leaves no record of a claim whose transaction rolled back', async () => {
