@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-
 import type { Me, Preference, Preferences, Product, ProductPage } from '../../shared/wire.js';
 import type { ApiClient, ProductQuery } from '../api/client.js';
 import { ServerUnreachableError } from '../api/errors.js';
@@ -7,6 +5,7 @@ import { UserError } from '../errors.js';
 import type { FileLockOptions } from '../store/file-lock.js';
 import type { Outbox, OutboxEntry } from '../store/outbox.js';
 import { productPageKey, type SnapshotCache } from '../store/snapshot-cache.js';
+import { newIdempotencyKey } from '../unique-id.js';
 import type { CurrentAccount } from './accounts.js';
 import { type CartOp, type ChangeOp, type OpResult, sendOp } from './ops.js';
 import type { ProjectedCart } from './projection.js';
@@ -200,7 +199,7 @@ export class OfflineFirstClient {
     projected: (account: CurrentAccount, queued: ChangeOp[]) => { value: T; asOf: string | null },
   ): Promise<ChangeResult<T>> {
     const account = this.options.account();
-    const key = randomUUID();
+    const key = newIdempotencyKey();
     if (account === undefined) {
       // Nobody to queue it for: straight to the server, which says what is wrong with the login.
       return { status: 'applied', value: applied(await sendOp(this.options.api(), op, key)) };

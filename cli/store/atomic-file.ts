@@ -1,7 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+
+import { uniqueName } from '../unique-id.js';
 
 /** Files `shop` keeps hold a cart, preferences and pending changes: owner only, like the credentials. */
 const PRIVATE_FILE_MODE = 0o600;
@@ -22,6 +23,15 @@ const internals = {
   },
 };
 
+export interface AtomicWriteOptions {
+  /**
+   * Flush the file, then the rename, to disk before resolving (the default). A cache, which the server can refill and
+   * which its reader takes as empty when unreadable, does without: a killed process still leaves the old file or the
+   * new one, and only a power cut could cost it the last write.
+   */
+  durable?: boolean;
+}
+
 /**
  * Replaces the file at `path` with `text` so that a crash at any moment — kill -9, power loss — leaves either the old
  * file or the new one, never a torn mix: the text goes to a temporary file in the same directory, is flushed to disk,
@@ -32,15 +42,17 @@ const internals = {
  * Callers serialise writers of one file with a lock, which also makes leftover temporary files from a writer that
  * died safe to delete: see {@link removeAbandonedTemporaries}.
  */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+export async function writeFileAtomic(path: string, text: string, { durable = true }: AtomicWriteOptions = {}): Promise<void> {
   const directory = dirname(path);
   await mkdir(directory, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
-  const temporary = join(directory, `${internals.temporaryPrefix(path)}${randomUUID()}${internals.temporarySuffix}`);
+  const temporary = join(directory, `${internals.temporaryPrefix(path)}${uniqueName()}${internals.temporarySuffix}`);
   try {
     const handle = await open(temporary, 'wx', PRIVATE_FILE_MODE);
     try {
       await handle.writeFile(text, 'utf8');
-      await handle.sync();
+      if (durable) {
+        await handle.sync();
+      }
     } finally {
       await handle.close();
     }
@@ -48,6 +60,9 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
   } catch (error) {
     await unlink(temporary).catch(() => undefined);
     throw error;
+  }
+  if (!durable) {
+    return;
   }
   // Windows cannot open a directory to flush it; NTFS journals the rename itself.
   await internals.sync(directory, 'r').catch((error: NodeJS.ErrnoException) => {

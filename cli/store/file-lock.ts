@@ -1,7 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { link, readdir, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+
+import { uniqueName } from '../unique-id.js';
 
 /**
  * The process taking a lock, written into the lock file so that others can tell a lock left behind by a process that
@@ -81,7 +82,7 @@ const internals = {
    * back (link fails rather than overwrite should yet another lock have appeared).
    */
   async takeOver(path: string, judged: string): Promise<void> {
-    const aside = `${path}.${randomUUID()}.abandoned`;
+    const aside = `${path}.${uniqueName()}.abandoned`;
     try {
       await rename(path, aside);
     } catch {
@@ -182,7 +183,7 @@ const internals = {
  * the snapshot cache (so concurrent `shop` processes never lose each other's changes), and around a sync.
  */
 export async function withFileLock<T>(path: string, work: () => Promise<T>, options: FileLockOptions = {}): Promise<T> {
-  const record: LockRecord = { pid: options.holder?.pid ?? 0, host: options.holder?.host ?? '', token: randomUUID() };
+  const record: LockRecord = { pid: options.holder?.pid ?? 0, host: options.holder?.host ?? '', token: uniqueName() };
   await internals.acquire(path, record, options);
   await internals.removeAbandonedCandidates(path);
   const heartbeat =

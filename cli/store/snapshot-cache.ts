@@ -168,7 +168,9 @@ export class SnapshotCache {
         const file = internals.parse(readTextFile(this.path));
         change(file);
         await removeAbandonedTemporaries(this.path);
-        await writeFileAtomic(this.path, `${JSON.stringify(file)}\n`);
+        // Not flushed to disk: this is rewritten on every read that reached the server, two fsyncs each time would be
+        // most of what `shop cart` costs, and what a power cut could take from a cache, the next read puts back.
+        await writeFileAtomic(this.path, `${JSON.stringify(file)}\n`, { durable: false });
       },
       this.lockOptions,
     );

@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-
 import { Command } from 'commander';
 
 import { ApiError, AuthenticationError, ServerUnreachableError } from '../../api/errors.js';
@@ -7,6 +5,7 @@ import type { CommandDeps, DepsProvider } from '../../deps.js';
 import { UserError } from '../../errors.js';
 import { type CurrentAccount, findAccount } from '../../offline/accounts.js';
 import { plural } from '../../offline/notices.js';
+import { newIdempotencyKey } from '../../unique-id.js';
 import { type LogoutResult, logoutView } from '../../views/auth.js';
 
 export interface LogoutOptions {
@@ -40,7 +39,7 @@ export async function logoutRun({ deps, all }: LogoutOptions): Promise<void> {
   let result: LogoutResult;
 
   if (all) {
-    await deps.output.waitFor('Revoking every login…', deps.api().logout('all', randomUUID()));
+    await deps.output.waitFor('Revoking every login…', deps.api().logout('all', newIdempotencyKey()));
     await deps.config.deleteCredentials(server);
     await deps.output.info(`Revoked every login of your account on ${server}.`);
     result = { server, revoked: 'all' };
@@ -90,7 +89,7 @@ async function sendQueuedBeforeLogout(deps: CommandDeps): Promise<void> {
 
 async function revokeSession(deps: CommandDeps): Promise<LogoutResult['revoked']> {
   try {
-    await deps.output.waitFor('Logging out…', deps.api().logout('session', randomUUID()));
+    await deps.output.waitFor('Logging out…', deps.api().logout('session', newIdempotencyKey()));
     return 'session';
   } catch (error) {
     if (error instanceof ApiError || error instanceof AuthenticationError || error instanceof ServerUnreachableError) {

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
-
 import { Command } from 'commander';
 
 import { credentialsFromPair } from '../../api/session.js';
 import type { CommandDeps, DepsProvider } from '../../deps.js';
+import { newIdempotencyKey } from '../../unique-id.js';
 import { registeredView } from '../../views/auth.js';
 import { readEmail, readPassword } from './credentials-input.js';
 
@@ -33,7 +32,7 @@ export async function registerRun({ deps, email, passwordStdin }: RegisterOption
   const address = await readEmail(deps, email);
   const password = await readPassword(deps, { fromStdin: passwordStdin, choosing: true });
   const api = deps.api();
-  const user = await deps.output.waitFor('Creating your account…', api.register({ email: address, password }, randomUUID()));
+  const user = await deps.output.waitFor('Creating your account…', api.register({ email: address, password }, newIdempotencyKey()));
   // Logging straight in saves asking for the password a second time; the account exists either way.
   const pair = await deps.output.waitFor('Logging in…', api.login({ email: address, password }));
   await deps.config.saveCredentials(server, credentialsFromPair(user.email, pair, deps.now()));

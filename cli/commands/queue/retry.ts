@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-
 import { Command } from 'commander';
 
 import type { CommandDeps, DepsProvider } from '../../deps.js';
@@ -7,6 +5,7 @@ import { UserError } from '../../errors.js';
 import { plural } from '../../offline/notices.js';
 import { describeOp } from '../../offline/ops.js';
 import type { Outbox } from '../../store/outbox.js';
+import { newIdempotencyKey } from '../../unique-id.js';
 import { queueChangeView } from '../../views/queue.js';
 import { parseQueueId } from './ids.js';
 
@@ -26,7 +25,7 @@ export function queueRetryCommand(deps: DepsProvider, run = queueRetryRun): Comm
 export async function queueRetryRun({ deps, id }: QueueRetryOptions): Promise<void> {
   const server = deps.server().url;
   const { outbox } = deps.offline();
-  const moved = await outbox.retry((entry) => (id === undefined ? entry.server === server : entry.id === id), randomUUID);
+  const moved = await outbox.retry((entry) => (id === undefined ? entry.server === server : entry.id === id), newIdempotencyKey);
   if (moved.length === 0) {
     throw new UserError(id === undefined ? `no refused changes for ${server}` : notFailed(outbox, id));
   }

@@ -55,6 +55,13 @@ interface Loaded {
   files: string[];
   /** Whether Node's http module was: only undici loads it. */
   http: boolean;
+  /** Node's own modules, by name. */
+  builtins: string[];
+}
+
+/** What most tests compare: the packages, the files of the CLI, and whether HTTP was loaded. */
+function summary({ packages, files, http }: Loaded): Omit<Loaded, 'builtins'> {
+  return { packages, files, http };
 }
 
 describe('start-up', () => {
@@ -75,7 +82,12 @@ describe('start-up', () => {
     const entries = (await readFile(traceFile, 'utf8')).split('\n');
     const packages = entries.flatMap((entry) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(entry)?.[1] ?? []);
     const files = entries.flatMap((entry) => (entry.includes(dirname(SHOP_BIN)) ? [basename(entry)] : []));
-    return { packages: [...new Set(packages)].sort(), files: [...new Set(files)].sort(), http: entries.includes('builtin:NativeModule http') };
+    return {
+      packages: [...new Set(packages)].sort(),
+      files: [...new Set(files)].sort(),
+      http: entries.includes('builtin:NativeModule http'),
+      builtins: entries.flatMap((entry) => /^builtin:NativeModule (.+)$/.exec(entry)?.[1] ?? []),
+    };
   };
   const packagesLoadedBy = async (args: string, env: Record<string, string> = {}): Promise<string[]> => (await loadedBy(args, env)).packages;
 
@@ -101,7 +113,7 @@ describe('start-up', () => {
   });
 
   it('answers --version without loading any package or the CLI bundle', async () => {
-    expect(await loadedBy('--version')).to.equal({ packages: [], files: ['shop.cjs'], http: false });
+    expect(summary(await loadedBy('--version'))).to.equal({ packages: [], files: ['shop.cjs'], http: false });
   });
 
   it('bundles commander and undici only: Ink, React and conf stay out of the CLI bundle, loaded only when needed', async () => {
@@ -111,7 +123,13 @@ describe('start-up', () => {
   });
 
   it('lists the cart as JSON loading no package beside the bundle: no Ink, no React, no conf', async () => {
-    expect(await loadedBy('cart list --json')).to.equal({ packages: [], files: ['main.cjs', 'shop.cjs'], http: true });
+    expect(summary(await loadedBy('cart list --json'))).to.equal({ packages: [], files: ['main.cjs', 'shop.cjs'], http: true });
+  });
+
+  it('lists the cart without loading node:crypto or perf_hooks: a read needs no random key, and their loading costs every call', async () => {
+    const { builtins } = await loadedBy('cart list --json');
+
+    expect(builtins).to.not.include(['crypto', 'perf_hooks']);
   });
 
   it('prints plain lines to a pipe without loading Ink or React', async () => {
@@ -122,7 +140,7 @@ describe('start-up', () => {
   });
 
   it('shows config without loading undici', async () => {
-    expect(await loadedBy('config list')).to.equal({ packages: [], files: ['main.cjs', 'shop.cjs'], http: false });
+    expect(summary(await loadedBy('config list'))).to.equal({ packages: [], files: ['main.cjs', 'shop.cjs'], http: false });
   });
 
   it('lists the queue without loading undici', async () => {
@@ -137,7 +155,7 @@ describe('start-up', () => {
     await writeFile(join(dir.path, 'credentials.json'), JSON.stringify({ ...credentials, [offline.SHOP_SERVER]: credentials[api.url] }), { mode: 0o600 });
 
     expect(await packagesLoadedBy('cart add MUG-BLUE --json', offline)).to.equal([]);
-    expect(await loadedBy('queue', offline)).to.equal({ packages: [], files: ['main.cjs', 'shop.cjs'], http: false });
+    expect(summary(await loadedBy('queue', offline))).to.equal({ packages: [], files: ['main.cjs', 'shop.cjs'], http: false });
   });
 
   it('compiles the CLI from the code cache its first run leaves, and leaves that cache alone after', async () => {

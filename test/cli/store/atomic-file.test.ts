@@ -31,6 +31,17 @@ describe('atomic file writes', () => {
     expect(await readdir(dir.path)).to.equal(['outbox.json']);
   });
 
+  it('replaces the file whole without flushing it when it need not be durable, as the saved copies do', async () => {
+    const path = join(dir.path, 'cache.json');
+    await writeFileAtomic(path, 'old', { durable: false });
+
+    await writeFileAtomic(path, 'new', { durable: false });
+
+    expect(await readFile(path, 'utf8')).to.equal('new');
+    expect(await readdir(dir.path)).to.equal(['cache.json']);
+    expect((await stat(path)).mode & 0o777).to.equal(0o600);
+  });
+
   it('creates the file with mode 0600, in a new 0700 directory', async () => {
     const path = join(dir.path, 'nested', 'cache.json');
 
