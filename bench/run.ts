@@ -3,7 +3,8 @@
  * numbers drift on a shared machine; ratios from one run do not). Prints a table and writes bench/results.md.
  * `npm run bench -- --quick` is a few-second smoke run that checks the harness works; its numbers mean little.
  *
- * Every server variant runs in its own process; the load comes from autocannon in this process, over loopback.
+ * Every server variant runs in its own process, and all those a comparison needs run at once, so their rounds can
+ * take turns (see measureLoads); the load comes from autocannon in this process, over loopback.
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -21,16 +22,17 @@ import { SHOP_BIN } from '../test/helpers/cli-binary.js';
 import { startPostgresCluster } from '../test/helpers/postgres.js';
 import { buildLargeSqliteDatabase } from './lib/dataset.js';
 import type { LatencyProbe } from './lib/latency.js';
-import { type LoadFigures, type LoadPlan, measureLoad } from './lib/load.js';
-import { freePort, startServerProcess } from './lib/processes.js';
+import { type LoadFigures, type LoadPlan, measureLoads } from './lib/load.js';
+import { freePort, type RunningProcess, startServerProcess } from './lib/processes.js';
 import { type Figure, renderMarkdown, renderTable } from './lib/report.js';
 import { createUsers, fillCart, startShopServer } from './lib/shop.js';
-import { measureWallTimes } from './lib/wall-time.js';
+import { cliEnvironment, measureWallTimes } from './lib/wall-time.js';
 
 const quick = process.argv.includes('--quick');
 /**
- * `--only server,cli`: run some groups (server: hello, stateful and shop on SQLite; postgres; scale; cli), for quick
- * iteration while optimising. Ratios whose baseline is in a group not run are left blank, and results.md is not written.
+ * `--only server,cli`: run some groups (server: the baselines, the stateful references and shop on SQLite; postgres;
+ * scale; cli), for quick iteration while optimising. Ratios whose baseline is in a group not run are left blank, and
+ * results.md is not written.
  */
 const groups = ['server', 'postgres', 'scale', 'cli'] as const;
 const onlyIndex = process.argv.indexOf('--only');
@@ -42,34 +44,78 @@ if (only && [...only].some((group) => !(groups as readonly string[]).includes(gr
 const wants = (group: (typeof groups)[number]) => only === undefined || only.has(group);
 const settings = quick
   ? { seconds: 1, rounds: 1, connections: 8, writers: 50, smallUsers: 200, largeUsers: 2_000, linesPerUser: 10, wallRuns: 3, latencySamples: 200, syncOps: 50 }
-  : { seconds: 5, rounds: 3, connections: 8, writers: 2_000, smallUsers: 1_000, largeUsers: 1_000_000, linesPerUser: 10, wallRuns: 20, latencySamples: 2000, syncOps: 1000 };
+  : { seconds: 5, rounds: 5, connections: 8, writers: 2_000, smallUsers: 1_000, largeUsers: 1_000_000, linesPerUser: 10, wallRuns: 20, latencySamples: 2000, syncOps: 1000 };
 
 const skus = demoCatalog.filter((product) => product.active).map((product) => product.sku);
 const work = mkdtempSync(join(tmpdir(), 'shop-bench-'));
 const figures: Figure[] = [];
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
 
-/** Throughput under concurrent load, plus a precise sequential p50/p99 of the same request. */
-function load(url: string, request: LoadPlan['request'], headers: Record<string, string> = {}) {
+/** The figures' names, which rows refer to as baselines. */
+const names = {
+  hello: 'bare Hapi GET /hello',
+  echo: 'bare Hapi POST /echo (the body and headers of POST /cart/items, joi-validated)',
+  statefulBare: 'stateful reference GET /cart on bare Hapi (cookie → memory)',
+  stateful: "stateful reference GET /cart on shop's pipeline (cookie → memory)",
+  getCart: 'authenticated GET /cart (SQLite)',
+  postKey: 'POST /cart/items with Idempotency-Key (SQLite)',
+  postNoKey: 'POST /cart/items without Idempotency-Key (SQLite)',
+  node: '`node -e 0`',
+};
+
+/** A load plan with a latency probe sending the same requests. */
+function plan(name: string, url: string, request: LoadPlan['request'], headers: Record<string, string> = {}): LoadPlan {
   const latency: LatencyProbe = {
     method: request.method === 'POST' ? 'POST' : 'GET',
     path: request.path ?? '/',
     prepare: () => {
-      if (request.setupRequest && typeof request.setupRequest === 'function') {
+      if (typeof request.setupRequest === 'function') {
         const prepared = request.setupRequest({ ...request, headers }, {});
         return { headers: (prepared.headers ?? {}) as Record<string, string>, ...(typeof prepared.body === 'string' ? { body: prepared.body } : {}) };
       }
-      return { headers };
+      return { headers, ...(typeof request.body === 'string' ? { body: request.body } : {}) };
     },
   };
-  return measureLoad({ url, connections: settings.connections, seconds: settings.seconds, rounds: settings.rounds, request, headers, latency, latencySamples: settings.latencySamples });
+  return { name, url, request, headers, latency };
 }
 
-function requireClean(name: string, result: LoadFigures): LoadFigures {
-  if (result.failures > 0) {
-    throw new Error(`${name}: ${result.failures} failed requests — a figure with failures would be meaningless`);
+/** Runs the plans interleaved and refuses figures with failed requests: a figure with failures would be meaningless. */
+async function measure(plans: LoadPlan[]): Promise<Map<string, LoadFigures>> {
+  const results = await measureLoads(plans, settings, log);
+  const byName = new Map<string, LoadFigures>();
+  for (const [index, result] of results.entries()) {
+    const name = (plans[index] as LoadPlan).name;
+    if (result.failures > 0) {
+      throw new Error(`${name}: ${result.failures} failed requests`);
+    }
+    byName.set(name, result);
   }
-  return result;
+  return byName;
+}
+
+/** Keeps track of the processes a group started, to stop them all however it ends. */
+class Processes {
+  readonly #running: RunningProcess[] = [];
+
+  async start(started: Promise<RunningProcess>): Promise<RunningProcess> {
+    const running = await started;
+    this.#running.push(running);
+    return running;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(this.#running.splice(0).map((running) => running.stop()));
+  }
+}
+
+/** A bench server from bench/servers/, run from source. */
+async function startBenchServer(file: string, readyPath: string): Promise<RunningProcess> {
+  return startServerProcess(process.execPath, ['--import', 'tsx', file], {}, await freePort(), readyPath);
+}
+
+async function statefulSession(url: string): Promise<string> {
+  const session = await fetch(`${url}/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ skus: skus.slice(0, 3) }) });
+  return (session.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
 }
 
 /**
@@ -91,7 +137,7 @@ async function measureSync(configDir: string, serverUrl: string, token: string, 
     return true;
   });
   const started = process.hrtime.bigint();
-  const sync = spawnSync(process.execPath, [SHOP_BIN, 'sync'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const sync = spawnSync(process.execPath, [SHOP_BIN, 'sync'], { env: cliEnvironment(env), stdio: ['ignore', 'ignore', 'pipe'] });
   const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
   if (sync.status !== 0 || outbox.read().pending.length !== 0) {
     throw new Error(`shop sync exited ${sync.status} leaving ${outbox.read().pending.length} ops: ${sync.stderr.toString()}`);
@@ -104,11 +150,8 @@ async function main(): Promise<void> {
     throw new Error('build failed');
   }
 
-  if (wants('server')) {
-    await measureServer();
-  }
-  if (wants('postgres')) {
-    await measurePostgres();
+  if (wants('server') || wants('postgres')) {
+    await measureServers();
   }
   if (wants('scale')) {
     await measureScale();
@@ -126,134 +169,187 @@ async function main(): Promise<void> {
   }
 }
 
-async function measureServer(): Promise<void> {
-  log('baseline: bare Hapi hello route');
-  const hello = await startServerProcess(process.execPath, ['--import', 'tsx', 'bench/servers/hello.ts'], {}, await freePort(), '/hello');
-  const helloFigures = requireClean('hello', await load(hello.url, { method: 'GET', path: '/hello' }));
-  await hello.stop();
-  figures.push({ name: 'bare Hapi hello route', load: helloFigures });
-
-  log('stateful reference: cookie session → cart in memory');
-  const stateful = await startServerProcess(process.execPath, ['--import', 'tsx', 'bench/servers/stateful.ts'], {}, await freePort(), '/healthz');
-  const session = await fetch(`${stateful.url}/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ skus: skus.slice(0, 3) }) });
-  const cookie = (session.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const statefulFigures = requireClean('stateful', await load(stateful.url, { method: 'GET', path: '/cart' }, { cookie }));
-  await stateful.stop();
-  figures.push({ name: 'stateful reference GET /cart (cookie → memory)', load: statefulFigures });
-
-  log('shop on SQLite');
-  const sqliteDir = join(work, 'sqlite');
-  const shop = await startShopServer(join(sqliteDir, 'shop.db'), sqliteDir);
-  const [reader] = await createUsers(shop.url, 1, 'reader');
-  await fillCart(shop.url, reader as string, skus.slice(0, 3));
-  const getCart = requireClean('GET /cart sqlite', await load(shop.url, { method: 'GET', path: '/cart' }, { authorization: `Bearer ${reader}` }));
-  figures.push({ name: 'authenticated GET /cart (SQLite)', load: getCart, baseline: 'stateful reference GET /cart (cookie → memory)', target: { kind: 'throughput', atLeast: 0.6 } });
-
-  // Each writer's adds go round 4 lines, so carts stay the size the read figures use (a cart that grew to every SKU
-  // would make the write figure measure reading a 37-line cart back). A writer that has filled its 4 lines to the
-  // 99 limit moves on to the next 4 SKUs, so however fast the machine no add is refused (a refusal fails the figure).
-  const writers = await createUsers(shop.url, settings.writers, 'writer');
-  const linesPerWriter = 4;
-  const skuFor = (n: number): string => {
-    const writer = n % writers.length;
-    const add = Math.floor(n / writers.length);
-    const block = Math.floor(add / (linesPerWriter * MAX_LINE_QUANTITY));
-    return skus[(writer + block * linesPerWriter + (add % linesPerWriter)) % skus.length] as string;
-  };
-  let next = 0;
-  const addRequest = (withKey: boolean): LoadPlan['request'] => ({
-    method: 'POST',
-    path: '/cart/items',
-    setupRequest: (request) => {
-      const n = next++;
-      const headers: Record<string, string> = { 'content-type': 'application/json', authorization: `Bearer ${writers[n % writers.length]}` };
-      if (withKey) {
-        headers['idempotency-key'] = randomUUID();
-      }
-      return { ...request, headers, body: JSON.stringify({ sku: skuFor(n), quantity: 1 }) };
-    },
-  });
-  const withKey = requireClean('POST with key', await load(shop.url, addRequest(true)));
-  const withoutKey = requireClean('POST without key', await load(shop.url, addRequest(false)));
-  await shop.stop();
-  figures.push({ name: 'POST /cart/items with Idempotency-Key (SQLite)', load: withKey, baseline: 'bare Hapi hello route', target: { kind: 'throughput', atLeast: 0.35 } });
-  figures.push({ name: 'POST /cart/items without Idempotency-Key (SQLite)', load: withoutKey });
-  figures.push({ name: 'POST /cart/items with vs without key', load: withKey, baseline: 'POST /cart/items without Idempotency-Key (SQLite)', target: { kind: 'p50', atMost: 1.15 } });
-}
-
-async function measurePostgres(): Promise<void> {
-
-  log('shop on Postgres');
-  const cluster = await startPostgresCluster();
+/**
+ * The baselines, the stateful references and shop (SQLite; and Postgres), all running at once and measured in turns.
+ * shop on SQLite always runs: its GET /cart is also the baseline of the Postgres figure.
+ */
+async function measureServers(): Promise<void> {
+  const processes = new Processes();
+  const stopCluster: Array<() => Promise<void>> = [];
   try {
-    const pg = await startShopServer(cluster.adminUrl, join(work, 'pg'));
-    const [pgReader] = await createUsers(pg.url, 1, 'reader');
-    await fillCart(pg.url, pgReader as string, skus.slice(0, 3));
-    const pgCart = requireClean('GET /cart postgres', await load(pg.url, { method: 'GET', path: '/cart' }, { authorization: `Bearer ${pgReader}` }));
-    await pg.stop();
-    figures.push({ name: 'authenticated GET /cart (Postgres)', load: pgCart, baseline: 'authenticated GET /cart (SQLite)', target: { kind: 'reported' } });
-  } finally {
-    await cluster.stop();
-  }
+    log('starting shop on SQLite');
+    const readerDir = join(work, 'sqlite-reads');
+    const shop = await processes.start(startShopServer(join(readerDir, 'shop.db'), readerDir));
+    const [reader] = await createUsers(shop.url, 1, 'reader');
+    await fillCart(shop.url, reader as string, skus.slice(0, 3));
+    const plans = [plan(names.getCart, shop.url, { method: 'GET', path: '/cart' }, { authorization: `Bearer ${reader}` })];
 
+    if (wants('server')) {
+      log('starting the baselines and the stateful references');
+      const hello = await processes.start(startBenchServer('bench/servers/hello.ts', '/hello'));
+      const statefulBare = await processes.start(startBenchServer('bench/servers/stateful-bare.ts', '/healthz'));
+      const stateful = await processes.start(startBenchServer('bench/servers/stateful.ts', '/healthz'));
+      // The writes go to a shop process and database of their own: the read figure's database stays as it was, and
+      // its WAL is not the one the writes grow and the checkpoint thread copies.
+      const writerDir = join(work, 'sqlite-writes');
+      const writeShop = await processes.start(startShopServer(join(writerDir, 'shop.db'), writerDir));
+
+      // Each writer's adds go round 4 lines, so carts stay the size the read figures use (a cart that grew to every SKU
+      // would make the write figure measure reading a 37-line cart back). A writer that has filled its 4 lines to the
+      // 99 limit moves on to the next 4 SKUs, so however fast the machine no add is refused (a refusal fails the figure).
+      const writers = await createUsers(writeShop.url, settings.writers, 'writer');
+      const linesPerWriter = 4;
+      const skuFor = (n: number): string => {
+        const writer = n % writers.length;
+        const add = Math.floor(n / writers.length);
+        const block = Math.floor(add / (linesPerWriter * MAX_LINE_QUANTITY));
+        return skus[(writer + block * linesPerWriter + (add % linesPerWriter)) % skus.length] as string;
+      };
+      let next = 0;
+      const addRequest = (path: string, withKey: boolean): LoadPlan['request'] => ({
+        method: 'POST',
+        path,
+        setupRequest: (request) => {
+          const n = next++;
+          const headers: Record<string, string> = { 'content-type': 'application/json', authorization: `Bearer ${writers[n % writers.length]}` };
+          if (withKey) {
+            headers['idempotency-key'] = randomUUID();
+          }
+          return { ...request, headers, body: JSON.stringify({ sku: skuFor(n), quantity: 1 }) };
+        },
+      });
+
+      plans.unshift(
+        plan(names.hello, hello.url, { method: 'GET', path: '/hello' }),
+        plan(names.echo, hello.url, addRequest('/echo', true)),
+        plan(names.statefulBare, statefulBare.url, { method: 'GET', path: '/cart' }, { cookie: await statefulSession(statefulBare.url) }),
+        plan(names.stateful, stateful.url, { method: 'GET', path: '/cart' }, { cookie: await statefulSession(stateful.url) }),
+      );
+      plans.push(plan(names.postKey, writeShop.url, addRequest('/cart/items', true)), plan(names.postNoKey, writeShop.url, addRequest('/cart/items', false)));
+    }
+
+    const pgName = 'authenticated GET /cart (Postgres)';
+    if (wants('postgres')) {
+      log('starting Postgres and shop on it');
+      const cluster = await startPostgresCluster();
+      stopCluster.push(() => cluster.stop());
+      const pg = await processes.start(startShopServer(cluster.adminUrl, join(work, 'pg')));
+      const [pgReader] = await createUsers(pg.url, 1, 'reader');
+      await fillCart(pg.url, pgReader as string, skus.slice(0, 3));
+      plans.push(plan(pgName, pg.url, { method: 'GET', path: '/cart' }, { authorization: `Bearer ${pgReader}` }));
+    }
+
+    log(`measuring ${plans.length} figures in turns`);
+    const results = await measure(plans);
+    const load = (name: string) => results.get(name) as LoadFigures;
+    if (wants('server')) {
+      figures.push(
+        { name: names.hello, load: load(names.hello) },
+        { name: names.echo, load: load(names.echo), baseline: names.hello, target: { kind: 'reported' } },
+        { name: names.statefulBare, load: load(names.statefulBare) },
+        { name: names.stateful, load: load(names.stateful), baseline: names.statefulBare, target: { kind: 'reported' } },
+        { name: names.getCart, load: load(names.getCart), baseline: names.stateful, target: { kind: 'throughput', atLeast: 0.6 } },
+        { name: `${names.getCart} vs the bare-Hapi reference`, load: load(names.getCart), baseline: names.statefulBare, target: { kind: 'reported' } },
+        { name: names.postKey, load: load(names.postKey), baseline: names.hello, target: { kind: 'throughput', atLeast: 0.35 } },
+        { name: `${names.postKey} vs bare POST /echo`, load: load(names.postKey), baseline: names.echo, target: { kind: 'reported' } },
+        { name: names.postNoKey, load: load(names.postNoKey) },
+        { name: 'POST /cart/items with vs without key', load: load(names.postKey), baseline: names.postNoKey, target: { kind: 'p50', atMost: 1.15 } },
+      );
+    } else {
+      figures.push({ name: names.getCart, load: load(names.getCart) });
+    }
+    if (wants('postgres')) {
+      figures.push({ name: pgName, load: load(pgName), baseline: names.getCart, target: { kind: 'reported' } });
+    }
+  } finally {
+    await processes.stopAll();
+    for (const stop of stopCluster) {
+      await stop();
+    }
+  }
 }
 
 async function measureScale(): Promise<void> {
-  for (const [label, users] of [['small', settings.smallUsers], ['large', settings.largeUsers]] as const) {
-    log(`building a SQLite database with ${users} users × ${settings.linesPerUser} cart lines`);
-    const file = join(work, `${label}.db`);
-    const started = Date.now();
-    await buildLargeSqliteDatabase(file, users, settings.linesPerUser);
-    log(`built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    const server = await startShopServer(file, join(work, label));
-    const [token] = await createUsers(server.url, 1, `${label}-reader`);
-    await fillCart(server.url, token as string, skus.slice(0, settings.linesPerUser));
-    const figure = requireClean(`GET /cart ${label}`, await load(server.url, { method: 'GET', path: '/cart' }, { authorization: `Bearer ${token}` }));
-    await server.stop();
-    rmSync(file, { force: true });
+  const processes = new Processes();
+  try {
+    const plans: LoadPlan[] = [];
+    const sizes = [
+      { label: 'small', users: settings.smallUsers },
+      { label: 'large', users: settings.largeUsers },
+    ];
+    for (const { label, users } of sizes) {
+      log(`building a SQLite database with ${users} users × ${settings.linesPerUser} cart lines`);
+      const file = join(work, `${label}.db`);
+      const started = Date.now();
+      await buildLargeSqliteDatabase(file, users, settings.linesPerUser);
+      log(`built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      const server = await processes.start(startShopServer(file, join(work, label)));
+      const [token] = await createUsers(server.url, 1, `${label}-reader`);
+      await fillCart(server.url, token as string, skus.slice(0, settings.linesPerUser));
+      plans.push(plan(label, server.url, { method: 'GET', path: '/cart' }, { authorization: `Bearer ${token}` }));
+    }
+    const results = await measure(plans);
+    const smallName = `GET /cart with ${settings.smallUsers.toLocaleString('en')} users (SQLite)`;
     figures.push(
-      label === 'small'
-        ? { name: `GET /cart with ${users.toLocaleString('en')} users (SQLite)`, load: figure }
-        : {
-            name: `GET /cart with ${users.toLocaleString('en')} users, ${(users * settings.linesPerUser).toLocaleString('en')} lines (SQLite)`,
-            load: figure,
-            baseline: `GET /cart with ${settings.smallUsers.toLocaleString('en')} users (SQLite)`,
-            target: { kind: 'p50', atMost: 1.2 },
-          },
+      { name: smallName, load: results.get('small') as LoadFigures },
+      {
+        name: `GET /cart with ${settings.largeUsers.toLocaleString('en')} users, ${(settings.largeUsers * settings.linesPerUser).toLocaleString('en')} lines (SQLite)`,
+        load: results.get('large') as LoadFigures,
+        baseline: smallName,
+        target: { kind: 'p50', atMost: 1.2 },
+      },
     );
+  } finally {
+    await processes.stopAll();
   }
-
 }
 
 async function measureCli(): Promise<void> {
   log('CLI start-up');
   const cliServer = await startShopServer(join(work, 'cli.db'), join(work, 'cli'));
-  const [cliToken] = await createUsers(cliServer.url, 1, 'cli');
-  await fillCart(cliServer.url, cliToken as string, skus.slice(0, 3));
-  const configDir = join(work, 'cli-config');
-  const cliEnv = { SHOP_CONFIG_DIR: configDir, SHOP_SERVER: cliServer.url };
-  const login = spawnSync(process.execPath, [SHOP_BIN, 'login', '--email', 'cli-0@bench.test', '--password-stdin'], {
-    env: { ...process.env, ...cliEnv },
-    input: 'bench-password-1\n',
-  });
-  if (login.status !== 0) {
-    throw new Error(`shop login failed: ${login.stderr.toString()}`);
+  try {
+    const [cliToken] = await createUsers(cliServer.url, 1, 'cli');
+    await fillCart(cliServer.url, cliToken as string, skus.slice(0, 3));
+    const configDir = join(work, 'cli-config');
+    const cliEnv = { SHOP_CONFIG_DIR: configDir, SHOP_SERVER: cliServer.url };
+    const login = spawnSync(process.execPath, [SHOP_BIN, 'login', '--email', 'cli-0@bench.test', '--password-stdin'], {
+      env: { ...process.env, ...cliEnv },
+      input: 'bench-password-1\n',
+    });
+    if (login.status !== 0) {
+      throw new Error(`shop login failed: ${login.stderr.toString()}`);
+    }
+    // With the machine's NODE_EXTRA_CA_CERTS as well, when it sets one, to show what it does to both sides.
+    const caCerts = process.env.NODE_EXTRA_CA_CERTS;
+    const withCaCerts = caCerts === undefined || caCerts === '' ? {} : { NODE_EXTRA_CA_CERTS: caCerts };
+    const wall = measureWallTimes(
+      {
+        node: { args: ['-e', '0'] },
+        version: { args: [SHOP_BIN, '--version'] },
+        cart: { args: [SHOP_BIN, 'cart', 'list', '--json'], env: cliEnv },
+        ...(caCerts === undefined || caCerts === ''
+          ? {}
+          : {
+              nodeCa: { args: ['-e', '0'], env: withCaCerts },
+              cartCa: { args: [SHOP_BIN, 'cart', 'list', '--json'], env: { ...cliEnv, ...withCaCerts } },
+            }),
+      },
+      settings.wallRuns,
+    );
+    log(`shop sync of ${settings.syncOps} queued ops`);
+    const syncMs = await measureSync(configDir, cliServer.url, cliToken as string, cliEnv);
+    figures.push({ name: names.node, wallMs: wall.node as number });
+    figures.push({ name: '`shop --version`', wallMs: wall.version as number, baseline: names.node, target: { kind: 'wall', atMost: 1.5 } });
+    figures.push({ name: '`shop cart list --json` (local server)', wallMs: wall.cart as number, baseline: names.node, target: { kind: 'wall', atMost: 2.0 } });
+    if (wall.nodeCa !== undefined && wall.cartCa !== undefined) {
+      const nodeCa = '`node -e 0` with this machine’s NODE_EXTRA_CA_CERTS';
+      figures.push({ name: nodeCa, wallMs: wall.nodeCa });
+      figures.push({ name: '`shop cart list --json` with it', wallMs: wall.cartCa, baseline: nodeCa, target: { kind: 'reported' } });
+    }
+    figures.push({ name: `\`shop sync\` of ${settings.syncOps} queued ops`, wallMs: syncMs, target: { kind: 'absolute', atMostMs: quick ? Infinity : 3000 } });
+  } finally {
+    await cliServer.stop();
   }
-  const wall = measureWallTimes(
-    {
-      node: { args: ['-e', '0'] },
-      version: { args: [SHOP_BIN, '--version'] },
-      cart: { args: [SHOP_BIN, 'cart', 'list', '--json'], env: cliEnv },
-    },
-    settings.wallRuns,
-  );
-  log(`shop sync of ${settings.syncOps} queued ops`);
-  const syncMs = await measureSync(configDir, cliServer.url, cliToken as string, cliEnv);
-  await cliServer.stop();
-  figures.push({ name: '`node -e 0`', wallMs: wall.node as number });
-  figures.push({ name: '`shop --version`', wallMs: wall.version as number, baseline: '`node -e 0`', target: { kind: 'wall', atMost: 1.5 } });
-  figures.push({ name: '`shop cart list --json` (local server)', wallMs: wall.cart as number, baseline: '`node -e 0`', target: { kind: 'wall', atMost: 2.0 } });
-  figures.push({ name: `\`shop sync\` of ${settings.syncOps} queued ops`, wallMs: syncMs, target: { kind: 'absolute', atMostMs: quick ? Infinity : 3000 } });
 }
 
 main()

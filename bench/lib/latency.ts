@@ -1,6 +1,6 @@
 import { Agent, request } from 'node:http';
 
-import { median } from './load.js';
+import { median, percentile } from './stats.js';
 
 export interface LatencyProbe {
   method: 'GET' | 'POST';
@@ -28,24 +28,46 @@ function once(agent: Agent, url: URL, probe: LatencyProbe): Promise<number> {
   });
 }
 
+/** The indexes 0…n-1 in a random order (Fisher–Yates). */
+function shuffled(n: number): number[] {
+  const order = Array.from({ length: n }, (_, index) => index);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [order[i], order[j]] = [order[j] as number, order[i] as number];
+  }
+  return order;
+}
+
 /**
- * p50 and p99 in milliseconds with microsecond resolution, from `count` sequential requests on one keep-alive
- * connection: autocannon's histogram rounds to whole milliseconds, too coarse for a ratio of sub-millisecond latencies.
+ * p50 and p99 in milliseconds with microsecond resolution, from `count` sequential requests per probe on one
+ * keep-alive connection each: autocannon's histogram rounds to whole milliseconds, too coarse for a ratio of
+ * sub-millisecond latencies. The probes take turns request by request, so the two sides of a latency ratio are sampled
+ * over the same stretch of time, in a new random order each turn: in a fixed order, a probe that always follows
+ * another one on the same server would always find that server's caches warm, and the one after a request to another
+ * server would always find them cold (measured: 1.41× for a pair that alternating alone measured at 1.14×).
  */
-export async function measureLatency(baseUrl: string, probe: LatencyProbe, count: number): Promise<{ p50: number; p99: number }> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const url = new URL(probe.path, baseUrl);
+export async function measureLatencies(
+  probes: ReadonlyArray<{ url: string; probe: LatencyProbe }>,
+  count: number,
+): Promise<Array<{ p50: number; p99: number }>> {
+  const connections = probes.map(({ url, probe }) => ({ probe, agent: new Agent({ keepAlive: true, maxSockets: 1 }), url: new URL(probe.path, url) }));
+  const samples: number[][] = probes.map(() => []);
   try {
     for (let i = 0; i < Math.min(200, count); i++) {
-      await once(agent, url, probe); // warm-up
+      for (const { agent, url, probe } of connections) {
+        await once(agent, url, probe); // warm-up
+      }
     }
-    const samples: number[] = [];
     for (let i = 0; i < count; i++) {
-      samples.push(await once(agent, url, probe));
+      for (const index of shuffled(connections.length)) {
+        const { agent, url, probe } = connections[index] as (typeof connections)[number];
+        samples[index]?.push(await once(agent, url, probe));
+      }
     }
-    samples.sort((a, b) => a - b);
-    return { p50: median(samples), p99: samples[Math.min(samples.length - 1, Math.floor(samples.length * 0.99))] as number };
+    return samples.map((values) => ({ p50: median(values), p99: percentile(values, 0.99) }));
   } finally {
-    agent.destroy();
+    for (const { agent } of connections) {
+      agent.destroy();
+    }
   }
 }

@@ -1,6 +1,7 @@
 import autocannon from 'autocannon';
 
-import { type LatencyProbe, measureLatency } from './latency.js';
+import { type LatencyProbe, measureLatencies } from './latency.js';
+import { median } from './stats.js';
 
 export interface LoadFigures {
   /** Requests per second, median over rounds. */
@@ -12,47 +13,57 @@ export interface LoadFigures {
   failures: number;
 }
 
+/** One figure's load: a server and the request to drive it with. */
 export interface LoadPlan {
+  name: string;
   url: string;
-  /** Also measure latency precisely with sequential requests (see latency.ts); autocannon's p50/p99 are whole ms. */
-  latency?: LatencyProbe;
-  connections: number;
-  seconds: number;
-  rounds: number;
   /** One request template; `setupRequest` may vary each request (a fresh Idempotency-Key, another user). */
   request: autocannon.Request;
   headers?: Record<string, string>;
-  latencySamples?: number;
+  /** Also measure latency precisely with sequential requests (see latency.ts); autocannon's p50/p99 are whole ms. */
+  latency?: LatencyProbe;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+export interface LoadSettings {
+  connections: number;
+  /** Length of one measured round. */
+  seconds: number;
+  rounds: number;
+  latencySamples: number;
 }
 
-/** Drives `plan` with autocannon over loopback for a short warm-up and then `rounds` measured rounds. */
-export async function measureLoad(plan: LoadPlan): Promise<LoadFigures> {
-  const run = (seconds: number) =>
-    autocannon({
-      url: plan.url,
-      connections: plan.connections,
-      duration: seconds,
-      headers: plan.headers ?? {},
-      requests: [plan.request],
-    });
-  await run(Math.max(1, Math.round(plan.seconds / 3))); // JIT warm-up, caches, connection pools
-  const results: autocannon.Result[] = [];
-  for (let round = 0; round < plan.rounds; round++) {
-    results.push(await run(plan.seconds));
+function drive(plan: LoadPlan, connections: number, seconds: number): Promise<autocannon.Result> {
+  return autocannon({ url: plan.url, connections, duration: seconds, headers: plan.headers ?? {}, requests: [plan.request] });
+}
+
+/**
+ * Drives every plan with autocannon over loopback: a short warm-up each, then `rounds` rounds in which every plan gets
+ * one turn, the first turn moving along by one each round. Interleaved so, drift on a shared machine (another tenant,
+ * a slower stretch) lands on every figure alike instead of on whichever was measured last; the ratios between
+ * figures are what the benchmark reports. Latency probes are interleaved too, request by request.
+ */
+export async function measureLoads(plans: readonly LoadPlan[], settings: LoadSettings, log: (message: string) => void): Promise<LoadFigures[]> {
+  for (const plan of plans) {
+    await drive(plan, settings.connections, Math.max(1, Math.round(settings.seconds / 3))); // JIT, caches, pools
   }
-  const latency = plan.latency ? await measureLatency(plan.url, plan.latency, plan.latencySamples ?? 1000) : undefined;
-  return {
-    rps: median(results.map((result) => result.requests.average)),
-    p50: latency?.p50 ?? median(results.map((result) => result.latency.p50)),
-    p99: latency?.p99 ?? median(results.map((result) => result.latency.p99)),
-    failures: results.reduce((sum, result) => sum + result.non2xx + result.errors + result.timeouts, 0),
-  };
+  const results: autocannon.Result[][] = plans.map(() => []);
+  for (let round = 0; round < settings.rounds; round++) {
+    log(`round ${round + 1} of ${settings.rounds}`);
+    for (let turn = 0; turn < plans.length; turn++) {
+      const index = (round + turn) % plans.length;
+      results[index]?.push(await drive(plans[index] as LoadPlan, settings.connections, settings.seconds));
+    }
+  }
+  const probed = plans.flatMap((plan, index) => (plan.latency ? [{ index, url: plan.url, probe: plan.latency }] : []));
+  const latencies = await measureLatencies(probed, settings.latencySamples);
+  return plans.map((_, index) => {
+    const rounds = results[index] ?? [];
+    const latency = latencies[probed.findIndex((entry) => entry.index === index)];
+    return {
+      rps: median(rounds.map((result) => result.requests.average)),
+      p50: latency?.p50 ?? median(rounds.map((result) => result.latency.p50)),
+      p99: latency?.p99 ?? median(rounds.map((result) => result.latency.p99)),
+      failures: rounds.reduce((sum, result) => sum + result.non2xx + result.errors + result.timeouts, 0),
+    };
+  });
 }
-
-export { median };

@@ -60,8 +60,13 @@ function rows(figures: readonly Figure[]): Row[] {
         met = ratio <= figure.target.atMost;
         break;
       case 'reported':
-        ratio = (figure.load?.rps ?? 0) / (base.load?.rps ?? 1);
-        target = `reported: throughput vs ${base.name}`;
+        if (figure.wallMs !== undefined) {
+          ratio = figure.wallMs / (base.wallMs ?? 1);
+          target = `reported: wall time vs ${base.name}`;
+        } else {
+          ratio = (figure.load?.rps ?? 0) / (base.load?.rps ?? 1);
+          target = `reported: throughput vs ${base.name}`;
+        }
         met = undefined;
         break;
     }

@@ -1,6 +1,17 @@
 import { spawnSync } from 'node:child_process';
 
-import { median } from './load.js';
+import { median } from './stats.js';
+
+/**
+ * The environment CLI runs are timed in: this one, without NODE_EXTRA_CA_CERTS unless `extra` puts it back. Set (as
+ * on the machines this benchmark was written on), it makes every Node process read a CA bundle at start (~80 ms
+ * there), `node -e 0` as much as `shop`, burying what is compared under a cost neither side has by itself.
+ */
+export function cliEnvironment(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NODE_EXTRA_CA_CERTS;
+  return { ...env, ...extra };
+}
 
 /**
  * Median wall time in ms of running each command `runs` times, interleaved (A, B, A, B, …) so that drift on a shared
@@ -11,7 +22,7 @@ export function measureWallTimes(commands: Record<string, { args: string[]; env?
   for (let run = 0; run < runs; run++) {
     for (const [name, { args, env }] of Object.entries(commands)) {
       const started = process.hrtime.bigint();
-      const result = spawnSync(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const result = spawnSync(process.execPath, args, { env: cliEnvironment(env), stdio: ['ignore', 'ignore', 'pipe'] });
       const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
       if (result.status !== 0) {
         throw new Error(`${name} exited with ${result.status}: ${result.stderr.toString()}`);

@@ -1,37 +1,55 @@
 /**
  * The stateful reference, kept only here: a cookie session id → the user's cart in process memory. It is what `shop`
- * deliberately is not (a second instance would not know the session, a restart loses every cart); the benchmark
- * measures what statelessness costs against it.
+ * deliberately is not (a second instance would not know the session, a restart loses every cart). It runs on shop's
+ * own request pipeline (createBaseServer: the same Hapi settings, security headers, request ids, request log and error
+ * shape) and authenticates through a Hapi auth scheme as shop does, so that against `shop` the one difference is where
+ * the state lives: the benchmark measures what statelessness costs, not what the rest of the pipeline costs (for that,
+ * see stateful-bare.ts).
  */
 import { randomUUID } from 'node:crypto';
 
-import Hapi from '@hapi/hapi';
+import type { UserCredentials } from '@hapi/hapi';
 
-import { demoCatalog } from '../../server/db/demo-catalog.js';
-import { toCart } from '../../server/domain/cart.js';
+import { parseTrustedProxies } from '../../server/client-address.js';
 import type { CartRecord } from '../../server/db/store.js';
+import { toCart } from '../../server/domain/cart.js';
+import { ShopError } from '../../server/domain/errors.js';
+import { createBaseServer } from '../../server/server.js';
+import { SESSION_COOKIE, sessionCart } from './session.js';
 
-const carts = new Map<string, CartRecord>();
-const products = new Map(demoCatalog.map((product) => [product.sku, product]));
+interface Session {
+  user: UserCredentials;
+  cart: CartRecord;
+}
 
-const server = Hapi.server({ host: '127.0.0.1', port: Number(process.env.PORT ?? 0), debug: false });
-server.state('sid', { isSecure: false, isHttpOnly: true, path: '/', encoding: 'none', strictHeader: true });
+const sessions = new Map<string, Session>();
+
+const server = await createBaseServer({
+  config: { host: '127.0.0.1', port: Number(process.env.PORT ?? 0), trustedProxies: parseTrustedProxies('') },
+});
+server.state('sid', SESSION_COOKIE);
+server.auth.scheme('session', () => ({
+  async authenticate(request, h) {
+    const session = sessions.get(String(request.state.sid));
+    if (session === undefined) {
+      throw new ShopError('AUTH_REQUIRED', 'No such session');
+    }
+    return h.authenticated({ credentials: { user: session.user } });
+  },
+}));
+server.auth.strategy('session', 'session');
+server.auth.default('session');
+
 server.route([
-  { method: 'GET', path: '/healthz', handler: () => ({ status: 'ok' }) },
+  { method: 'GET', path: '/healthz', options: { auth: false }, handler: () => ({ status: 'ok' }) },
   {
     method: 'POST',
     path: '/session',
+    options: { auth: false },
     handler: (request, h) => {
-      const { skus } = request.payload as { skus: string[] };
       const sid = randomUUID();
-      const lines = skus.map((sku, index) => {
-        const product = products.get(sku);
-        if (!product) {
-          throw new Error(`unknown sku ${sku}`);
-        }
-        return { sku, name: product.name, quantity: index + 1, unitPrice: product.price, currency: product.currency, addedAt: new Date() };
-      });
-      carts.set(sid, { version: lines.length, lines });
+      const user = { id: randomUUID(), email: `${sid}@bench.test`, tokenVersion: 0, createdAt: new Date() };
+      sessions.set(sid, { user, cart: sessionCart((request.payload as { skus: string[] }).skus) });
       return h.response({ sid }).state('sid', sid);
     },
   },
@@ -39,8 +57,9 @@ server.route([
     method: 'GET',
     path: '/cart',
     handler: (request, h) => {
-      const cart = carts.get(String(request.state.sid));
-      return cart ? toCart(cart) : h.response({ error: 'no session' }).code(401);
+      const session = sessions.get(String(request.state.sid)) as Session; // authenticate found it
+      const cart = toCart(session.cart);
+      return h.response(cart).etag(String(cart.version)); // as shop's GET /cart answers
     },
   },
 ]);
