@@ -64,8 +64,8 @@ const internals = {
  *
  * A checkpoint copies committed pages from the WAL into the database file and fsyncs both. SQLite's automatic one
  * runs inside whichever COMMIT crosses 1,000 frames, on the thread that committed: for the server that is the event
- * loop, which then stands still for milliseconds while every request waits (measured: it was over half of what a
- * `POST /cart/items` cost on average). Here the copying and the syncs happen on another thread; the server's own
+ * loop, which then stands still for milliseconds while every request waits (measured on a small keyed write
+ * transaction: 122 µs on average with the checkpoints in it, 43 µs without). Here the copying and the syncs happen on another thread; the server's own
  * connection keeps SQLite's automatic checkpoint only as a backstop, at a much longer WAL (see sqlite.ts), in case
  * this thread dies or cannot keep up.
  *
