@@ -6,7 +6,7 @@
 let counter = 0;
 
 /**
- * A name no other call picks: the time, a counter and 104 random bits, for temporary files and lock tokens. Not a
+ * A name no other call picks: the time, a counter and about 100 random bits, for temporary files and lock tokens. Not a
  * secret and not a key anyone else sees, so `Math.random` is enough.
  */
 export function uniqueName(): string {
