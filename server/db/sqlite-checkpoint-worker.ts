@@ -8,15 +8,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
 import type { CheckpointWorkerData, CheckpointWorkerReply } from './sqlite-checkpointer.js';
+import { isSqliteBusy } from './sqlite-errors.js';
 
 const internals = {
   reply(message: CheckpointWorkerReply): void {
     parentPort?.postMessage(message);
-  },
-
-  isBusy(error: unknown): boolean {
-    const code = (error as { code?: unknown } | null)?.code;
-    return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
   },
 };
 
@@ -41,7 +37,7 @@ function checkpoint(): void {
     }
   } catch (error) {
     // Busy: another connection (another server process) is checkpointing, or held the lock too long. Next tick.
-    if (!internals.isBusy(error)) {
+    if (!isSqliteBusy(error)) {
       internals.reply({ kind: 'error', message: (error as Error).message });
     }
   }

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 
 import { Mutex } from './mutex.js';
 import { type CheckpointerOptions, type SqliteCheckpointer, startSqliteCheckpointer } from './sqlite-checkpointer.js';
+import { isSqliteBusy } from './sqlite-errors.js';
 import { transactionIdempotency } from './sqlite-idempotency.js';
 import { migrateSqlite } from './sqlite-migrate.js';
 import { prepareSqliteQueries, type SqliteQueries, type Synchronous } from './sqlite-queries.js';
@@ -46,11 +47,6 @@ const internals = {
    */
   requiresTransaction(operation: string): () => Promise<never> {
     return () => Promise.reject(new Error(`${operation} only means something inside transaction(); call it on the tx store`));
-  },
-
-  isBusy(error: unknown): boolean {
-    const code = (error as { code?: unknown } | null)?.code;
-    return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
   },
 
   /** Still busy at the deadline means another connection held the write lock too long: worth a retry, not a 500. */
@@ -105,7 +101,7 @@ export async function openSqliteStore(filename: string, options: SqliteStoreOpti
     return new SqliteStore(db, prepareSqliteQueries(db), options.checkTransactionUse ?? true, checkpointer).root;
   } catch (error) {
     db.close();
-    throw internals.isBusy(error) ? internals.unavailable(error) : error;
+    throw isSqliteBusy(error) ? internals.unavailable(error) : error;
   }
 }
 
@@ -218,7 +214,7 @@ class SqliteStore {
       try {
         return await attempt();
       } catch (error) {
-        if (!internals.isBusy(error)) {
+        if (!isSqliteBusy(error)) {
           throw error;
         }
         if (Date.now() >= deadline) {
