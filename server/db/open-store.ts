@@ -12,7 +12,7 @@ export interface OpenStoreOptions extends TransactionCheckOptions {
   url?: string | undefined;
   /** Holds the default SQLite file, `<dataDir>/shop.db`, when `url` is unset. A SQLite file's directory is created if missing. */
   dataDir: string;
-  /** Told of trouble that costs speed, not correctness (SQLite: a failed background checkpoint). */
+  /** Told of trouble that costs speed, not correctness (SQLite: a failed background checkpoint; Postgres: connections replaced after a failover). */
   onWarning?: ((message: string) => void) | undefined;
 }
 
@@ -24,7 +24,7 @@ export interface OpenStoreOptions extends TransactionCheckOptions {
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const target = resolveDatabaseTarget(options.url, options.dataDir);
   if (target.dialect === 'postgres') {
-    return openPostgresStore(target.url, { checkTransactionUse: options.checkTransactionUse });
+    return openPostgresStore(target.url, { checkTransactionUse: options.checkTransactionUse, onWarning: options.onWarning });
   }
   if (target.filename !== ':memory:') {
     // `DATABASE_URL=./var/shop.db` on a fresh machine should just work, as the default `./data/shop.db` does.

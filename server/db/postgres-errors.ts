@@ -28,6 +28,19 @@ const internals = {
     return code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300';
   },
 
+  /**
+   * SQLSTATEs after which the connection is still fine but the database cannot do the work now, so a client should
+   * retry rather than be told of a bug: a statement cancelled by `statement_timeout`, a write that reached a read-only
+   * server (a standby, or a primary demoted under us), the disk or memory running out.
+   */
+  retryableStates: new Set(['57014', '25006', '53100', '53200']),
+
+  isRetryableState(error: unknown): boolean {
+    return (
+      error instanceof Error && error.name === 'PostgresError' && internals.retryableStates.has(String((error as { code?: unknown }).code))
+    );
+  },
+
   isConnectionError(error: unknown): boolean {
     if (!(error instanceof Error)) {
       return false;
@@ -57,12 +70,18 @@ export function isLockTimeout(error: unknown): boolean {
   return error instanceof Error && error.name === 'PostgresError' && (error as { code?: unknown }).code === '55P03';
 }
 
+/** Whether `error` is a write refused because the server is read-only: it is a standby, not the primary. */
+export function isReadOnlyError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'PostgresError' && (error as { code?: unknown }).code === '25006';
+}
+
 /**
- * Turns failures to reach Postgres into `StoreUnavailableError`, which the server answers with 503 so clients retry.
- * Anything else (a constraint violation, a syntax error) is a bug and is returned unchanged.
+ * Turns failures to reach Postgres, and the database being unable to serve for now (see `retryableStates`), into
+ * `StoreUnavailableError`, which the server answers with 503 and `Retry-After` so clients retry. Anything else (a
+ * constraint violation, a syntax error) is a bug and is returned unchanged.
  */
 export function toStoreError(error: unknown): unknown {
-  if (error instanceof StoreUnavailableError || !internals.isConnectionError(error)) {
+  if (error instanceof StoreUnavailableError || !(internals.isConnectionError(error) || internals.isRetryableState(error))) {
     return error;
   }
   return new StoreUnavailableError(`the database is unavailable: ${(error as Error).message}`, { cause: error });

@@ -1,7 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import postgres, { type Sql } from 'postgres';
 
-import { isConnectionError, toStoreError } from './postgres-errors.js';
+import { POSTGRES_CONNECTION_DEFAULTS, postgresConnectionOptions } from './postgres-connection.js';
+import { isConnectionError, isReadOnlyError, toStoreError } from './postgres-errors.js';
 import { migratePostgres } from './postgres-migrate.js';
+import { POSTGRES_POOL_DEFAULTS, PostgresPool, type PostgresPoolOptions } from './postgres-pool.js';
 import {
   createPostgresQueries,
   type PostgresQueries,
@@ -19,6 +23,10 @@ export interface PostgresStoreOptions extends TransactionCheckOptions {
    * `in_flight`. Default 5000: long enough for any mutation to finish, short enough for a client to retry.
    */
   idempotencyWaitMs?: number;
+  /** When the pool gives up on a server that stopped answering; see {@link PostgresPool}. */
+  pool?: Partial<PostgresPoolOptions>;
+  /** Told of events an operator wants in the log (the pool replaced after a failover). */
+  onWarning?: ((message: string) => void) | undefined;
 }
 
 interface Guards {
@@ -73,6 +81,23 @@ const internals = {
   },
 
   /** Postgres has already aborted the transaction; without this, COMMIT would quietly roll it back and "succeed". */
+  /** How long `/readyz` waits for the database before it says not ready: a load balancer's probe waits about a second. */
+  readinessTimeoutMs: 1000,
+
+  /**
+   * Every call to `pool.sql` as it is when the call is made, so queries built once keep working after the pool is
+   * replaced.
+   */
+  forwarding(pool: PostgresPool): Sql {
+    return new Proxy(function forwarded() {} as unknown as Sql, {
+      apply: (_target, _this, args: unknown[]) => (pool.sql as unknown as (...params: unknown[]) => unknown)(...args),
+      get: (_target, property) => {
+        const value: unknown = Reflect.get(pool.sql, property);
+        return typeof value === 'function' ? (value as (...params: unknown[]) => unknown).bind(pool.sql) : value;
+      },
+    });
+  },
+
   claimAbortedError(): Error {
     return new Error(
       'the transaction was aborted when idempotency.claim() stopped waiting and answered in_flight; end the work by throwing',
@@ -92,47 +117,43 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   if (!Number.isInteger(claimWaitMs) || claimWaitMs <= 0) {
     throw new RangeError(`idempotencyWaitMs must be a positive integer, not ${claimWaitMs}`);
   }
-  const sql = postgres(url, {
-    max: options.max ?? 10,
-    // Seconds. Idle connections are closed so a quiet instance does not hold server slots.
-    idle_timeout: 30,
-    connect_timeout: 10,
-    // Seconds before reconnecting after a failed connection. The driver's default grows to 20 s during an outage, and
-    // every query waits for the next attempt, so requests would hang instead of answering 503 at once; capped at
-    // half a second, a request answers quickly and the pool is back within moments of the database.
-    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 0.5) * (0.5 + Math.random() / 2),
-    // CREATE TABLE IF NOT EXISTS and friends send notices; they are not for the application log.
-    onnotice: () => {},
-    // Only needed for custom and array types, which the store does not use; skipping it saves a round trip per connect.
-    fetch_types: false,
-    connection: { application_name: 'shop' },
+  const connection = postgresConnectionOptions(url, { ...POSTGRES_CONNECTION_DEFAULTS, max: options.max ?? POSTGRES_CONNECTION_DEFAULTS.max });
+  const pool = new PostgresPool(() => postgres(url, connection), {
+    ...POSTGRES_POOL_DEFAULTS,
+    onReplaced: (reason) => options.onWarning?.(`database connections replaced: ${reason}`),
+    ...options.pool,
   });
   try {
-    await migratePostgres(sql);
+    await pool.watch(migratePostgres(pool.sql));
   } catch (error) {
-    await sql.end({ timeout: 0 });
+    await pool.end(0);
     throw toStoreError(error);
   }
-  return new PostgresStore(sql, { claimWaitMs }, options.checkTransactionUse ?? true).root;
+  return new PostgresStore(pool, { claimWaitMs }, options.checkTransactionUse ?? true).root;
 }
 
 class PostgresStore {
   readonly root: Store;
-  readonly #sql: Sql;
+  readonly #pool: PostgresPool;
   readonly #queryOptions: PostgresQueryOptions;
   readonly #scope: TransactionScope;
   /** Calls and transactions still running; close() lets them finish before it ends the pool. */
   readonly #running = new Set<Promise<unknown>>();
   #closing: Promise<void> | undefined;
 
-  constructor(sql: Sql, queryOptions: PostgresQueryOptions, checkTransactionUse: boolean) {
-    this.#sql = sql;
+  constructor(pool: PostgresPool, queryOptions: PostgresQueryOptions, checkTransactionUse: boolean) {
+    this.#pool = pool;
     this.#scope = new TransactionScope(checkTransactionUse);
     this.#queryOptions = queryOptions;
-    const queries = this.#guardAll(createPostgresQueries(sql, queryOptions), {
+    const queries = this.#guardAll(createPostgresQueries(internals.forwarding(pool), queryOptions), {
       before: () => {
         this.#scope.assertOutside('a store method');
         this.#assertOpen();
+      },
+      failed: (error) => {
+        if (isReadOnlyError(error)) {
+          this.#pool.replace('a write reached a read-only server');
+        }
       },
       track: (work) => this.#track(work),
     });
@@ -143,6 +164,7 @@ class PostgresStore {
     this.root = {
       dialect: 'postgres',
       ...queries,
+      ping: () => this.#ready(),
       transaction: (work) => this.#transaction(work),
       close: () => this.#close(),
     };
@@ -167,7 +189,34 @@ class PostgresStore {
     }
   }
 
+  /**
+   * Readiness: a server that accepts writes answers within a bound. A standby (hot or just demoted) answers but is not
+   * ready, nor is a server that does not answer in time.
+   */
+  async #ready(): Promise<void> {
+    this.#scope.assertOutside('ping()');
+    this.#assertOpen();
+    const check = this.#track(
+      this.#pool.sql<{ writable: boolean }[]>`
+        SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off' AS writable`,
+    );
+    const timedOut = sleep(internals.readinessTimeoutMs, undefined, { ref: false });
+    let rows: { writable: boolean }[] | undefined;
+    try {
+      rows = await Promise.race([check, timedOut]);
+    } catch (error) {
+      throw toStoreError(error);
+    }
+    if (rows === undefined) {
+      throw new StoreUnavailableError(`the database did not answer within ${internals.readinessTimeoutMs} ms`);
+    }
+    if (rows[0]?.writable !== true) {
+      throw new StoreUnavailableError('the database is read-only (a standby): no writable database');
+    }
+  }
+
   #track<R>(work: Promise<R>): Promise<R> {
+    this.#pool.watch(work).catch(() => {});
     this.#running.add(work);
     const forget = (): void => {
       this.#running.delete(work);
@@ -185,7 +234,7 @@ class PostgresStore {
       abandon = reject;
     });
 
-    const transaction = this.#sql.begin(async (tx) => {
+    const transaction = this.#pool.sql.begin(async (tx) => {
       let outcome: { value: T } | { error: unknown };
       try {
         outcome = { value: await this.#scope.run(state, () => work(this.#transactionStore(tx, state))) };
@@ -244,9 +293,15 @@ class PostgresStore {
       failed: (error) => {
         if (isConnectionError(error)) {
           state.lost ??= error;
+        } else if (isReadOnlyError(error)) {
+          // This connection reached a server that is no longer the primary: none of the pool's may be trusted.
+          this.#pool.replace('a write reached a read-only server');
         }
       },
-      track: (work) => work,
+      track: (work) => {
+        this.#pool.watch(work).catch(() => {});
+        return work;
+      },
     });
     // transaction() on the tx store joins this transaction: no savepoint and no commit of its own, so the outer work
     // alone decides, by resolving or rejecting, whether everything commits.
@@ -268,7 +323,7 @@ class PostgresStore {
       await Promise.allSettled([...this.#running]);
       // Every call has settled, so what is left is idle, or stuck (a connection the server killed inside a transaction
       // never reports itself ended): after a second, cut it off rather than hang the shutdown.
-      await this.#sql.end({ timeout: 1 });
+      await this.#pool.end(1);
     })();
     return this.#closing;
   }

@@ -247,6 +247,26 @@ const internals = {
   },
 };
 
+/** The path of a PostgreSQL program (`initdb`, `pg_ctl`, `pg_basebackup`…): on PATH, else Debian's newest version. */
+export function findPostgresBinary(name: string): string {
+  return internals.findBinary(name);
+}
+
+/** Runs a PostgreSQL program in `cwd`, as the `postgres` user when this process is root; rejects with its stderr. */
+export function runPostgresCommand(binary: string, args: string[], cwd: string): Promise<void> {
+  return internals.exec(binary, args, cwd);
+}
+
+/** Gives `dir` to the `postgres` user when this process is root (the server refuses to run as root). */
+export function ownByPostgres(dir: string): void {
+  internals.ownedByPostgres(dir);
+}
+
+/** A port free on 127.0.0.1 right now. */
+export function freePostgresPort(): Promise<number> {
+  return internals.freePort();
+}
+
 /**
  * Starts a fresh Postgres server: `initdb` into a new temp directory, then `pg_ctl start` on a free 127.0.0.1 port with
  * durability switched off (the data is thrown away; see {@link PostgresClusterOptions} to keep commits across a halt).
