@@ -30,7 +30,7 @@ const internals = {
    * Options the `postgres` package reads from the URL's query string itself (as libpq does for connect_timeout and
    * target_session_attrs). When the URL names one, it wins over the default here.
    */
-  urlOptions: ['connect_timeout', 'idle_timeout', 'max_lifetime', 'keep_alive', 'prepare', 'target_session_attrs', 'max'] as const,
+  urlOptions: ['connect_timeout', 'idle_timeout', 'max_lifetime', 'keep_alive', 'prepare', 'target_session_attrs'] as const,
 
   /** `host1,host2:5433` in `postgres://user@host1,host2:5433/db`: the driver's multi-host form. */
   hostCount(url: string): number {
@@ -80,7 +80,8 @@ export function postgresConnectionOptions(url: string, defaults: PostgresConnect
       (options as Record<string, unknown>)[name] = value;
     }
   };
-  set('max', defaults.max);
+  // Always ours: postgres 3.4.9 keeps `max` from a URL as a string, and `Array('4')` would make a pool of one.
+  options.max = defaults.max;
   set('connect_timeout', defaults.connectTimeout);
   set('idle_timeout', defaults.idleTimeout);
   // A function: the driver draws one value per connection.
