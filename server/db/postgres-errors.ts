@@ -31,9 +31,10 @@ const internals = {
   /**
    * SQLSTATEs after which the connection is still fine but the database cannot do the work now, so a client should
    * retry rather than be told of a bug: a statement cancelled by `statement_timeout`, a write that reached a read-only
-   * server (a standby, or a primary demoted under us), the disk or memory running out.
+   * server (a standby, or a primary demoted under us), the disk or memory running out, and a transaction the server
+   * aborted to resolve a conflict (serialization failure, deadlock), which the client's retry with its key repeats.
    */
-  retryableStates: new Set(['57014', '25006', '53100', '53200']),
+  retryableStates: new Set(['57014', '25006', '53100', '53200', '40001', '40P01']),
 
   isRetryableState(error: unknown): boolean {
     return (

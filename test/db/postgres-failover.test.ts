@@ -177,6 +177,42 @@ describe('Postgres store when the database fails', () => {
     }
   });
 
+  it('answers a transaction Postgres aborted to break a deadlock as unavailable, so the client retries it', async () => {
+    store = await openPostgresStore(database.url);
+    const rootStore = store;
+    const [first, second] = [internals.user(), internals.user()];
+    await rootStore.users.create(first);
+    await rootStore.users.create(second);
+    let release = (): void => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let held = (): void => {};
+    const holding = new Promise<void>((resolve) => {
+      held = resolve;
+    });
+    // The store's transaction waits first, so its deadlock check runs first and it is the one Postgres aborts.
+    const storeWaiting = rootStore.transaction(async (tx) => {
+      await tx.users.lock(first.id);
+      await holding;
+      await tx.users.lock(second.id);
+    });
+    const other = raw
+      .begin(async (tx) => {
+        await tx`SELECT 1 FROM users WHERE id = ${second.id} FOR UPDATE`;
+        held();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await Promise.race([tx`SELECT 1 FROM users WHERE id = ${first.id} FOR UPDATE`, released]);
+      })
+      .catch(() => {});
+    try {
+      await expect(storeWaiting).to.reject(StoreUnavailableError, /deadlock/);
+    } finally {
+      release();
+      await other;
+    }
+  });
+
   it('answers a write that reaches a read-only server as unavailable, and is not ready', async () => {
     store = await openPostgresStore(database.url);
     const name = new URL(database.url).pathname.slice(1);
