@@ -80,7 +80,6 @@ const internals = {
     return () => Promise.reject(new Error(`${operation} only means something inside transaction(); call it on the tx store`));
   },
 
-  /** Postgres has already aborted the transaction; without this, COMMIT would quietly roll it back and "succeed". */
   /** How long `/readyz` waits for the database before it says not ready: a load balancer's probe waits about a second. */
   readinessTimeoutMs: 1000,
 
@@ -98,6 +97,7 @@ const internals = {
     });
   },
 
+  /** Postgres has already aborted the transaction; without this, COMMIT would quietly roll it back and "succeed". */
   claimAbortedError(): Error {
     return new Error(
       'the transaction was aborted when idempotency.claim() stopped waiting and answered in_flight; end the work by throwing',
@@ -109,7 +109,9 @@ const internals = {
  * Connects a pool to Postgres and brings the schema up to date. Transactions use `sql.begin` (one pooled connection,
  * READ COMMITTED); cart and user locks are `SELECT … FOR UPDATE`; an idempotency claim waits at most
  * `idempotencyWaitMs` for another transaction's uncommitted claim of the same key. Failing to reach the database is
- * reported as `StoreUnavailableError`, at start-up and on every call.
+ * reported as `StoreUnavailableError`, at start-up and on every call. Connection settings (timeouts, lifetime,
+ * `target_session_attrs` for a multi-host URL) are in postgres-connection.ts; the pool that is replaced when its server
+ * stops answering is in postgres-pool.ts.
  */
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
   const claimWaitMs = options.idempotencyWaitMs ?? 5000;
