@@ -52,20 +52,23 @@ interface ReadyPoll {
   status: number;
 }
 
+/** Polls `/readyz` every `readyPollMs` without waiting for earlier polls, so a slow answer leaves no gap. */
 async function pollReadiness(url: string, until: () => boolean): Promise<ReadyPoll[]> {
-  const polls: ReadyPoll[] = [];
+  const polls: Promise<ReadyPoll>[] = [];
   while (!until()) {
     const startedAt = Date.now();
-    const status = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(5000) })
-      .then(async (res) => {
-        await res.arrayBuffer();
-        return res.status;
-      })
-      .catch(() => 0);
-    polls.push({ startedAt, endedAt: Date.now(), status });
+    polls.push(
+      fetch(`${url}/readyz`, { signal: AbortSignal.timeout(5000) })
+        .then(async (res) => {
+          await res.arrayBuffer();
+          return res.status;
+        })
+        .catch(() => 0)
+        .then((status) => ({ startedAt, endedAt: Date.now(), status })),
+    );
     await sleep(internals.readyPollMs);
   }
-  return polls;
+  return Promise.all(polls);
 }
 
 /**
