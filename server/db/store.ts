@@ -274,7 +274,7 @@ export interface Store {
    * made before the failure commit with it.
    */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
-  /** Cheap round trip for `/readyz`; rejects when the database is unreachable. */
+  /** Cheap round trip for `/readyz`; rejects when the database is unreachable, or cannot take writes (a Postgres standby). */
   ping(): Promise<void>;
   /** Closes connections; waits for running transactions. */
   close(): Promise<void>;

@@ -9,7 +9,7 @@ export interface HealthOptions extends RouteDeps {
   isDraining: () => boolean;
 }
 
-/** `/healthz`: the process answers. `/readyz`: the database answers too, and the instance is not shutting down. */
+/** `/healthz`: the process answers. `/readyz`: a database that takes writes answers too, and the instance is not shutting down. */
 export const healthRoutes: Plugin<HealthOptions> = {
   name: 'shop-health',
   register(server, { store, isDraining }) {
@@ -24,7 +24,7 @@ export const healthRoutes: Plugin<HealthOptions> = {
         path: Paths.readyz,
         options: {
           auth: false,
-          description: 'Readiness: the database answers and the instance is not shutting down',
+          description: 'Readiness: a database that takes writes answers and the instance is not shutting down',
           handler: async (_request, h) => {
             const unavailable = h.response({ status: 'unavailable' } satisfies Health).code(503);
             if (isDraining()) {
