@@ -1,5 +1,6 @@
 import postgres, { type Sql } from 'postgres';
 
+import { postgresAccounts } from './postgres-accounts.js';
 import { isConnectionError, toStoreError } from './postgres-errors.js';
 import { migratePostgres } from './postgres-migrate.js';
 import {
@@ -129,13 +130,16 @@ class PostgresStore {
     this.#sql = sql;
     this.#scope = new TransactionScope(checkTransactionUse);
     this.#queryOptions = queryOptions;
-    const queries = this.#guardAll(createPostgresQueries(sql, queryOptions), {
+    const rootGuards: Guards = {
       before: () => {
         this.#scope.assertOutside('a store method');
         this.#assertOpen();
       },
       track: (work) => this.#track(work),
-    });
+    };
+    const queries = this.#guardAll(createPostgresQueries(sql, queryOptions), rootGuards);
+    const accounts = internals.guarded(postgresAccounts(sql), rootGuards);
+    accounts.erase = internals.requiresTransaction('accounts.erase');
     queries.users.lock = internals.requiresTransaction('users.lock');
     queries.carts.lock = internals.requiresTransaction('carts.lock');
     queries.idempotency.claim = internals.requiresTransaction('idempotency.claim');
@@ -143,6 +147,7 @@ class PostgresStore {
     this.root = {
       dialect: 'postgres',
       ...queries,
+      accounts,
       transaction: (work) => this.#transaction(work),
       close: () => this.#close(),
     };
@@ -239,7 +244,7 @@ class PostgresStore {
         state.abortedByClaim = true;
       },
     };
-    const queries = this.#guardAll(createPostgresQueries(tx, queryOptions), {
+    const guards: Guards = {
       before: () => before('a store method'),
       failed: (error) => {
         if (isConnectionError(error)) {
@@ -247,12 +252,14 @@ class PostgresStore {
         }
       },
       track: (work) => work,
-    });
+    };
+    const queries = this.#guardAll(createPostgresQueries(tx, queryOptions), guards);
     // transaction() on the tx store joins this transaction: no savepoint and no commit of its own, so the outer work
     // alone decides, by resolving or rejecting, whether everything commits.
     const store: Store = {
       dialect: 'postgres',
       ...queries,
+      accounts: internals.guarded(postgresAccounts(tx), guards),
       transaction: async (work) => {
         before('transaction()');
         return work(store);
