@@ -178,6 +178,19 @@ for (const kind of ['sqlite', 'postgres'] as DatabaseKind[]) {
         }
       });
 
+      it('stores no answer for an Idempotency-Key, as the answer holds tokens', async () => {
+        const user = await registerAndLogin(server);
+        const key = `password-${user.email}`;
+        const res = await server.inject(as(user, {
+          method: 'POST',
+          url: '/me/password',
+          payload: { currentPassword: user.password, newPassword: internals.newPassword },
+          headers: { 'idempotency-key': key },
+        }));
+        expect(res.statusCode).to.equal(200);
+        expect((await internals.everyRow(db)).idempotency_keys).to.not.include(key);
+      });
+
       it('needs an access token', async () => {
         const res = await server.inject({ method: 'POST', url: '/me/password', payload: { currentPassword: 'x', newPassword: internals.newPassword } });
         expect((res.result as ErrorBody).code).to.equal('AUTH_REQUIRED');
