@@ -98,7 +98,7 @@ export function ownerValues(owner: PersonalDataOwner, table: PersonalTable): rea
   return typeof value === 'string' ? [value] : value;
 }
 
-/** `SELECT` of the exported columns of `table` whose owner column is one of `count` placeholders. */
+/** `SELECT` of the exported columns of the rows of `table` whose owner column is one of the placeholders. */
 export function collectStatement(table: PersonalTable, placeholders: readonly string[]): string {
   const columns = Object.values(table.exported).map(([column]) => column);
   return `SELECT ${columns.join(', ')} FROM ${table.table} WHERE ${table.owner.column} IN (${placeholders.join(', ')}) ORDER BY ${table.orderBy}`;

@@ -2,7 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 
 import { collectStatement, emptyPersonalData, eraseStatement, exportRow, ownerValues, personalTables } from './personal-data.js';
 import type { Synchronous } from './sqlite-queries.js';
-import type { AccountStore } from './store.js';
+import type { AccountStore, PersonalDataOwner } from './store.js';
 
 /**
  * The `AccountStore` on SQLite, over the tables personal-data.ts lists. Statements with as many placeholders as the
@@ -25,7 +25,7 @@ export function sqliteAccounts(db: Database): Synchronous<AccountStore> {
     )
     .pluck();
   // Deferred: reads from one snapshot without taking the write lock (a savepoint when already inside a transaction).
-  const collect = db.transaction((owner: Parameters<AccountStore['collect']>[0]) => {
+  const collect = db.transaction((owner: PersonalDataOwner) => {
     const data = emptyPersonalData();
     for (const table of personalTables) {
       const values = ownerValues(owner, table);

@@ -34,6 +34,10 @@ export async function accountDeleteRun({ deps, yes, passwordStdin }: AccountDele
   if (!yes && !deps.prompt.interactive) {
     throw usageError('shop account delete deletes your account for good; pass --yes (and --password-stdin) when not running on a terminal');
   }
+  if (!(passwordStdin && !deps.io.stdinIsTTY) && !deps.prompt.interactive) {
+    // Said before anything reaches the server; readPassword would only say it after the confirmation.
+    throw usageError('a password is needed: pipe it in with --password-stdin (passwords are never taken from arguments)');
+  }
   const server = deps.server().url;
   requireAccount({ server, config: deps.config, envToken: deps.envToken });
   // Whose account this is, from the server: the name typed back must be the one that will be deleted.
