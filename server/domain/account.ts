@@ -43,6 +43,21 @@ const internals = {
     return attempt;
   },
 
+  /**
+   * Runs the change the right password allowed. If the database fails, the attempt is taken back out of the throttle's
+   * count: the password was right, so it was no failed guess.
+   */
+  async settled<T>(attempt: LoginAttempt, change: () => Promise<T>): Promise<T> {
+    try {
+      return await change();
+    } catch (error) {
+      if (!(error instanceof ShopError)) {
+        await attempt.abandoned().catch(() => {});
+      }
+      throw error;
+    }
+  },
+
   incorrect(): ShopError {
     // The password changed between the check and the write: the one given is no longer the current one.
     return new ShopError('PASSWORD_INCORRECT', 'The current password is not correct');
@@ -69,13 +84,15 @@ export async function changePassword(
   const attempt = await internals.confirmPassword(deps, user, currentPassword, request.clientAddress);
   // Hashed before the transaction: scrypt takes ~100 ms and must not hold the database's write lock.
   const newHash = await hashPassword(newPassword, deps.config.passwordCost);
-  const pair = await deps.store.transaction(async (tx) => {
-    const tokenVersion = await tx.accounts.replacePassword(user.id, user.passwordHash, newHash);
-    if (tokenVersion === null) {
-      throw internals.incorrect();
-    }
-    return issueTokenPair({ ...deps, store: tx }, { ...user, passwordHash: newHash, tokenVersion }, randomUUID());
-  });
+  const pair = await internals.settled(attempt, () =>
+    deps.store.transaction(async (tx) => {
+      const tokenVersion = await tx.accounts.replacePassword(user.id, user.passwordHash, newHash);
+      if (tokenVersion === null) {
+        throw internals.incorrect();
+      }
+      return issueTokenPair({ ...deps, store: tx }, { ...user, passwordHash: newHash, tokenVersion }, randomUUID());
+    }),
+  );
   await attempt.succeeded();
   return pair;
 }
@@ -88,8 +105,9 @@ export async function changePassword(
 export async function deleteAccount(deps: SessionDeps, request: AccountRequest, password: string): Promise<void> {
   const user = await internals.user(deps, request.owner.userId);
   const attempt = await internals.confirmPassword(deps, user, password, request.clientAddress);
-  try {
-    await deps.store.transaction(async (tx) => {
+  // On success there is no attempt left to report: the throttle's rows for this email are erased with the rest.
+  await internals.settled(attempt, () =>
+    deps.store.transaction(async (tx) => {
       // Holds the row, so a password change cannot slip in between this check and the deletion.
       await tx.users.lock(user.id);
       const current = await tx.users.findById(user.id);
@@ -97,15 +115,8 @@ export async function deleteAccount(deps: SessionDeps, request: AccountRequest, 
         throw internals.incorrect();
       }
       await tx.accounts.erase(request.owner);
-    });
-  } catch (error) {
-    // The right password, but the database failed: no failed guess to count. (On success the throttle's rows for this
-    // email were erased with the rest.)
-    if (!(error instanceof ShopError)) {
-      await attempt.abandoned().catch(() => {});
-    }
-    throw error;
-  }
+    }),
+  );
 }
 
 /** Everything the database holds about the user, as one JSON document, without a hash or a token. */
