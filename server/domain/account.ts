@@ -38,7 +38,7 @@ const internals = {
       throw error;
     }
     if (!valid) {
-      throw new ShopError('PASSWORD_INCORRECT', 'The current password is not correct');
+      throw internals.incorrect();
     }
     return attempt;
   },
@@ -58,8 +58,8 @@ const internals = {
     }
   },
 
+  /** Also when the password changed between the check and the write: the one given is no longer the current one. */
   incorrect(): ShopError {
-    // The password changed between the check and the write: the one given is no longer the current one.
     return new ShopError('PASSWORD_INCORRECT', 'The current password is not correct');
   },
 
