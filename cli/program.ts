@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 
+import { accountCommand } from './commands/account/account.js';
 import { loginCommand } from './commands/auth/login.js';
 import { logoutCommand } from './commands/auth/logout.js';
 import { registerCommand } from './commands/auth/register.js';
@@ -47,6 +48,7 @@ export function buildProgram({ deps, version, io, onGlobals }: ProgramOptions): 
     .addCommand(logoutCommand(deps))
     .addCommand(whoamiCommand(deps))
     .addCommand(statusCommand(deps))
+    .addCommand(accountCommand(deps))
     .addCommand(productsCommand(deps))
     .addCommand(cartCommand(deps))
     .addCommand(prefsCommand(deps))

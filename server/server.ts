@@ -13,6 +13,7 @@ import { errorResponder, failValidation } from './errors.js';
 import { type Logger, silentLogger } from './logger.js';
 import { requestContext } from './request-context.js';
 import { requestLog } from './request-log.js';
+import { accountRoutes } from './routes/account.js';
 import { authRoutes } from './routes/auth.js';
 import { cartRoutes } from './routes/cart.js';
 import type { RouteDeps } from './routes/deps.js';
@@ -91,6 +92,7 @@ export async function createServer({ config, store, log = silentLogger, now = ()
   await server.register({ plugin: authStrategy, options: { store, config, now } });
   await server.register([
     { plugin: authRoutes, options: deps },
+    { plugin: accountRoutes, options: deps },
     { plugin: productRoutes, options: deps },
     { plugin: cartRoutes, options: deps },
     { plugin: preferenceRoutes, options: deps },

@@ -23,6 +23,8 @@ export const ErrorCode = {
   TOKEN_INVALID: 'TOKEN_INVALID',
   /** Email and password do not match an account. Deliberately says no more than that. */
   INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
+  /** The current password given to confirm an account change (new password, deletion) is wrong. */
+  PASSWORD_INCORRECT: 'PASSWORD_INCORRECT',
   /** The refresh token is unknown, expired or revoked. */
   REFRESH_TOKEN_INVALID: 'REFRESH_TOKEN_INVALID',
   /** An already-rotated refresh token was presented again; its whole family is now revoked. */
@@ -71,6 +73,7 @@ export const errorStatus: Readonly<Record<ErrorCode, number>> = {
   TOKEN_REVOKED: 401,
   TOKEN_INVALID: 401,
   INVALID_CREDENTIALS: 401,
+  PASSWORD_INCORRECT: 422,
   REFRESH_TOKEN_INVALID: 401,
   REFRESH_TOKEN_REUSED: 401,
   FORBIDDEN: 403,

@@ -6,6 +6,10 @@ export const Paths = {
   refresh: '/auth/refresh',
   logout: '/auth/logout',
   me: '/me',
+  /** `POST`: change the password. */
+  mePassword: '/me/password',
+  /** `GET`: everything the server holds about the user. */
+  meExport: '/me/export',
   products: '/products',
   product: (sku: string): string => `/products/${encodeURIComponent(sku)}`,
   cart: '/cart',

@@ -42,6 +42,36 @@ export interface Me {
   createdAt: string;
 }
 
+/** `POST /me/password` → 200 with a new {@link TokenPair}; every other login of the user is revoked. */
+export interface ChangePasswordRequest {
+  currentPassword: string;
+  newPassword: string;
+}
+
+/** `DELETE /me` → 204: the account and everything naming it are deleted. */
+export interface DeleteAccountRequest {
+  password: string;
+}
+
+/**
+ * `GET /me/export`: everything the server holds about the user, as one document. Never a password, hash or token.
+ * New sections are added as the server comes to hold more (orders, devices); existing ones keep their shape.
+ */
+export interface AccountExport {
+  format: 'shop-account-export';
+  version: 1;
+  exportedAt: string;
+  account: { id: string; email: string; createdAt: string };
+  cart: { version: number; lines: Array<{ sku: string; quantity: number; addedAt: string }> };
+  preferences: Array<{ key: string; value: PreferenceValue; updatedAt: string }>;
+  /** One entry per refresh token issued; `login` groups those rotated from one login. */
+  sessions: Array<{ login: string; createdAt: string; expiresAt: string; usedAt: string | null; revokedAt: string | null }>;
+  /** Changes sent with an Idempotency-Key, with the answer kept to replay (null for a 204). */
+  requests: Array<{ idempotencyKey: string; status: number; response: unknown; createdAt: string; expiresAt: string }>;
+  /** Failed logins still counted against the account, per client address. */
+  failedLogins: Array<{ address: string; windowStart: string; failures: number }>;
+}
+
 export interface Product {
   sku: string;
   name: string;

@@ -1,4 +1,5 @@
 import type {
+  AccountExport,
   Cart,
   Credentials,
   Health,
@@ -47,6 +48,15 @@ export interface ApiClient {
    */
   logout(scope: 'session' | 'all', idempotencyKey: string): Promise<void>;
   me(options?: MeOptions): Promise<Me>;
+  /**
+   * Changes the password; the server revokes every login of the user and answers a new pair for this one, which the
+   * caller stores. No idempotency key: the answer holds tokens, which the server never keeps for a replay.
+   */
+  changePassword(currentPassword: string, newPassword: string): Promise<TokenPair>;
+  /** Deletes the account on the server, confirmed with its password. Does not touch local files; the command does. */
+  deleteAccount(password: string): Promise<void>;
+  /** Everything the server holds about the user. */
+  exportAccount(): Promise<AccountExport>;
   /** Liveness, with a short timeout and no retries. */
   health(timeoutMs: number): Promise<Health>;
   listProducts(query: ProductQuery): Promise<ProductPage>;

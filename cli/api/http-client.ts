@@ -1,6 +1,7 @@
 import { ErrorCode, isErrorBody } from '../../shared/errors.js';
 import { Headers, Paths } from '../../shared/http.js';
 import type {
+  AccountExport,
   Cart,
   Credentials,
   Health,
@@ -82,6 +83,18 @@ class HttpApiClient implements ApiClient {
       return expectBody(this.rejectUnauthorized(await this.transport.send({ ...request, token: options.token }), false));
     }
     return expectBody(await this.authorized(request, { refresh: options.refresh ?? true }));
+  }
+
+  async changePassword(currentPassword: string, newPassword: string): Promise<TokenPair> {
+    return expectBody(await this.authorized({ method: 'POST', path: Paths.mePassword, body: { currentPassword, newPassword } }));
+  }
+
+  async deleteAccount(password: string): Promise<void> {
+    expectSuccess(await this.authorized({ method: 'DELETE', path: Paths.me, body: { password } }));
+  }
+
+  async exportAccount(): Promise<AccountExport> {
+    return expectBody(await this.authorized({ method: 'GET', path: Paths.meExport }));
   }
 
   async health(timeoutMs: number): Promise<Health> {

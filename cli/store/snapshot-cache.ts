@@ -140,6 +140,13 @@ export class SnapshotCache {
     });
   }
 
+  /** Forgets every saved copy of one account (the catalogue is the server's, not the account's, and stays). */
+  async forgetAccount(account: Account): Promise<void> {
+    await this.update((file) => {
+      delete file.accounts[account.server]?.[account.userId];
+    });
+  }
+
   /** Remembers a page of products, and each product on it. */
   async savePage(server: string, key: string, page: ProductPage, asOf: string): Promise<void> {
     await this.update((file) => {

@@ -40,6 +40,11 @@ const internals = {
   },
 };
 
+/** The key under which the failures of one (normalised) email are counted; an account's export and deletion use it. */
+export function loginAccountKey(email: string): string {
+  return internals.accountKey(email);
+}
+
 /**
  * Lets a login attempt through, or refuses it with 429 `RATE_LIMITED` and `Retry-After` when the account or the client
  * address has used up its failures. The password is not checked for a refused attempt, so a locked account cannot be

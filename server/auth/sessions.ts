@@ -113,7 +113,8 @@ export async function logoutEverywhere(store: Store, userId: string): Promise<vo
   await store.users.bumpTokenVersion(userId);
 }
 
-async function issueTokenPair(deps: SessionDeps, user: UserRecord, familyId: string): Promise<TokenPair> {
+/** A new refresh token (stored, in `familyId`) and access token for `user` at its current token version. */
+export async function issueTokenPair(deps: SessionDeps, user: UserRecord, familyId: string): Promise<TokenPair> {
   const now = deps.now();
   const { token, tokenHash } = createRefreshToken();
   await deps.store.tokens.insert({

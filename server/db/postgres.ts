@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import postgres, { type Sql } from 'postgres';
 
+import { postgresAccounts } from './postgres-accounts.js';
 import { POSTGRES_CONNECTION_DEFAULTS, postgresConnectionOptions } from './postgres-connection.js';
 import { isConnectionError, isReadOnlyError, toStoreError } from './postgres-errors.js';
 import { migratePostgres } from './postgres-migrate.js';
@@ -147,7 +148,8 @@ class PostgresStore {
     this.#pool = pool;
     this.#scope = new TransactionScope(checkTransactionUse);
     this.#queryOptions = queryOptions;
-    const queries = this.#guardAll(createPostgresQueries(internals.forwarding(pool), queryOptions), {
+    const sql = internals.forwarding(pool);
+    const rootGuards: Guards = {
       before: () => {
         this.#scope.assertOutside('a store method');
         this.#assertOpen();
@@ -158,7 +160,10 @@ class PostgresStore {
         }
       },
       track: (work) => this.#track(work),
-    });
+    };
+    const queries = this.#guardAll(createPostgresQueries(sql, queryOptions), rootGuards);
+    const accounts = internals.guarded(postgresAccounts(sql), rootGuards);
+    accounts.erase = internals.requiresTransaction('accounts.erase');
     queries.users.lock = internals.requiresTransaction('users.lock');
     queries.carts.lock = internals.requiresTransaction('carts.lock');
     queries.idempotency.claim = internals.requiresTransaction('idempotency.claim');
@@ -166,6 +171,7 @@ class PostgresStore {
     this.root = {
       dialect: 'postgres',
       ...queries,
+      accounts,
       ping: () => this.#ready(),
       transaction: (work) => this.#transaction(work),
       close: () => this.#close(),
@@ -290,7 +296,7 @@ class PostgresStore {
         state.abortedByClaim = true;
       },
     };
-    const queries = this.#guardAll(createPostgresQueries(tx, queryOptions), {
+    const guards: Guards = {
       before: () => before('a store method'),
       failed: (error) => {
         if (isConnectionError(error)) {
@@ -304,12 +310,14 @@ class PostgresStore {
         this.#pool.watch(work).catch(() => {});
         return work;
       },
-    });
+    };
+    const queries = this.#guardAll(createPostgresQueries(tx, queryOptions), guards);
     // transaction() on the tx store joins this transaction: no savepoint and no commit of its own, so the outer work
     // alone decides, by resolving or rejecting, whether everything commits.
     const store: Store = {
       dialect: 'postgres',
       ...queries,
+      accounts: internals.guarded(postgresAccounts(tx), guards),
       transaction: async (work) => {
         before('transaction()');
         return work(store);

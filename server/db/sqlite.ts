@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 
 import { Mutex } from './mutex.js';
+import { sqliteAccounts } from './sqlite-accounts.js';
 import { type CheckpointerOptions, type SqliteCheckpointer, startSqliteCheckpointer } from './sqlite-checkpointer.js';
 import { isSqliteBusy } from './sqlite-errors.js';
 import { transactionIdempotency } from './sqlite-idempotency.js';
@@ -125,6 +126,7 @@ class SqliteStore {
   readonly root: Store;
   readonly #db: Database.Database;
   readonly #queries: SqliteQueries;
+  readonly #accounts: ReturnType<typeof sqliteAccounts>;
   readonly #control: TransactionStatements;
   readonly #checkpointer: SqliteCheckpointer | undefined;
   readonly #gate = new Mutex();
@@ -139,6 +141,7 @@ class SqliteStore {
     this.#db = db;
     this.#scope = new TransactionScope(checkTransactionUse);
     this.#queries = queries;
+    this.#accounts = sqliteAccounts(db);
     this.#checkpointer = checkpointer;
     this.#control = {
       begin: db.prepare('BEGIN IMMEDIATE'),
@@ -162,7 +165,9 @@ class SqliteStore {
     const carts = internals.lift(queries.carts, run);
     // A tx store is built for each transaction, and with it the claims that transaction holds.
     const idempotency = internals.lift(transactionIdempotency(queries.idempotency), run);
+    const accounts = internals.lift(this.#accounts, run);
     if (!inTransaction) {
+      accounts.erase = internals.requiresTransaction('accounts.erase');
       users.lock = internals.requiresTransaction('users.lock');
       carts.lock = internals.requiresTransaction('carts.lock');
       idempotency.claim = internals.requiresTransaction('idempotency.claim');
@@ -177,6 +182,7 @@ class SqliteStore {
       tokens: internals.lift(queries.tokens, run),
       idempotency,
       loginFailures: internals.lift(queries.loginFailures, run),
+      accounts,
       transaction,
       ping: () => run(() => queries.ping()),
       close,

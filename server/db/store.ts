@@ -254,6 +254,45 @@ export interface LoginFailureStore {
   deleteExpired(before: Date): Promise<number>;
 }
 
+/**
+ * The keys under which the tables hold one user's personal data: their id, the idempotency scopes of their requests
+ * (their own, and the registration of their email), and the login throttle's key for their email.
+ */
+export interface PersonalDataOwner {
+  userId: string;
+  idempotencyScopes: readonly string[];
+  loginAccounts: readonly string[];
+}
+
+/** One row of personal data as exported: the columns personal-data.ts lists, times as `Date`, JSON columns parsed. */
+export type PersonalRow = Record<string, unknown>;
+
+/** Every row naming one user, by export section (see personal-data.ts). */
+export type PersonalData = Record<PersonalSection, PersonalRow[]>;
+
+/** The sections of an account export, one per table that names users; see `personalTables`. */
+export type PersonalSection = 'account' | 'cart' | 'cartLines' | 'preferences' | 'sessions' | 'requests' | 'failedLogins';
+
+/**
+ * The account as a whole: a password change, and every row that names a user, read or erased at once. Which tables and
+ * columns those are is listed once, in personal-data.ts, for both dialects.
+ */
+export interface AccountStore {
+  /**
+   * Stores `newHash` and bumps the token version in one statement, only while the stored hash is still `expectedHash`
+   * (the one the current password was checked against). The new token version, or `null` when the password changed
+   * meanwhile (or the user is gone).
+   */
+  replacePassword(userId: string, expectedHash: string, newHash: string): Promise<number | null>;
+  /** Every row of every table that names the owner, without the columns the map leaves out (hashes, tokens). */
+  collect(owner: PersonalDataOwner): Promise<PersonalData>;
+  /**
+   * Inside a transaction: deletes every row of every table that names the owner, the user's own row last. Returns how
+   * many rows went, by table.
+   */
+  erase(owner: PersonalDataOwner): Promise<Record<string, number>>;
+}
+
 export type Dialect = 'sqlite' | 'postgres';
 
 export interface Store {
@@ -265,6 +304,7 @@ export interface Store {
   readonly tokens: TokenStore;
   readonly idempotency: IdempotencyStore;
   readonly loginFailures: LoginFailureStore;
+  readonly accounts: AccountStore;
   /**
    * Runs `work` in one database transaction (SQLite: `BEGIN IMMEDIATE`; Postgres: `BEGIN`) and commits when it
    * resolves, rolls back when it rejects. Use only the `tx` store inside `work`. Called on a `tx` store, it joins

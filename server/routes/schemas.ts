@@ -53,3 +53,11 @@ export const MutationHeaders = Joi.object({
 export const CartMutationHeaders = MutationHeaders.keys({
   'if-match': Joi.string().pattern(/^(\*|(W\/)?"\d{1,15}")$/, 'cart ETag'),
 });
+
+/** The current password is only compared, so any length is accepted; the new one follows the registration rules. */
+const currentPassword = Joi.string().min(1).max(PASSWORD_MAX_LENGTH).required();
+export const ChangePasswordPayload = Joi.object({
+  currentPassword,
+  newPassword: password.invalid(Joi.ref('currentPassword')).messages({ 'any.invalid': '"newPassword" must differ from "currentPassword"' }),
+}).required();
+export const DeleteAccountPayload = Joi.object({ password: currentPassword }).required();

@@ -60,6 +60,10 @@ const internals = {
     ['queue', 'list'],
     ['queue', 'drop'],
     ['queue', 'retry'],
+    // Garbage on stdin is never the session's password, so these are refused before or by the server.
+    ['account', 'password'],
+    ['account', 'export'],
+    ['account', 'delete'],
   ],
 
   /** Options, real and not; `--debug` is left out because it is meant to show stacks, `--server` because garbage hosts would wait on DNS. */

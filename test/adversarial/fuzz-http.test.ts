@@ -243,7 +243,10 @@ const arbitraries = (() => {
     catalogue: fc.oneof(
       { weight: 3, arbitrary: withoutBody('GET', query.map((q) => `/products?${q}`)) },
       { weight: 2, arbitrary: withoutBody('GET', segment.map((s) => `/products/${s}`)) },
-      withoutBody('GET', fc.constantFrom('/me', '/healthz', '/readyz', '/products/', '/products?', '/products?%', '/products?q=%E0', '/products?q=%00')),
+      withoutBody('GET', fc.constantFrom('/me', '/me/export', '/healthz', '/readyz', '/products/', '/products?', '/products?%', '/products?q=%E0', '/products?q=%00')),
+      // Never the fuzzing user's password: a right one would change or delete the account under the other requests.
+      withBody('POST', fc.constant('/me/password'), { currentPassword: hostileString.map((v) => JSON.stringify(v)), newPassword: password }),
+      withBody('DELETE', fc.constant('/me'), { password: hostileString.map((v) => JSON.stringify(v)) }),
     ),
     anyRoute: fc
       .record({
@@ -292,6 +295,8 @@ const arbitraries = (() => {
           { method: 'POST', url: '/auth/login', valid: '{"email":"x@y.test","password":"long enough"}' },
           { method: 'POST', url: '/auth/refresh', valid: '{"refreshToken":"abc"}' },
           { method: 'POST', url: '/auth/logout', valid: '{"refreshToken":"abc"}' },
+          { method: 'POST', url: '/me/password', valid: '{"currentPassword":"not the one","newPassword":"long enough"}' },
+          { method: 'DELETE', url: '/me', valid: '{"password":"not the one"}' },
         ),
         contentType: jsonContentType,
         auth,

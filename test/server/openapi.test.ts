@@ -60,6 +60,16 @@ describe('GET /openapi.json', () => {
     expect(document.paths['/products/{sku}']!.get!.parameters!.map((parameter) => parameter.name)).to.include('sku');
   });
 
+  it('lists the account routes, with their bodies and the bearer token they need', async () => {
+    const server = await buildServer({ store: db.store });
+    const document = JSON.parse((await server.inject('/openapi.json')).payload) as OpenApiDocument;
+    for (const operation of [document.paths['/me/password']!.post!, document.paths['/me']!.delete!]) {
+      expect(operation.security).to.equal([{ bearerAuth: [] }]);
+      expect(operation.requestBody).to.exist();
+    }
+    expect(document.paths['/me/export']!.get!.security).to.equal([{ bearerAuth: [] }]);
+  });
+
   it('serves the documentation page', async () => {
     const server = await buildServer({ store: db.store });
     const res = await server.inject('/docs');

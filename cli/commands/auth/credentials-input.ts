@@ -60,7 +60,8 @@ function emailProblem(email: string): string | undefined {
   return undefined;
 }
 
-function passwordProblem(password: string): string | undefined {
+/** Why a new password would be refused (the server's length rule), or `undefined`. */
+export function passwordProblem(password: string): string | undefined {
   // UTF-16 units, as the server (joi) counts them.
   const length = password.length;
   if (length < PASSWORD_MIN_LENGTH || length > PASSWORD_MAX_LENGTH) {
