@@ -247,26 +247,20 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
         RETURNING version`;
       return row?.version ?? 1;
     },
-    async lineQuantity(userId, sku) {
-      const [row] = await q<{ quantity: number }[]>`
-        SELECT quantity FROM cart_lines WHERE user_id = ${userId} AND sku = ${sku}`;
-      return row?.quantity ?? null;
+    async lineState(userId, sku) {
+      const [row] = await q<{ quantity: number | null; line_count: number; active: boolean | null }[]>`
+        SELECT (SELECT quantity FROM cart_lines WHERE user_id = ${userId} AND sku = ${sku}) AS quantity,
+               (SELECT count(*)::integer FROM cart_lines WHERE user_id = ${userId}) AS line_count,
+               (SELECT active FROM products WHERE sku = ${sku}) AS active`;
+      return {
+        quantity: row?.quantity ?? null,
+        lineCount: row?.line_count ?? 0,
+        product: row === undefined || row.active === null ? null : { active: row.active },
+      };
     },
     async countLines(userId) {
       const [row] = await q<{ n: number }[]>`SELECT count(*)::integer AS n FROM cart_lines WHERE user_id = ${userId}`;
       return row?.n ?? 0;
-    },
-    async addQuantity(userId, sku, quantity, maxQuantity, now) {
-      // The upsert's WHERE only guards the update; a new line must be checked before it is inserted.
-      if (quantity > maxQuantity) {
-        return null;
-      }
-      const [row] = await q<{ quantity: number }[]>`
-        INSERT INTO cart_lines (user_id, sku, quantity, added_at) VALUES (${userId}, ${sku}, ${quantity}, ${now})
-        ON CONFLICT (user_id, sku) DO UPDATE SET quantity = cart_lines.quantity + excluded.quantity
-        WHERE cart_lines.quantity + excluded.quantity <= ${maxQuantity}
-        RETURNING quantity`;
-      return row?.quantity ?? null;
     },
     async setQuantity(userId, sku, quantity, now) {
       await q`
@@ -389,10 +383,11 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
       const [row] = await q<IdempotencyRow[]>`
         SELECT scope, key, fingerprint, status, body, headers, created_at, expires_at
         FROM idempotency_keys WHERE scope = ${scope} AND key = ${key}`;
-      if (row === undefined) {
-        throw new Error('idempotency.claim() found neither a free key nor its record');
+      const result = claimResultFromRow(row, fingerprint, now, (time) => time);
+      if (result.status === 'claimed') {
+        throw new Error('idempotency.claim() found neither a free key nor a live record');
       }
-      return claimResultFromRow(row, fingerprint, (time) => time);
+      return result;
     },
     async complete(scope, key, response) {
       const result = await q`

@@ -206,15 +206,11 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
         ON CONFLICT (user_id) DO UPDATE SET version = carts.version + 1
         RETURNING version`)
       .pluck(),
-    lineQuantity: db.prepare<[string, string], number>('SELECT quantity FROM cart_lines WHERE user_id = ? AND sku = ?').pluck(),
+    lineState: db.prepare<[string, string, string, string], { quantity: number | null; line_count: number; active: number | null }>(`
+      SELECT (SELECT quantity FROM cart_lines WHERE user_id = ? AND sku = ?) AS quantity,
+             (SELECT count(*) FROM cart_lines WHERE user_id = ?) AS line_count,
+             (SELECT active FROM products WHERE sku = ?) AS active`),
     countLines: db.prepare<[string], number>('SELECT count(*) FROM cart_lines WHERE user_id = ?').pluck(),
-    addQuantity: db
-      .prepare<[string, string, number, number, number], number>(`
-        INSERT INTO cart_lines (user_id, sku, quantity, added_at) VALUES (?, ?, ?, ?)
-        ON CONFLICT (user_id, sku) DO UPDATE SET quantity = cart_lines.quantity + excluded.quantity
-        WHERE cart_lines.quantity + excluded.quantity <= ?
-        RETURNING quantity`)
-      .pluck(),
     setQuantity: db.prepare<[string, string, number, number]>(`
       INSERT INTO cart_lines (user_id, sku, quantity, added_at) VALUES (?, ?, ?, ?)
       ON CONFLICT (user_id, sku) DO UPDATE SET quantity = excluded.quantity`),
@@ -359,18 +355,13 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
       // An upsert with RETURNING yields its row whether it inserted or updated.
       return statements.bumpCartVersion.get(userId) as number;
     },
-    lineQuantity(userId, sku) {
-      return statements.lineQuantity.get(userId, sku) ?? null;
+    lineState(userId, sku) {
+      // A scalar-subquery SELECT without FROM always yields one row.
+      const row = statements.lineState.get(userId, sku, userId, sku) as { quantity: number | null; line_count: number; active: number | null };
+      return { quantity: row.quantity, lineCount: row.line_count, product: row.active === null ? null : { active: row.active === 1 } };
     },
     countLines(userId) {
       return statements.countLines.get(userId) ?? 0;
-    },
-    addQuantity(userId, sku, quantity, maxQuantity, now) {
-      // The upsert's WHERE only guards the update; a new line must be checked before it is inserted.
-      if (quantity > maxQuantity) {
-        return null;
-      }
-      return statements.addQuantity.get(userId, sku, quantity, now.getTime(), maxQuantity) ?? null;
     },
     setQuantity(userId, sku, quantity, now) {
       statements.setQuantity.run(userId, sku, quantity, now.getTime());
