@@ -3,6 +3,7 @@ import type { ISql } from 'postgres';
 import { claimResultFromRow, type IdempotencyRow as IdempotencyRowOf } from './idempotency-claim.js';
 import { containsPattern } from './like.js';
 import { isLockTimeout } from './postgres-errors.js';
+import { positional, type PositionalStatement, type SharedStatement, sharedSql } from './shared-sql.js';
 import type {
   CartLineRecord,
   CartStore,
@@ -80,6 +81,9 @@ interface LoginFailureCountRow {
 type IdempotencyRow = IdempotencyRowOf<Date>;
 
 const internals = {
+  /** The shared statements in Postgres's form, rewritten once. */
+  statements: Object.fromEntries(Object.entries(sharedSql).map(([name, text]) => [name, positional(text)])) as Record<SharedStatement, PositionalStatement>,
+
   user(row: UserRow): UserRecord {
     return {
       id: row.id,
@@ -134,28 +138,35 @@ const internals = {
  * because Postgres returns bigint, which arrives as a string.
  */
 export function createPostgresQueries(q: Queryable, options: PostgresQueryOptions): PostgresQueries {
+  /**
+   * Runs a shared statement (shared-sql.ts) with its named parameters. Prepared once per connection, as tagged
+   * templates are, unless the connection was opened with `prepare: false`.
+   */
+  const run = <T extends readonly unknown[] = Record<string, unknown>[]>(name: SharedStatement, params: Record<string, unknown> = {}) => {
+    const { text, names } = internals.statements[name];
+    return q.unsafe<T extends unknown[] ? T : never>(text, names.map((key) => params[key]) as never[], { prepare: true });
+  };
+
   const users: UserStore = {
     async create(user) {
-      const [row] = await q<UserRow[]>`
-        INSERT INTO users (id, email, password_hash, token_version, created_at)
-        VALUES (${user.id}, ${user.email.toLowerCase()}, ${user.passwordHash}, 0, ${user.createdAt})
-        ON CONFLICT (email) DO NOTHING
-        RETURNING id, email, password_hash, token_version, created_at`;
+      const [row] = await run<UserRow[]>('createUser', {
+        id: user.id,
+        email: user.email.toLowerCase(),
+        password_hash: user.passwordHash,
+        created_at: user.createdAt,
+      });
       return row === undefined ? null : internals.user(row);
     },
     async findById(id) {
-      const [row] = await q<UserRow[]>`
-        SELECT id, email, password_hash, token_version, created_at FROM users WHERE id = ${id}`;
+      const [row] = await run<UserRow[]>('userById', { id });
       return row === undefined ? null : internals.user(row);
     },
     async findByEmail(email) {
-      const [row] = await q<UserRow[]>`
-        SELECT id, email, password_hash, token_version, created_at FROM users WHERE email = ${email.toLowerCase()}`;
+      const [row] = await run<UserRow[]>('userByEmail', { email: email.toLowerCase() });
       return row === undefined ? null : internals.user(row);
     },
     async bumpTokenVersion(id) {
-      const [row] = await q<{ token_version: number }[]>`
-        UPDATE users SET token_version = token_version + 1 WHERE id = ${id} RETURNING token_version`;
+      const [row] = await run<{ token_version: number }[]>('bumpTokenVersion', { id });
       return row?.token_version ?? null;
     },
     async lock(id) {
@@ -163,7 +174,7 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
       return rows.length > 0;
     },
     async delete(id) {
-      const result = await q`DELETE FROM users WHERE id = ${id}`;
+      const result = await run('deleteUser', { id });
       return result.count > 0;
     },
   };
@@ -186,8 +197,7 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
       return { items: rows.map((row) => ({ ...row })), total: count?.total ?? 0 };
     },
     async get(sku) {
-      const [row] = await q<ProductRecord[]>`
-        SELECT sku, name, description, price, currency, active FROM products WHERE sku = ${sku}`;
+      const [row] = await run<ProductRecord[]>('productBySku', { sku });
       return row === undefined ? null : { ...row };
     },
     async upsert(list) {
@@ -209,15 +219,7 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
 
   const carts: CartStore = {
     async get(userId) {
-      // One statement, so the version and the lines come from one snapshot. The one-row subquery yields a row (with
-      // NULL lines) for a user without a cart.
-      const rows = await q<CartRow[]>`
-        SELECT c.version, l.sku, p.name, l.quantity, p.price AS unit_price, p.currency, l.added_at
-        FROM (SELECT ${userId}::text AS user_id) AS u
-        LEFT JOIN carts AS c ON c.user_id = u.user_id
-        LEFT JOIN cart_lines AS l ON l.user_id = u.user_id
-        LEFT JOIN products AS p ON p.sku = l.sku
-        ORDER BY l.added_at, l.sku`;
+      const rows = await run<CartRow[]>('cart', { user_id: userId });
       const lines: CartLineRecord[] = [];
       for (const row of rows) {
         if (row.sku !== null) {
@@ -236,22 +238,16 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
     async lock(userId) {
       // A concurrent first insert of the same cart waits for ours to commit, then does nothing; FOR UPDATE then holds
       // the row until our transaction ends, queueing every other mutation of this cart behind it.
-      await q`INSERT INTO carts (user_id, version) VALUES (${userId}, 0) ON CONFLICT (user_id) DO NOTHING`;
+      await run('ensureCart', { user_id: userId });
       const [row] = await q<{ version: number }[]>`SELECT version FROM carts WHERE user_id = ${userId} FOR UPDATE`;
       return row?.version ?? 0;
     },
     async bumpVersion(userId) {
-      const [row] = await q<{ version: number }[]>`
-        INSERT INTO carts (user_id, version) VALUES (${userId}, 1)
-        ON CONFLICT (user_id) DO UPDATE SET version = carts.version + 1
-        RETURNING version`;
+      const [row] = await run<{ version: number }[]>('bumpCartVersion', { user_id: userId });
       return row?.version ?? 1;
     },
     async lineState(userId, sku) {
-      const [row] = await q<{ quantity: number | null; line_count: number; active: boolean | null }[]>`
-        SELECT (SELECT quantity FROM cart_lines WHERE user_id = ${userId} AND sku = ${sku}) AS quantity,
-               (SELECT count(*)::integer FROM cart_lines WHERE user_id = ${userId}) AS line_count,
-               (SELECT active FROM products WHERE sku = ${sku}) AS active`;
+      const [row] = await run<{ quantity: number | null; line_count: number; active: boolean | null }[]>('lineState', { user_id: userId, sku });
       return {
         quantity: row?.quantity ?? null,
         lineCount: row?.line_count ?? 0,
@@ -259,88 +255,76 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
       };
     },
     async countLines(userId) {
-      const [row] = await q<{ n: number }[]>`SELECT count(*)::integer AS n FROM cart_lines WHERE user_id = ${userId}`;
+      const [row] = await run<{ n: number }[]>('countLines', { user_id: userId });
       return row?.n ?? 0;
     },
     async setQuantity(userId, sku, quantity, now) {
-      await q`
-        INSERT INTO cart_lines (user_id, sku, quantity, added_at) VALUES (${userId}, ${sku}, ${quantity}, ${now})
-        ON CONFLICT (user_id, sku) DO UPDATE SET quantity = excluded.quantity`;
+      await run('setQuantity', { user_id: userId, sku, quantity, now });
     },
     async removeLine(userId, sku) {
-      const result = await q`DELETE FROM cart_lines WHERE user_id = ${userId} AND sku = ${sku}`;
+      const result = await run('removeLine', { user_id: userId, sku });
       return result.count > 0;
     },
     async clear(userId) {
-      const result = await q`DELETE FROM cart_lines WHERE user_id = ${userId}`;
+      const result = await run('clearCart', { user_id: userId });
       return result.count;
     },
   };
 
   const preferences: PreferenceStore = {
     async list(userId) {
-      const rows = await q<{ key: string; value: string }[]>`
-        SELECT key, value FROM preferences WHERE user_id = ${userId} ORDER BY key`;
+      const rows = await run<{ key: string; value: string }[]>('preferences', { user_id: userId });
       return Object.fromEntries(rows.map((row) => [row.key, JSON.parse(row.value) as unknown]));
     },
     async get(userId, key) {
-      const [row] = await q<{ value: string }[]>`
-        SELECT value FROM preferences WHERE user_id = ${userId} AND key = ${key}`;
+      const [row] = await run<{ value: string }[]>('preference', { user_id: userId, key });
       return row === undefined ? undefined : (JSON.parse(row.value) as unknown);
     },
     async count(userId) {
-      const [row] = await q<{ n: number }[]>`SELECT count(*)::integer AS n FROM preferences WHERE user_id = ${userId}`;
+      const [row] = await run<{ n: number }[]>('countPreferences', { user_id: userId });
       return row?.n ?? 0;
     },
     async set(userId, key, value, now) {
-      await q`
-        INSERT INTO preferences (user_id, key, value, updated_at) VALUES (${userId}, ${key}, ${internals.json(value)}, ${now})
-        ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`;
+      await run('setPreference', { user_id: userId, key, value: internals.json(value), now });
     },
     async delete(userId, key) {
-      const result = await q`DELETE FROM preferences WHERE user_id = ${userId} AND key = ${key}`;
+      const result = await run('deletePreference', { user_id: userId, key });
       return result.count > 0;
     },
   };
 
   const tokens: TokenStore = {
     async insert(token) {
-      await q`
-        INSERT INTO refresh_tokens (token_hash, user_id, family_id, token_version, created_at, expires_at)
-        VALUES (${token.tokenHash}, ${token.userId}, ${token.familyId}, ${token.tokenVersion}, ${token.createdAt},
-                ${token.expiresAt})`;
+      await run('insertToken', {
+        token_hash: token.tokenHash,
+        user_id: token.userId,
+        family_id: token.familyId,
+        token_version: token.tokenVersion,
+        created_at: token.createdAt,
+        expires_at: token.expiresAt,
+      });
     },
     async consume(tokenHash, now) {
-      // Concurrent calls queue on the row lock; each re-checks the WHERE against the committed row, so one wins.
-      const [consumed] = await q<TokenRow[]>`
-        UPDATE refresh_tokens SET used_at = ${now}
-        WHERE token_hash = ${tokenHash} AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ${now}
-        RETURNING token_hash, user_id, family_id, token_version, created_at, expires_at, used_at, revoked_at`;
+      const [consumed] = await run<TokenRow[]>('consumeToken', { now, token_hash: tokenHash });
       if (consumed !== undefined) {
         return { status: 'consumed', token: internals.token(consumed) };
       }
-      const [row] = await q<TokenRow[]>`
-        SELECT token_hash, user_id, family_id, token_version, created_at, expires_at, used_at, revoked_at
-        FROM refresh_tokens WHERE token_hash = ${tokenHash}`;
+      const [row] = await run<TokenRow[]>('tokenByHash', { token_hash: tokenHash });
       if (row !== undefined && row.used_at !== null) {
         return { status: 'reused', token: internals.token(row) };
       }
       return { status: 'invalid' };
     },
     async revoke(tokenHash, userId, now) {
-      const result = await q`
-        UPDATE refresh_tokens SET revoked_at = ${now}
-        WHERE token_hash = ${tokenHash} AND user_id = ${userId} AND revoked_at IS NULL`;
+      const result = await run('revokeToken', { now, token_hash: tokenHash, user_id: userId });
       return result.count > 0;
     },
     async revokeFamily(familyId, now) {
-      const result = await q`
-        UPDATE refresh_tokens SET revoked_at = ${now}
-        WHERE family_id = ${familyId} AND revoked_at IS NULL AND used_at IS NULL AND expires_at > ${now}`;
+      const result = await run('revokeFamily', { now, family_id: familyId });
       return result.count;
     },
     async deleteExpired(before) {
-      const result = await q`DELETE FROM refresh_tokens WHERE expires_at < ${before}`;
+      const result = await run('deleteExpiredTokens', { before });
       return result.count;
     },
   };
@@ -380,9 +364,7 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
         return { status: 'claimed' };
       }
       // READ COMMITTED: this statement's snapshot includes the record the INSERT waited for, once it was committed.
-      const [row] = await q<IdempotencyRow[]>`
-        SELECT scope, key, fingerprint, status, body, headers, created_at, expires_at
-        FROM idempotency_keys WHERE scope = ${scope} AND key = ${key}`;
+      const [row] = await run<IdempotencyRow[]>('idempotencyRecord', { scope, key });
       const result = claimResultFromRow(row, fingerprint, now, (time) => time);
       if (result.status === 'claimed') {
         throw new Error('idempotency.claim() found neither a free key nor a live record');
@@ -399,35 +381,20 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
       }
     },
     async deleteExpired(before) {
-      const result = await q`DELETE FROM idempotency_keys WHERE expires_at < ${before}`;
+      const result = await run('deleteExpiredIdempotencyKeys', { before });
       return result.count;
     },
   };
 
   const loginFailures: LoginFailureStore = {
     async record(account, address, now, expiredBefore) {
-      // Concurrent failures of one pair queue on its row lock, and each adds to the value the previous one committed.
-      await q`
-        INSERT INTO login_failures (account, address, window_start, failures) VALUES (${account}, ${address}, ${now}, 1)
-        ON CONFLICT (account, address) DO UPDATE SET
-          window_start = CASE WHEN login_failures.window_start <= ${expiredBefore} THEN excluded.window_start
-                              ELSE login_failures.window_start END,
-          failures = CASE WHEN login_failures.window_start <= ${expiredBefore} THEN 1 ELSE login_failures.failures + 1 END`;
+      await run('recordLoginFailure', { account, address, now, expired_before: expiredBefore });
     },
     async release(account, address) {
-      await q`
-        UPDATE login_failures SET failures = failures - 1
-        WHERE account = ${account} AND address = ${address} AND failures > 0`;
+      await run('releaseLoginFailure', { account, address });
     },
     async count(account, address, since) {
-      const [row] = await q<LoginFailureCountRow[]>`
-        SELECT
-          coalesce(sum(failures) FILTER (WHERE account = ${account}), 0)::integer AS account,
-          coalesce(sum(failures) FILTER (WHERE address = ${address}), 0)::integer AS address,
-          min(window_start) FILTER (WHERE account = ${account} AND failures > 0) AS account_oldest,
-          min(window_start) FILTER (WHERE address = ${address} AND failures > 0) AS address_oldest
-        FROM login_failures
-        WHERE (account = ${account} OR address = ${address}) AND window_start > ${since}`;
+      const [row] = await run<LoginFailureCountRow[]>('countLoginFailures', { account, address, since });
       return {
         account: row?.account ?? 0,
         address: row?.address ?? 0,
@@ -436,11 +403,11 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
       };
     },
     async clear(account, address) {
-      const result = await q`DELETE FROM login_failures WHERE account = ${account} AND address = ${address}`;
+      const result = await run('clearLoginFailures', { account, address });
       return result.count > 0;
     },
     async deleteExpired(before) {
-      const result = await q`DELETE FROM login_failures WHERE window_start < ${before}`;
+      const result = await run('deleteExpiredLoginFailures', { before });
       return result.count;
     },
   };
@@ -454,7 +421,7 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
     idempotency,
     loginFailures,
     async ping() {
-      await q`SELECT 1`;
+      await run('ping');
     },
   };
 }
