@@ -2,19 +2,28 @@ import type { ISql } from 'postgres';
 
 import { claimResultFromRow, type IdempotencyRow as IdempotencyRowOf } from './idempotency-claim.js';
 import { containsPattern } from './like.js';
+import {
+  cartRecord,
+  type CartRow,
+  loginFailureCounts,
+  type LoginFailureCountRow,
+  preferenceRecords,
+  preferenceText,
+  tokenRecord,
+  type TokenRow,
+  userRecord,
+  type UserRow,
+} from './rows.js';
 import { isLockTimeout } from './postgres-errors.js';
 import { positional, type PositionalStatement, type SharedStatement, sharedSql } from './shared-sql.js';
 import type {
-  CartLineRecord,
   CartStore,
   IdempotencyStore,
   LoginFailureStore,
   PreferenceStore,
   ProductRecord,
   ProductStore,
-  RefreshTokenRecord,
   TokenStore,
-  UserRecord,
   UserStore,
 } from './store.js';
 
@@ -42,78 +51,12 @@ export interface PostgresQueryOptions {
   onClaimTimeout?(): void;
 }
 
-interface UserRow {
-  id: string;
-  email: string;
-  password_hash: string;
-  token_version: number;
-  created_at: Date;
-}
-
-interface CartRow {
-  version: number | null;
-  sku: string | null;
-  name: string;
-  quantity: number;
-  unit_price: number;
-  currency: string;
-  added_at: Date;
-}
-
-interface TokenRow {
-  token_hash: string;
-  user_id: string;
-  family_id: string;
-  token_version: number;
-  created_at: Date;
-  expires_at: Date;
-  used_at: Date | null;
-  revoked_at: Date | null;
-}
-
-interface LoginFailureCountRow {
-  account: number;
-  address: number;
-  account_oldest: Date | null;
-  address_oldest: Date | null;
-}
-
 type IdempotencyRow = IdempotencyRowOf<Date>;
 
 const internals = {
+  date: (time: Date): Date => time,
   /** The shared statements in Postgres's form, rewritten once. */
   statements: Object.fromEntries(Object.entries(sharedSql).map(([name, text]) => [name, positional(text)])) as Record<SharedStatement, PositionalStatement>,
-
-  user(row: UserRow): UserRecord {
-    return {
-      id: row.id,
-      email: row.email,
-      passwordHash: row.password_hash,
-      tokenVersion: row.token_version,
-      createdAt: row.created_at,
-    };
-  },
-
-  token(row: TokenRow): RefreshTokenRecord {
-    return {
-      tokenHash: row.token_hash,
-      userId: row.user_id,
-      familyId: row.family_id,
-      tokenVersion: row.token_version,
-      createdAt: row.created_at,
-      expiresAt: row.expires_at,
-      usedAt: row.used_at,
-      revokedAt: row.revoked_at,
-    };
-  },
-
-  json(value: unknown): string {
-    const text = JSON.stringify(value);
-    if (text === undefined) {
-      throw new TypeError('a preference value must be JSON-serialisable');
-    }
-    return text;
-  },
 
   /**
    * One plain row per sku, the last one winning as if the rows had been upserted one after another: a single upsert
@@ -149,21 +92,21 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
 
   const users: UserStore = {
     async create(user) {
-      const [row] = await run<UserRow[]>('createUser', {
+      const [row] = await run<UserRow<Date>[]>('createUser', {
         id: user.id,
         email: user.email.toLowerCase(),
         password_hash: user.passwordHash,
         created_at: user.createdAt,
       });
-      return row === undefined ? null : internals.user(row);
+      return row === undefined ? null : userRecord(row, internals.date);
     },
     async findById(id) {
-      const [row] = await run<UserRow[]>('userById', { id });
-      return row === undefined ? null : internals.user(row);
+      const [row] = await run<UserRow<Date>[]>('userById', { id });
+      return row === undefined ? null : userRecord(row, internals.date);
     },
     async findByEmail(email) {
-      const [row] = await run<UserRow[]>('userByEmail', { email: email.toLowerCase() });
-      return row === undefined ? null : internals.user(row);
+      const [row] = await run<UserRow<Date>[]>('userByEmail', { email: email.toLowerCase() });
+      return row === undefined ? null : userRecord(row, internals.date);
     },
     async bumpTokenVersion(id) {
       const [row] = await run<{ token_version: number }[]>('bumpTokenVersion', { id });
@@ -219,21 +162,8 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
 
   const carts: CartStore = {
     async get(userId) {
-      const rows = await run<CartRow[]>('cart', { user_id: userId });
-      const lines: CartLineRecord[] = [];
-      for (const row of rows) {
-        if (row.sku !== null) {
-          lines.push({
-            sku: row.sku,
-            name: row.name,
-            quantity: row.quantity,
-            unitPrice: row.unit_price,
-            currency: row.currency,
-            addedAt: row.added_at,
-          });
-        }
-      }
-      return { version: rows[0]?.version ?? 0, lines };
+      const rows = await run<CartRow<Date>[]>('cart', { user_id: userId });
+      return cartRecord(rows, internals.date);
     },
     async lock(userId) {
       // A concurrent first insert of the same cart waits for ours to commit, then does nothing; FOR UPDATE then holds
@@ -274,7 +204,7 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
   const preferences: PreferenceStore = {
     async list(userId) {
       const rows = await run<{ key: string; value: string }[]>('preferences', { user_id: userId });
-      return Object.fromEntries(rows.map((row) => [row.key, JSON.parse(row.value) as unknown]));
+      return preferenceRecords(rows);
     },
     async get(userId, key) {
       const [row] = await run<{ value: string }[]>('preference', { user_id: userId, key });
@@ -285,7 +215,7 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
       return row?.n ?? 0;
     },
     async set(userId, key, value, now) {
-      await run('setPreference', { user_id: userId, key, value: internals.json(value), now });
+      await run('setPreference', { user_id: userId, key, value: preferenceText(value), now });
     },
     async delete(userId, key) {
       const result = await run('deletePreference', { user_id: userId, key });
@@ -305,13 +235,13 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
       });
     },
     async consume(tokenHash, now) {
-      const [consumed] = await run<TokenRow[]>('consumeToken', { now, token_hash: tokenHash });
+      const [consumed] = await run<TokenRow<Date>[]>('consumeToken', { now, token_hash: tokenHash });
       if (consumed !== undefined) {
-        return { status: 'consumed', token: internals.token(consumed) };
+        return { status: 'consumed', token: tokenRecord(consumed, internals.date) };
       }
-      const [row] = await run<TokenRow[]>('tokenByHash', { token_hash: tokenHash });
+      const [row] = await run<TokenRow<Date>[]>('tokenByHash', { token_hash: tokenHash });
       if (row !== undefined && row.used_at !== null) {
-        return { status: 'reused', token: internals.token(row) };
+        return { status: 'reused', token: tokenRecord(row, internals.date) };
       }
       return { status: 'invalid' };
     },
@@ -394,13 +324,8 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
       await run('releaseLoginFailure', { account, address });
     },
     async count(account, address, since) {
-      const [row] = await run<LoginFailureCountRow[]>('countLoginFailures', { account, address, since });
-      return {
-        account: row?.account ?? 0,
-        address: row?.address ?? 0,
-        accountOldest: row?.account_oldest ?? null,
-        addressOldest: row?.address_oldest ?? null,
-      };
+      const [row] = await run<LoginFailureCountRow<Date>[]>('countLoginFailures', { account, address, since });
+      return loginFailureCounts(row, internals.date);
     },
     async clear(account, address) {
       const result = await run('clearLoginFailures', { account, address });

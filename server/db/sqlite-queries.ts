@@ -2,9 +2,20 @@ import type { Database } from 'better-sqlite3';
 
 import type { IdempotencyRow as IdempotencyRowOf } from './idempotency-claim.js';
 import { containsPattern } from './like.js';
+import {
+  cartRecord,
+  type CartRow,
+  loginFailureCounts,
+  type LoginFailureCountRow,
+  preferenceRecords,
+  preferenceText,
+  tokenRecord,
+  type TokenRow,
+  userRecord,
+  type UserRow,
+} from './rows.js';
 import { sharedSql } from './shared-sql.js';
 import type {
-  CartLineRecord,
   CartStore,
   ConsumeResult,
   IdempotentResponse,
@@ -15,9 +26,7 @@ import type {
   ProductQuery,
   ProductRecord,
   ProductStore,
-  RefreshTokenRecord,
   TokenStore,
-  UserRecord,
   UserStore,
 } from './store.js';
 
@@ -37,14 +46,6 @@ export interface SqliteQueries {
   ping(): void;
 }
 
-interface UserRow {
-  id: string;
-  email: string;
-  password_hash: string;
-  token_version: number;
-  created_at: number;
-}
-
 interface ProductRow {
   sku: string;
   name: string;
@@ -52,34 +53,6 @@ interface ProductRow {
   price: number;
   currency: string;
   active: number;
-}
-
-interface CartRow {
-  version: number | null;
-  sku: string | null;
-  name: string;
-  quantity: number;
-  unit_price: number;
-  currency: string;
-  added_at: number;
-}
-
-interface TokenRow {
-  token_hash: string;
-  user_id: string;
-  family_id: string;
-  token_version: number;
-  created_at: number;
-  expires_at: number;
-  used_at: number | null;
-  revoked_at: number | null;
-}
-
-interface LoginFailureCountRow {
-  account: number;
-  address: number;
-  account_oldest: number | null;
-  address_oldest: number | null;
 }
 
 type IdempotencyRow = IdempotencyRowOf<number>;
@@ -100,6 +73,7 @@ export interface SqliteIdempotencyRecords {
 }
 
 const internals = {
+  date: (time: number): Date => new Date(time),
   productColumns: 'sku, name, description, price, currency, active',
   // `@pattern IS NULL` lets one prepared statement serve both the plain listing and the search.
   productFilter: `
@@ -108,16 +82,6 @@ const internals = {
            OR sku LIKE @pattern ESCAPE '\\'
            OR name LIKE @pattern ESCAPE '\\'
            OR description LIKE @pattern ESCAPE '\\')`,
-
-  user(row: UserRow): UserRecord {
-    return {
-      id: row.id,
-      email: row.email,
-      passwordHash: row.password_hash,
-      tokenVersion: row.token_version,
-      createdAt: new Date(row.created_at),
-    };
-  },
 
   product(row: ProductRow): ProductRecord {
     return {
@@ -130,39 +94,19 @@ const internals = {
     };
   },
 
-  token(row: TokenRow): RefreshTokenRecord {
-    return {
-      tokenHash: row.token_hash,
-      userId: row.user_id,
-      familyId: row.family_id,
-      tokenVersion: row.token_version,
-      createdAt: new Date(row.created_at),
-      expiresAt: new Date(row.expires_at),
-      usedAt: row.used_at === null ? null : new Date(row.used_at),
-      revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),
-    };
-  },
-
-  json(value: unknown): string {
-    const text = JSON.stringify(value);
-    if (text === undefined) {
-      throw new TypeError('a preference value must be JSON-serialisable');
-    }
-    return text;
-  },
 };
 
 /**
- * Prepares every statement once, for the life of the connection — the shared ones from shared-sql.ts as written — and returns the operations of the `Store` as
- * synchronous functions. Times are stored as integer epoch milliseconds.
+ * Prepares every statement once, for the life of the connection (the shared ones from shared-sql.ts as written), and
+ * returns the operations of the `Store` as synchronous functions. Times are stored as integer epoch milliseconds.
  */
 export function prepareSqliteQueries(db: Database): SqliteQueries {
   const statements = {
     ping: db.prepare(sharedSql.ping),
 
-    createUser: db.prepare<[{ id: string; email: string; password_hash: string; created_at: number }], UserRow>(sharedSql.createUser),
-    userById: db.prepare<[{ id: string }], UserRow>(sharedSql.userById),
-    userByEmail: db.prepare<[{ email: string }], UserRow>(sharedSql.userByEmail),
+    createUser: db.prepare<[{ id: string; email: string; password_hash: string; created_at: number }], UserRow<number>>(sharedSql.createUser),
+    userById: db.prepare<[{ id: string }], UserRow<number>>(sharedSql.userById),
+    userByEmail: db.prepare<[{ email: string }], UserRow<number>>(sharedSql.userByEmail),
     bumpTokenVersion: db.prepare<[{ id: string }], number>(sharedSql.bumpTokenVersion).pluck(),
     userExists: db.prepare<[string], number>('SELECT 1 FROM users WHERE id = ?').pluck(),
     deleteUser: db.prepare<[{ id: string }]>(sharedSql.deleteUser),
@@ -182,7 +126,7 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
         name = excluded.name, description = excluded.description, price = excluded.price,
         currency = excluded.currency, active = excluded.active`),
 
-    cart: db.prepare<[{ user_id: string }], CartRow>(sharedSql.cart),
+    cart: db.prepare<[{ user_id: string }], CartRow<number>>(sharedSql.cart),
     ensureCart: db.prepare<[{ user_id: string }]>(sharedSql.ensureCart),
     cartVersion: db.prepare<[string], number>('SELECT version FROM carts WHERE user_id = ?').pluck(),
     bumpCartVersion: db.prepare<[{ user_id: string }], number>(sharedSql.bumpCartVersion).pluck(),
@@ -203,8 +147,8 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
     insertToken: db.prepare<
       [{ token_hash: string; user_id: string; family_id: string; token_version: number; created_at: number; expires_at: number }]
     >(sharedSql.insertToken),
-    consumeToken: db.prepare<[{ now: number; token_hash: string }], TokenRow>(sharedSql.consumeToken),
-    tokenByHash: db.prepare<[{ token_hash: string }], TokenRow>(sharedSql.tokenByHash),
+    consumeToken: db.prepare<[{ now: number; token_hash: string }], TokenRow<number>>(sharedSql.consumeToken),
+    tokenByHash: db.prepare<[{ token_hash: string }], TokenRow<number>>(sharedSql.tokenByHash),
     revokeToken: db.prepare<[{ now: number; token_hash: string; user_id: string }]>(sharedSql.revokeToken),
     revokeFamily: db.prepare<[{ now: number; family_id: string }]>(sharedSql.revokeFamily),
     deleteExpiredTokens: db.prepare<[{ before: number }]>(sharedSql.deleteExpiredTokens),
@@ -219,7 +163,7 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
 
     recordLoginFailure: db.prepare<[{ account: string; address: string; now: number; expired_before: number }]>(sharedSql.recordLoginFailure),
     releaseLoginFailure: db.prepare<[{ account: string; address: string }]>(sharedSql.releaseLoginFailure),
-    countLoginFailures: db.prepare<[{ account: string; address: string; since: number }], LoginFailureCountRow>(sharedSql.countLoginFailures),
+    countLoginFailures: db.prepare<[{ account: string; address: string; since: number }], LoginFailureCountRow<number>>(sharedSql.countLoginFailures),
     clearLoginFailures: db.prepare<[{ account: string; address: string }]>(sharedSql.clearLoginFailures),
     deleteExpiredLoginFailures: db.prepare<[{ before: number }]>(sharedSql.deleteExpiredLoginFailures),
   };
@@ -234,15 +178,15 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
   const users: Synchronous<UserStore> = {
     create(user: NewUser) {
       const row = statements.createUser.get({ id: user.id, email: user.email.toLowerCase(), password_hash: user.passwordHash, created_at: user.createdAt.getTime() });
-      return row === undefined ? null : internals.user(row);
+      return row === undefined ? null : userRecord(row, internals.date);
     },
     findById(id) {
       const row = statements.userById.get({ id });
-      return row === undefined ? null : internals.user(row);
+      return row === undefined ? null : userRecord(row, internals.date);
     },
     findByEmail(email) {
       const row = statements.userByEmail.get({ email: email.toLowerCase() });
-      return row === undefined ? null : internals.user(row);
+      return row === undefined ? null : userRecord(row, internals.date);
     },
     bumpTokenVersion(id) {
       return statements.bumpTokenVersion.get({ id }) ?? null;
@@ -277,20 +221,7 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
   const carts: Synchronous<CartStore> = {
     get(userId) {
       const rows = statements.cart.all({ user_id: userId });
-      const lines: CartLineRecord[] = [];
-      for (const row of rows) {
-        if (row.sku !== null) {
-          lines.push({
-            sku: row.sku,
-            name: row.name,
-            quantity: row.quantity,
-            unitPrice: row.unit_price,
-            currency: row.currency,
-            addedAt: new Date(row.added_at),
-          });
-        }
-      }
-      return { version: rows[0]?.version ?? 0, lines };
+      return cartRecord(rows, internals.date);
     },
     // BEGIN IMMEDIATE already holds the database's only write lock, so there is no row to lock: read the version, and
     // create the row only for a user's first mutation.
@@ -327,9 +258,7 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
 
   const preferences: Synchronous<PreferenceStore> = {
     list(userId) {
-      return Object.fromEntries(
-        statements.preferences.all({ user_id: userId }).map((row) => [row.key, JSON.parse(row.value) as unknown]),
-      );
+      return preferenceRecords(statements.preferences.all({ user_id: userId }));
     },
     get(userId, key) {
       const value = statements.preference.get({ user_id: userId, key });
@@ -339,7 +268,7 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
       return statements.countPreferences.get({ user_id: userId }) ?? 0;
     },
     set(userId, key, value, now) {
-      statements.setPreference.run({ user_id: userId, key, value: internals.json(value), now: now.getTime() });
+      statements.setPreference.run({ user_id: userId, key, value: preferenceText(value), now: now.getTime() });
     },
     delete(userId, key) {
       return statements.deletePreference.run({ user_id: userId, key }).changes > 0;
@@ -360,11 +289,11 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
     consume(tokenHash, now): ConsumeResult {
       const consumed = statements.consumeToken.get({ now: now.getTime(), token_hash: tokenHash });
       if (consumed !== undefined) {
-        return { status: 'consumed', token: internals.token(consumed) };
+        return { status: 'consumed', token: tokenRecord(consumed, internals.date) };
       }
       const row = statements.tokenByHash.get({ token_hash: tokenHash });
       if (row !== undefined && row.used_at !== null) {
-        return { status: 'reused', token: internals.token(row) };
+        return { status: 'reused', token: tokenRecord(row, internals.date) };
       }
       return { status: 'invalid' };
     },
@@ -408,14 +337,7 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
       statements.releaseLoginFailure.run({ account, address });
     },
     count(account, address, since) {
-      // An aggregate without GROUP BY always yields one row.
-      const row = statements.countLoginFailures.get({ account, address, since: since.getTime() }) as LoginFailureCountRow;
-      return {
-        account: row.account,
-        address: row.address,
-        accountOldest: row.account_oldest === null ? null : new Date(row.account_oldest),
-        addressOldest: row.address_oldest === null ? null : new Date(row.address_oldest),
-      };
+      return loginFailureCounts(statements.countLoginFailures.get({ account, address, since: since.getTime() }), internals.date);
     },
     clear(account, address) {
       return statements.clearLoginFailures.run({ account, address }).changes > 0;

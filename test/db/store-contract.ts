@@ -15,7 +15,7 @@ import {
   type Store,
   type UserRecord,
 } from '../../server/db/store.js';
-import { MAX_LINE_QUANTITY, SKU_PATTERN } from '../../shared/limits.js';
+import { SKU_PATTERN } from '../../shared/limits.js';
 import { addToLine } from '../helpers/cart-lines.js';
 
 type LabScript = ReturnType<typeof Lab.script>;
