@@ -21,6 +21,6 @@ export class ShopError extends Error {
 }
 
 /** A refusal of the shared rules, thrown as the error the server answers with. */
-export function refused(refusal: Refusal): ShopError {
-  return new ShopError(refusal.code, refusal.message);
+export function refused(refusal: Refusal, headers: Readonly<Record<string, string>> = {}): ShopError {
+  return new ShopError(refusal.code, refusal.message, headers);
 }

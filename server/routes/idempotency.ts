@@ -5,7 +5,7 @@ import type { Request, ResponseObject, ResponseToolkit } from '@hapi/hapi';
 import { Headers } from '../../shared/http.js';
 import { refusals } from '../../shared/rules/refusals.js';
 import type { IdempotentResponse, Store } from '../db/store.js';
-import { refused, ShopError } from '../domain/errors.js';
+import { refused } from '../domain/errors.js';
 
 /** What a mutation answers; serialised once and, with an Idempotency-Key, stored for replay. */
 export interface MutationResult {
@@ -107,10 +107,8 @@ export async function runIdempotent(
         return { kind: 'replay' as const, stored: claim.record };
       case 'mismatch':
         throw refused(refusals.idempotencyKeyReused());
-      case 'in_flight': {
-        const { code, message } = refusals.idempotencyInFlight();
-        throw new ShopError(code, message, { 'Retry-After': '1' });
-      }
+      case 'in_flight':
+        throw refused(refusals.idempotencyInFlight(), { 'Retry-After': '1' });
       case 'claimed': {
         const response = internals.serialise(await mutate(tx));
         await tx.idempotency.complete(scope, key, response);
