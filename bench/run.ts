@@ -13,7 +13,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { jwtSubject } from '../cli/api/jwt.js';
-import type { ChangeOp } from '../cli/offline/ops.js';
+import type { ChangeOp } from '../cli/store/change-op.js';
 import { normalizeServerUrl } from '../cli/server-url.js';
 import { Outbox } from '../cli/store/outbox.js';
 import { demoCatalog } from '../server/db/demo-catalog.js';

@@ -8,6 +8,7 @@ import {
   SKU_PATTERN,
 } from '../shared/limits.js';
 import type { PreferenceValue } from '../shared/wire.js';
+import { preferenceFromText } from './preference-text.js';
 
 /**
  * Argument parsers for commander. They throw InvalidArgumentError, which commander reports as a usage error
@@ -68,25 +69,9 @@ export function parsePreferenceKey(text: string): string {
   return text;
 }
 
-/**
- * A preference value from the command line: a JSON scalar when it is one (`true`, `42`, `null`, `"quoted"`),
- * otherwise the text itself — so `shop prefs set locale en-GB` needs no quotes, and `'"42"'` stores a string.
- */
+/** A preference value from the command line; see {@link preferenceFromText}. */
 export function parsePreferenceValue(text: string): PreferenceValue {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return text;
-  }
-  if (parsed === null || typeof parsed === 'string' || typeof parsed === 'boolean') {
-    return parsed;
-  }
-  if (typeof parsed === 'number' && Number.isFinite(parsed)) {
-    return parsed;
-  }
-  // An object or array is not a preference value; as text it is at least what the user typed.
-  return text;
+  return preferenceFromText(text);
 }
 
 /** `shop cart add` takes a SKU, or `-` to read `SKU [QTY]` lines from stdin. */

@@ -13,6 +13,9 @@ export async function showRead<T>(output: Output, view: View<T>, read: ReadResul
 
 /** Shows the outcome of a change: `done` when the server applied it, the queued notice when it was queued. */
 export async function showChange<T>(output: Output, view: View<T>, change: ChangeResult<T>, done: string): Promise<void> {
+  if (change.status === 'queued' && change.warning !== undefined) {
+    await output.info(change.warning);
+  }
   await output.info(change.status === 'applied' ? done : queuedNotice(change));
   await output.show(changeView(view), change);
 }

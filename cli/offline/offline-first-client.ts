@@ -1,13 +1,15 @@
 import type { Me, Preference, Preferences, Product, ProductPage } from '../../shared/wire.js';
 import type { ApiClient, ProductQuery } from '../api/client.js';
-import { ServerUnreachableError } from '../api/errors.js';
+import { ApiError, ServerUnreachableError } from '../api/errors.js';
 import { UserError } from '../errors.js';
 import type { FileLockOptions } from '../store/file-lock.js';
 import type { Outbox, OutboxEntry } from '../store/outbox.js';
 import { productPageKey, type SnapshotCache } from '../store/snapshot-cache.js';
 import { newIdempotencyKey } from '../unique-id.js';
 import type { CurrentAccount } from './accounts.js';
-import { type CartOp, type ChangeOp, type OpResult, sendOp } from './ops.js';
+import { errorStatus } from '../../shared/errors.js';
+import type { CartOp, ChangeOp } from '../store/change-op.js';
+import { sendCartOp } from './ops.js';
 import type { ProjectedCart } from './projection.js';
 import { replayOutbox, type ReplayOptions, type SyncListener, type SyncReport, type SyncStop } from './replay.js';
 import { type AccountValues, type SavedCopy, SavedCopies } from './saved-copies.js';
@@ -30,6 +32,8 @@ export type ChangeResult<T> =
       /** When the saved copy the value was worked out from was taken; `null` when there was none. */
       asOf: string | null;
       reason: ServerUnreachableError;
+      /** A one-line warning: what only the server can check about this change (a SKU the saved catalogue lacks). */
+      warning?: string;
     };
 
 export interface RemovedPreference {
@@ -86,23 +90,43 @@ export class OfflineFirstClient {
   changeCart(op: CartOp): Promise<ChangeResult<ProjectedCart>> {
     return this.change(
       op,
-      (result) => (result.kind === 'cart' ? result.cart : unexpected(result)),
+      async (api, key, account) => {
+        const cart = await sendCartOp(api, op, key);
+        if (account !== undefined) {
+          await this.saved.saveCart(account, cart);
+        }
+        return cart;
+      },
       (account, ops) => this.saved.cartAfter(account, ops),
     );
   }
 
   setPreference(key: string, value: Preference['value']): Promise<ChangeResult<Preference>> {
+    const op: ChangeOp = { kind: 'prefs.set', key, value };
     return this.change(
-      { kind: 'prefs.set', key, value },
-      (result) => (result.kind === 'preference' ? result.preference : unexpected(result)),
+      op,
+      async (api, idempotencyKey, account) => {
+        const preference = await api.setPreference(key, value, idempotencyKey);
+        if (account !== undefined) {
+          await this.saved.savePreferenceChange(account, op);
+        }
+        return preference;
+      },
       (account) => ({ value: { key, value }, asOf: this.saved.preferencesAsOf(account) }),
     );
   }
 
   unsetPreference(key: string): Promise<ChangeResult<RemovedPreference>> {
+    const op: ChangeOp = { kind: 'prefs.unset', key };
     return this.change(
-      { kind: 'prefs.unset', key },
-      () => ({ key, removed: true }),
+      op,
+      async (api, idempotencyKey, account) => {
+        await api.deletePreference(key, idempotencyKey);
+        if (account !== undefined) {
+          await this.saved.savePreferenceChange(account, op);
+        }
+        return { key, removed: true };
+      },
       (account) => ({ value: { key, removed: true }, asOf: this.saved.preferencesAsOf(account) }),
     );
   }
@@ -195,22 +219,18 @@ export class OfflineFirstClient {
 
   private async change<T>(
     op: ChangeOp,
-    applied: (result: OpResult) => T,
+    send: (api: ApiClient, key: string, account: CurrentAccount | undefined) => Promise<T>,
     projected: (account: CurrentAccount, queued: ChangeOp[]) => { value: T; asOf: string | null },
   ): Promise<ChangeResult<T>> {
     const account = this.options.account();
     const key = newIdempotencyKey();
     if (account === undefined) {
       // Nobody to queue it for: straight to the server, which says what is wrong with the login.
-      return { status: 'applied', value: applied(await sendOp(this.options.api(), op, key)) };
+      return { status: 'applied', value: await send(this.options.api(), key, undefined) };
     }
     let reason = await this.blockedBy(account);
     if (reason === undefined) {
-      const outcome = await this.tryServer(async () => {
-        const result = await sendOp(this.options.api(), op, key);
-        await this.saved.saveChange(account, op, result);
-        return applied(result);
-      });
+      const outcome = await this.tryServer(() => send(this.options.api(), key, account));
       if ('value' in outcome) {
         return { status: 'applied', value: outcome.value };
       }
@@ -221,16 +241,22 @@ export class OfflineFirstClient {
     if (this.options.online) {
       throw reason;
     }
-    const { entry, pending } = await this.options.outbox.enqueue({
-      key,
-      op,
-      server: account.server,
-      userId: account.userId,
-      email: account.email,
-      queuedAt: new Date(this.options.now()).toISOString(),
-    });
+    let unverified: string | undefined;
+    const { entry, pending } = await this.options.outbox.enqueue(
+      { key, op, server: account.server, userId: account.userId, email: account.email, queuedAt: new Date(this.options.now()).toISOString() },
+      // Decided under the outbox lock, against the ops queued before it, so two shops queuing at once both count.
+      (queued) => {
+        const verdict = this.saved.verdict(account, queued.map((waiting) => waiting.op), op);
+        if (verdict.kind === 'refuse') {
+          const { code, message } = verdict.refusal;
+          throw new ApiError(errorStatus[code], code, message, undefined);
+        }
+        unverified = verdict.unverified;
+      },
+    );
     const queued = pending.map((waiting) => waiting.op);
-    return { status: 'queued', ...projected(account, queued), entry, pending: pending.length, reason };
+    const warning = unverified === undefined ? undefined : `warning: ${unverified} is not in the saved catalogue; the server will check it when the change is sent`;
+    return { status: 'queued', ...projected(account, queued), entry, pending: pending.length, reason, ...(warning === undefined ? {} : { warning }) };
   }
 
   /**
@@ -308,8 +334,4 @@ export class OfflineFirstClient {
     const { outbox, cache, lock, now, debug } = this.options;
     return { api, outbox, cache, account, lock, now, debug };
   }
-}
-
-function unexpected(result: OpResult): never {
-  throw new Error(`the server answered a change with ${result.kind}`);
 }

@@ -1,6 +1,16 @@
-import { MAX_LINE_QUANTITY } from '../../shared/limits.js';
+import {
+  type CartDecision,
+  type CartLineView,
+  decideAdd,
+  decideClear,
+  decideRemove,
+  decideSet,
+  type ProductState,
+} from '../../shared/rules/cart.js';
+import { decideSetPreference, decideUnsetPreference, type PreferenceDecision } from '../../shared/rules/preferences.js';
+import { cartTotals } from '../../shared/rules/totals.js';
 import { type Cart, DEFAULT_CURRENCY, type Preference, type Preferences } from '../../shared/wire.js';
-import type { ChangeOp } from './ops.js';
+import { type CartOp, type ChangeOp, isCartOp, type PreferenceOp } from '../store/change-op.js';
 
 /**
  * A cart line as `shop` can show it: the server's own, or one worked out offline, where a product never seen before
@@ -32,90 +42,132 @@ export interface KnownProduct {
   currency: string;
 }
 
-const internals = {
-  line(sku: string, quantity: number, known: KnownProduct | undefined): ProjectedCartLine {
-    return {
-      sku,
-      name: known?.name ?? null,
-      quantity,
-      unitPrice: known?.unitPrice ?? null,
-      lineTotal: known === undefined ? null : known.unitPrice * quantity,
-    };
-  },
-
-  withQuantity(line: ProjectedCartLine, quantity: number): ProjectedCartLine {
-    return { ...line, quantity, lineTotal: line.unitPrice === null ? null : line.unitPrice * quantity };
-  },
-};
-
 /**
- * The cart as it will be once the queued ops reach the server, worked out the way the server would: adding on top of
- * a line, setting it, 0 or remove dropping it. An add that would take a line past the limit is left out, as the server
- * will refuse it; an unknown SKU cannot be told apart offline, and shows with no price.
+ * The cart the offline client reasons about: the saved copy (or an empty cart when there is none) with queued changes
+ * applied by the shared rules, one after another, exactly as the server will apply them when they are sent.
  */
-export function projectCart(
-  base: Cart | undefined,
-  ops: readonly ChangeOp[],
-  knownProduct: (sku: string) => KnownProduct | undefined,
-): ProjectedCart {
-  let lines: ProjectedCartLine[] = base?.lines.map((line) => ({ ...line })) ?? [];
-  for (const op of ops) {
+export class OfflineCart {
+  private readonly lines: Map<string, { name: string | null; quantity: number; unitPrice: number | null }>;
+
+  constructor(
+    private readonly base: Cart | undefined,
+    private readonly knownProduct: (sku: string) => KnownProduct | undefined,
+  ) {
+    this.lines = new Map(base?.lines.map((line) => [line.sku, { name: line.name, quantity: line.quantity, unitPrice: line.unitPrice }]));
+  }
+
+  /**
+   * What the product an op names is known to be: in the saved catalogue or cart, it was on sale when saved; otherwise
+   * it may be new since, and only the server can say.
+   */
+  product(sku: string): ProductState {
+    return this.lines.has(sku) || this.knownProduct(sku) !== undefined ? 'active' : 'unknown';
+  }
+
+  /** What the server's rules decide for `op`, given this cart. */
+  decide(op: CartOp): CartDecision {
+    if (op.kind === 'cart.clear') {
+      return decideClear({ lineCount: this.lines.size });
+    }
+    const view: CartLineView = { quantity: this.lines.get(op.sku)?.quantity ?? 0, lineCount: this.lines.size, product: this.product(op.sku) };
     switch (op.kind) {
-      case 'cart.add': {
-        const existing = lines.find((line) => line.sku === op.sku);
-        if (existing === undefined) {
-          lines.push(internals.line(op.sku, op.quantity, knownProduct(op.sku)));
-        } else if (existing.quantity + op.quantity <= MAX_LINE_QUANTITY) {
-          lines = lines.map((line) => (line === existing ? internals.withQuantity(line, line.quantity + op.quantity) : line));
-        }
-        break;
-      }
-      case 'cart.set': {
-        const existing = lines.find((line) => line.sku === op.sku);
-        if (op.quantity === 0) {
-          lines = lines.filter((line) => line.sku !== op.sku);
-        } else if (existing === undefined) {
-          lines.push(internals.line(op.sku, op.quantity, knownProduct(op.sku)));
-        } else {
-          lines = lines.map((line) => (line === existing ? internals.withQuantity(line, op.quantity) : line));
-        }
-        break;
-      }
+      case 'cart.add':
+        return decideAdd(view, op.sku, op.quantity);
+      case 'cart.set':
+        return decideSet(view, op.sku, op.quantity);
       case 'cart.remove':
-        lines = lines.filter((line) => line.sku !== op.sku);
-        break;
-      case 'cart.clear':
-        lines = [];
-        break;
-      default:
-        break;
+        return decideRemove(view, op.sku);
     }
   }
-  // An empty cart has no currency of its own (the server shows its default); the products going into it do.
-  const currency =
-    base !== undefined && base.lines.length > 0
-      ? base.currency
-      : (lines.map((line) => knownProduct(line.sku)?.currency).find((code) => code !== undefined) ?? base?.currency ?? DEFAULT_CURRENCY);
-  return {
-    lines,
-    subtotal: lines.reduce((sum, line) => sum + (line.lineTotal ?? 0), 0),
-    currency,
-    itemCount: lines.reduce((sum, line) => sum + line.quantity, 0),
-    version: base?.version ?? 0,
-  };
+
+  /** Decides `op` and makes the write it says; a refused op changes nothing, as on the server. */
+  apply(op: CartOp): CartDecision {
+    const decision = this.decide(op);
+    if (decision.kind !== 'write') {
+      return decision;
+    }
+    const { write } = decision;
+    if (write.op === 'clear') {
+      this.lines.clear();
+    } else if (write.op === 'delete') {
+      this.lines.delete(write.sku);
+    } else {
+      const line = this.lines.get(write.sku);
+      const known = this.knownProduct(write.sku);
+      this.lines.set(write.sku, line ? { ...line, quantity: write.quantity } : { name: known?.name ?? null, quantity: write.quantity, unitPrice: known?.unitPrice ?? null });
+    }
+    return decision;
+  }
+
+  view(): ProjectedCart {
+    const totals = cartTotals<number | null>([...this.lines].map(([sku, line]) => ({ sku, ...line })));
+    return { ...totals, currency: this.currency(), version: this.base?.version ?? 0 };
+  }
+
+  /** An empty cart has no currency of its own (the server shows its default); the products going into it do. */
+  private currency(): string {
+    if (this.base !== undefined && this.base.lines.length > 0) {
+      return this.base.currency;
+    }
+    const known = [...this.lines.keys()].map((sku) => this.knownProduct(sku)?.currency).find((code) => code !== undefined);
+    return known ?? this.base?.currency ?? DEFAULT_CURRENCY;
+  }
+}
+
+/**
+ * The preferences the offline client reasons about: the saved copy with queued changes applied by the shared rules.
+ * Without a saved copy the count is unknown, so the per-user limit is left to the server.
+ */
+export class OfflinePreferences {
+  private readonly values: Map<string, Preference['value']>;
+
+  constructor(private readonly base: Preferences | undefined) {
+    this.values = new Map(Object.entries(base?.preferences ?? {}));
+  }
+
+  decide(op: PreferenceOp): PreferenceDecision {
+    const exists = this.values.has(op.key);
+    if (op.kind === 'prefs.unset') {
+      return decideUnsetPreference({ exists }, op.key);
+    }
+    return decideSetPreference({ exists, count: this.base === undefined ? 0 : this.values.size }, op.key, op.value);
+  }
+
+  apply(op: PreferenceOp): PreferenceDecision {
+    const decision = this.decide(op);
+    if (decision.kind === 'write') {
+      this.values.set(decision.key, decision.value);
+    } else if (decision.kind === 'delete') {
+      this.values.delete(decision.key);
+    }
+    return decision;
+  }
+
+  view(): Preferences {
+    return { preferences: Object.fromEntries(this.values) };
+  }
+}
+
+/** The cart as it will be once the queued ops reach the server. An unknown SKU shows with no price. */
+export function projectCart(base: Cart | undefined, ops: readonly ChangeOp[], knownProduct: (sku: string) => KnownProduct | undefined): ProjectedCart {
+  const cart = new OfflineCart(base, knownProduct);
+  for (const op of ops) {
+    if (isCartOp(op)) {
+      cart.apply(op);
+    }
+  }
+  return cart.view();
 }
 
 /** Preferences as they will be once the queued ops reach the server. */
 export function projectPreferences(base: Preferences | undefined, ops: readonly ChangeOp[]): Preferences {
-  const preferences = { ...base?.preferences };
+  const preferences = new OfflinePreferences(base);
   for (const op of ops) {
-    if (op.kind === 'prefs.set') {
-      preferences[op.key] = op.value;
-    } else if (op.kind === 'prefs.unset') {
-      delete preferences[op.key];
+    if (!isCartOp(op)) {
+      preferences.apply(op);
     }
   }
-  return { preferences };
+  return preferences.view();
 }
 
 /** The projected value of one preference, or `undefined` when it would not be set. */

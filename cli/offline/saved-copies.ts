@@ -1,8 +1,17 @@
 import type { Cart, Me, Preference, Preferences, Product, ProductPage } from '../../shared/wire.js';
 import type { Account, Outbox } from '../store/outbox.js';
 import type { AccountSnapshots, CatalogSnapshots, Snapshot, SnapshotCache } from '../store/snapshot-cache.js';
-import { type ChangeOp, isCartOp, type OpResult } from './ops.js';
-import { type KnownProduct, type ProjectedCart, projectCart, projectPreference, projectPreferences } from './projection.js';
+import type { Refusal } from '../../shared/rules/refusals.js';
+import { type ChangeOp, isCartOp } from '../store/change-op.js';
+import {
+  type KnownProduct,
+  OfflineCart,
+  OfflinePreferences,
+  type ProjectedCart,
+  projectCart,
+  projectPreference,
+  projectPreferences,
+} from './projection.js';
 
 /** A saved copy as `shop` shows it: with the queued changes that bear on it applied, and how many those were. */
 export interface SavedCopy<T> {
@@ -11,6 +20,13 @@ export interface SavedCopy<T> {
   asOf: string;
   pending: number;
 }
+
+/** What the shared rules say, offline, of a change about to be queued behind `queued`. */
+export type OfflineVerdict =
+  /** The server is certain to refuse it: say so now, with the server's code and words, and queue nothing. */
+  | { kind: 'refuse'; refusal: Refusal }
+  /** It may well be fine; `unverified` names what only the server can check (a SKU the saved catalogue lacks). */
+  | { kind: 'queue'; unverified?: string };
 
 /** What the server just sent about an account, to be saved as of now. */
 export interface AccountValues {
@@ -92,12 +108,43 @@ export class SavedCopies {
     await this.cache.saveAccount(account, snapshots).catch(this.onSaveFailed);
   }
 
-  /** Keeps the copies in step with what the server answered to a change. */
-  async saveChange(account: Account, op: ChangeOp, result: OpResult): Promise<void> {
-    if (result.kind === 'cart') {
-      await this.saveAccount(account, { cart: result.cart });
-      return;
+  /**
+   * Decides `op` with the server's rules against the saved copies with the `queued` ops applied, as the server will
+   * see them when the queue is sent.
+   */
+  verdict(account: Account, queued: readonly ChangeOp[], op: ChangeOp): OfflineVerdict {
+    const saved = this.cache.account(account);
+    if (isCartOp(op)) {
+      const cart = new OfflineCart(saved.cart?.value, this.knownProducts(account.server));
+      for (const earlier of queued) {
+        if (isCartOp(earlier)) {
+          cart.apply(earlier);
+        }
+      }
+      const decision = cart.decide(op);
+      if (decision.kind === 'refuse') {
+        return decision;
+      }
+      const adds = decision.kind === 'write' && decision.write.op === 'put';
+      return adds && 'sku' in op && cart.product(op.sku) === 'unknown' ? { kind: 'queue', unverified: op.sku } : { kind: 'queue' };
     }
+    const preferences = new OfflinePreferences(saved.preferences?.value);
+    for (const earlier of queued) {
+      if (!isCartOp(earlier)) {
+        preferences.apply(earlier);
+      }
+    }
+    const decision = preferences.decide(op);
+    return decision.kind === 'refuse' ? decision : { kind: 'queue' };
+  }
+
+  /** Keeps the saved cart in step with what the server answered to a change. */
+  async saveCart(account: Account, cart: Cart): Promise<void> {
+    await this.saveAccount(account, { cart });
+  }
+
+  /** Keeps the saved preferences in step with a change the server applied. */
+  async savePreferenceChange(account: Account, op: ChangeOp): Promise<void> {
     const saved = this.cache.account(account).preferences;
     if (saved !== undefined) {
       // The other keys are as of the copy's time; only this one is newer, so the copy keeps its time.

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 
 import { ErrorCode } from '../../shared/errors.js';
 import { UserError } from '../errors.js';
-import { type ChangeOp, isChangeOp } from '../offline/ops.js';
+import { type ChangeOp, isChangeOp } from './change-op.js';
 import { readTextFile, removeAbandonedTemporaries, writeFileAtomic } from './atomic-file.js';
 import { type FileLockOptions, withFileLock } from './file-lock.js';
 import { SentLog } from './sent-log.js';
@@ -205,9 +205,16 @@ export class Outbox {
     });
   }
 
-  /** Appends an op and resolves once it is on disk, with the entry and how many ops its account now has pending. */
-  async enqueue(fields: Omit<OutboxEntry, 'id'>): Promise<{ entry: OutboxEntry; pending: OutboxEntry[] }> {
+  /**
+   * Appends an op and resolves once it is on disk, with the entry and how many ops its account now has pending.
+   * `admit`, given the account's pending ops under the lock, may throw to queue nothing.
+   */
+  async enqueue(
+    fields: Omit<OutboxEntry, 'id'>,
+    admit: (pending: OutboxEntry[]) => void = () => {},
+  ): Promise<{ entry: OutboxEntry; pending: OutboxEntry[] }> {
     const result = await this.update((state) => {
+      admit(state.pending.filter((other) => belongsTo(other, fields)));
       const entry: OutboxEntry = { id: state.nextId, ...fields };
       state.nextId += 1;
       state.pending.push(entry);

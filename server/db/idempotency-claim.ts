@@ -1,3 +1,4 @@
+import { decideClaim } from '../../shared/rules/idempotency.js';
 import type { ClaimResult } from './store.js';
 
 /** An `idempotency_keys` row as either driver returns it; only the time columns differ (Date vs epoch ms). */
@@ -12,26 +13,43 @@ export interface IdempotencyRow<Time> {
   expires_at: Time;
 }
 
-/** What a claim that did not take the key found in its row: the same decision in both dialects. */
-export function claimResultFromRow<Time>(row: IdempotencyRow<Time>, fingerprint: string, toDate: (time: Time) => Date): ClaimResult {
-  if (row.fingerprint !== fingerprint) {
-    return { status: 'mismatch' };
-  }
-  if (row.status === null || row.body === null || row.headers === null) {
+/**
+ * What a claim finds, given the row stored under the key (if any): the decision is shared/rules' `decideClaim`, the
+ * same in both dialects; this only reads the row for it and builds the record a replay sends.
+ */
+export function claimResultFromRow<Time>(
+  row: IdempotencyRow<Time> | undefined,
+  fingerprint: string,
+  now: Date,
+  toDate: (time: Time) => Date,
+): ClaimResult {
+  const stored = row && {
+    fingerprint: row.fingerprint,
     // Claimed but never completed: only a transaction that committed without calling complete() leaves this.
-    return { status: 'in_flight' };
-  }
-  return {
-    status: 'replay',
-    record: {
-      scope: row.scope,
-      key: row.key,
-      fingerprint: row.fingerprint,
-      status: row.status,
-      body: row.body,
-      headers: JSON.parse(row.headers) as Record<string, string>,
-      createdAt: toDate(row.created_at),
-      expiresAt: toDate(row.expires_at),
-    },
+    complete: row.status !== null && row.body !== null && row.headers !== null,
+    expiresAt: toDate(row.expires_at).getTime(),
   };
+  const decision = decideClaim(stored, fingerprint, now.getTime());
+  switch (decision.kind) {
+    case 'new':
+      return { status: 'claimed' };
+    case 'refuse':
+      return { status: decision.reason };
+    case 'replay': {
+      const record = row as IdempotencyRow<Time> & { status: number; body: string; headers: string };
+      return {
+        status: 'replay',
+        record: {
+          scope: record.scope,
+          key: record.key,
+          fingerprint: record.fingerprint,
+          status: record.status,
+          body: record.body,
+          headers: JSON.parse(record.headers) as Record<string, string>,
+          createdAt: toDate(record.created_at),
+          expiresAt: toDate(record.expires_at),
+        },
+      };
+    }
+  }
 }

@@ -2,18 +2,28 @@ import type { ISql } from 'postgres';
 
 import { claimResultFromRow, type IdempotencyRow as IdempotencyRowOf } from './idempotency-claim.js';
 import { containsPattern } from './like.js';
+import {
+  cartRecord,
+  type CartRow,
+  loginFailureCounts,
+  type LoginFailureCountRow,
+  preferenceRecords,
+  preferenceText,
+  tokenRecord,
+  type TokenRow,
+  userRecord,
+  type UserRow,
+} from './rows.js';
 import { isLockTimeout } from './postgres-errors.js';
+import { positional, type PositionalStatement, type SharedStatement, sharedSql } from './shared-sql.js';
 import type {
-  CartLineRecord,
   CartStore,
   IdempotencyStore,
   LoginFailureStore,
   PreferenceStore,
   ProductRecord,
   ProductStore,
-  RefreshTokenRecord,
   TokenStore,
-  UserRecord,
   UserStore,
 } from './store.js';
 
@@ -41,75 +51,12 @@ export interface PostgresQueryOptions {
   onClaimTimeout?(): void;
 }
 
-interface UserRow {
-  id: string;
-  email: string;
-  password_hash: string;
-  token_version: number;
-  created_at: Date;
-}
-
-interface CartRow {
-  version: number | null;
-  sku: string | null;
-  name: string;
-  quantity: number;
-  unit_price: number;
-  currency: string;
-  added_at: Date;
-}
-
-interface TokenRow {
-  token_hash: string;
-  user_id: string;
-  family_id: string;
-  token_version: number;
-  created_at: Date;
-  expires_at: Date;
-  used_at: Date | null;
-  revoked_at: Date | null;
-}
-
-interface LoginFailureCountRow {
-  account: number;
-  address: number;
-  account_oldest: Date | null;
-  address_oldest: Date | null;
-}
-
 type IdempotencyRow = IdempotencyRowOf<Date>;
 
 const internals = {
-  user(row: UserRow): UserRecord {
-    return {
-      id: row.id,
-      email: row.email,
-      passwordHash: row.password_hash,
-      tokenVersion: row.token_version,
-      createdAt: row.created_at,
-    };
-  },
-
-  token(row: TokenRow): RefreshTokenRecord {
-    return {
-      tokenHash: row.token_hash,
-      userId: row.user_id,
-      familyId: row.family_id,
-      tokenVersion: row.token_version,
-      createdAt: row.created_at,
-      expiresAt: row.expires_at,
-      usedAt: row.used_at,
-      revokedAt: row.revoked_at,
-    };
-  },
-
-  json(value: unknown): string {
-    const text = JSON.stringify(value);
-    if (text === undefined) {
-      throw new TypeError('a preference value must be JSON-serialisable');
-    }
-    return text;
-  },
+  date: (time: Date): Date => time,
+  /** The shared statements in Postgres's form, rewritten once. */
+  statements: Object.fromEntries(Object.entries(sharedSql).map(([name, text]) => [name, positional(text)])) as Record<SharedStatement, PositionalStatement>,
 
   /**
    * One plain row per sku, the last one winning as if the rows had been upserted one after another: a single upsert
@@ -134,28 +81,35 @@ const internals = {
  * because Postgres returns bigint, which arrives as a string.
  */
 export function createPostgresQueries(q: Queryable, options: PostgresQueryOptions): PostgresQueries {
+  /**
+   * Runs a shared statement (shared-sql.ts) with its named parameters. Prepared once per connection, as tagged
+   * templates are, unless the connection was opened with `prepare: false`.
+   */
+  const run = <T extends readonly unknown[] = Record<string, unknown>[]>(name: SharedStatement, params: Record<string, unknown> = {}) => {
+    const { text, names } = internals.statements[name];
+    return q.unsafe<T extends unknown[] ? T : never>(text, names.map((key) => params[key]) as never[], { prepare: true });
+  };
+
   const users: UserStore = {
     async create(user) {
-      const [row] = await q<UserRow[]>`
-        INSERT INTO users (id, email, password_hash, token_version, created_at)
-        VALUES (${user.id}, ${user.email.toLowerCase()}, ${user.passwordHash}, 0, ${user.createdAt})
-        ON CONFLICT (email) DO NOTHING
-        RETURNING id, email, password_hash, token_version, created_at`;
-      return row === undefined ? null : internals.user(row);
+      const [row] = await run<UserRow<Date>[]>('createUser', {
+        id: user.id,
+        email: user.email.toLowerCase(),
+        password_hash: user.passwordHash,
+        created_at: user.createdAt,
+      });
+      return row === undefined ? null : userRecord(row, internals.date);
     },
     async findById(id) {
-      const [row] = await q<UserRow[]>`
-        SELECT id, email, password_hash, token_version, created_at FROM users WHERE id = ${id}`;
-      return row === undefined ? null : internals.user(row);
+      const [row] = await run<UserRow<Date>[]>('userById', { id });
+      return row === undefined ? null : userRecord(row, internals.date);
     },
     async findByEmail(email) {
-      const [row] = await q<UserRow[]>`
-        SELECT id, email, password_hash, token_version, created_at FROM users WHERE email = ${email.toLowerCase()}`;
-      return row === undefined ? null : internals.user(row);
+      const [row] = await run<UserRow<Date>[]>('userByEmail', { email: email.toLowerCase() });
+      return row === undefined ? null : userRecord(row, internals.date);
     },
     async bumpTokenVersion(id) {
-      const [row] = await q<{ token_version: number }[]>`
-        UPDATE users SET token_version = token_version + 1 WHERE id = ${id} RETURNING token_version`;
+      const [row] = await run<{ token_version: number }[]>('bumpTokenVersion', { id });
       return row?.token_version ?? null;
     },
     async lock(id) {
@@ -163,7 +117,7 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
       return rows.length > 0;
     },
     async delete(id) {
-      const result = await q`DELETE FROM users WHERE id = ${id}`;
+      const result = await run('deleteUser', { id });
       return result.count > 0;
     },
   };
@@ -186,8 +140,7 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
       return { items: rows.map((row) => ({ ...row })), total: count?.total ?? 0 };
     },
     async get(sku) {
-      const [row] = await q<ProductRecord[]>`
-        SELECT sku, name, description, price, currency, active FROM products WHERE sku = ${sku}`;
+      const [row] = await run<ProductRecord[]>('productBySku', { sku });
       return row === undefined ? null : { ...row };
     },
     async upsert(list) {
@@ -209,144 +162,99 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
 
   const carts: CartStore = {
     async get(userId) {
-      // One statement, so the version and the lines come from one snapshot. The one-row subquery yields a row (with
-      // NULL lines) for a user without a cart.
-      const rows = await q<CartRow[]>`
-        SELECT c.version, l.sku, p.name, l.quantity, p.price AS unit_price, p.currency, l.added_at
-        FROM (SELECT ${userId}::text AS user_id) AS u
-        LEFT JOIN carts AS c ON c.user_id = u.user_id
-        LEFT JOIN cart_lines AS l ON l.user_id = u.user_id
-        LEFT JOIN products AS p ON p.sku = l.sku
-        ORDER BY l.added_at, l.sku`;
-      const lines: CartLineRecord[] = [];
-      for (const row of rows) {
-        if (row.sku !== null) {
-          lines.push({
-            sku: row.sku,
-            name: row.name,
-            quantity: row.quantity,
-            unitPrice: row.unit_price,
-            currency: row.currency,
-            addedAt: row.added_at,
-          });
-        }
-      }
-      return { version: rows[0]?.version ?? 0, lines };
+      const rows = await run<CartRow<Date>[]>('cart', { user_id: userId });
+      return cartRecord(rows, internals.date);
     },
     async lock(userId) {
       // A concurrent first insert of the same cart waits for ours to commit, then does nothing; FOR UPDATE then holds
       // the row until our transaction ends, queueing every other mutation of this cart behind it.
-      await q`INSERT INTO carts (user_id, version) VALUES (${userId}, 0) ON CONFLICT (user_id) DO NOTHING`;
+      await run('ensureCart', { user_id: userId });
       const [row] = await q<{ version: number }[]>`SELECT version FROM carts WHERE user_id = ${userId} FOR UPDATE`;
       return row?.version ?? 0;
     },
     async bumpVersion(userId) {
-      const [row] = await q<{ version: number }[]>`
-        INSERT INTO carts (user_id, version) VALUES (${userId}, 1)
-        ON CONFLICT (user_id) DO UPDATE SET version = carts.version + 1
-        RETURNING version`;
+      const [row] = await run<{ version: number }[]>('bumpCartVersion', { user_id: userId });
       return row?.version ?? 1;
     },
-    async lineQuantity(userId, sku) {
-      const [row] = await q<{ quantity: number }[]>`
-        SELECT quantity FROM cart_lines WHERE user_id = ${userId} AND sku = ${sku}`;
-      return row?.quantity ?? null;
+    async lineState(userId, sku) {
+      const [row] = await run<{ quantity: number | null; line_count: number; active: boolean | null }[]>('lineState', { user_id: userId, sku });
+      return {
+        quantity: row?.quantity ?? null,
+        lineCount: row?.line_count ?? 0,
+        product: row === undefined || row.active === null ? null : { active: row.active },
+      };
     },
     async countLines(userId) {
-      const [row] = await q<{ n: number }[]>`SELECT count(*)::integer AS n FROM cart_lines WHERE user_id = ${userId}`;
+      const [row] = await run<{ n: number }[]>('countLines', { user_id: userId });
       return row?.n ?? 0;
     },
-    async addQuantity(userId, sku, quantity, maxQuantity, now) {
-      // The upsert's WHERE only guards the update; a new line must be checked before it is inserted.
-      if (quantity > maxQuantity) {
-        return null;
-      }
-      const [row] = await q<{ quantity: number }[]>`
-        INSERT INTO cart_lines (user_id, sku, quantity, added_at) VALUES (${userId}, ${sku}, ${quantity}, ${now})
-        ON CONFLICT (user_id, sku) DO UPDATE SET quantity = cart_lines.quantity + excluded.quantity
-        WHERE cart_lines.quantity + excluded.quantity <= ${maxQuantity}
-        RETURNING quantity`;
-      return row?.quantity ?? null;
-    },
     async setQuantity(userId, sku, quantity, now) {
-      await q`
-        INSERT INTO cart_lines (user_id, sku, quantity, added_at) VALUES (${userId}, ${sku}, ${quantity}, ${now})
-        ON CONFLICT (user_id, sku) DO UPDATE SET quantity = excluded.quantity`;
+      await run('setQuantity', { user_id: userId, sku, quantity, now });
     },
     async removeLine(userId, sku) {
-      const result = await q`DELETE FROM cart_lines WHERE user_id = ${userId} AND sku = ${sku}`;
+      const result = await run('removeLine', { user_id: userId, sku });
       return result.count > 0;
     },
     async clear(userId) {
-      const result = await q`DELETE FROM cart_lines WHERE user_id = ${userId}`;
+      const result = await run('clearCart', { user_id: userId });
       return result.count;
     },
   };
 
   const preferences: PreferenceStore = {
     async list(userId) {
-      const rows = await q<{ key: string; value: string }[]>`
-        SELECT key, value FROM preferences WHERE user_id = ${userId} ORDER BY key`;
-      return Object.fromEntries(rows.map((row) => [row.key, JSON.parse(row.value) as unknown]));
+      const rows = await run<{ key: string; value: string }[]>('preferences', { user_id: userId });
+      return preferenceRecords(rows);
     },
     async get(userId, key) {
-      const [row] = await q<{ value: string }[]>`
-        SELECT value FROM preferences WHERE user_id = ${userId} AND key = ${key}`;
+      const [row] = await run<{ value: string }[]>('preference', { user_id: userId, key });
       return row === undefined ? undefined : (JSON.parse(row.value) as unknown);
     },
     async count(userId) {
-      const [row] = await q<{ n: number }[]>`SELECT count(*)::integer AS n FROM preferences WHERE user_id = ${userId}`;
+      const [row] = await run<{ n: number }[]>('countPreferences', { user_id: userId });
       return row?.n ?? 0;
     },
     async set(userId, key, value, now) {
-      await q`
-        INSERT INTO preferences (user_id, key, value, updated_at) VALUES (${userId}, ${key}, ${internals.json(value)}, ${now})
-        ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`;
+      await run('setPreference', { user_id: userId, key, value: preferenceText(value), now });
     },
     async delete(userId, key) {
-      const result = await q`DELETE FROM preferences WHERE user_id = ${userId} AND key = ${key}`;
+      const result = await run('deletePreference', { user_id: userId, key });
       return result.count > 0;
     },
   };
 
   const tokens: TokenStore = {
     async insert(token) {
-      await q`
-        INSERT INTO refresh_tokens (token_hash, user_id, family_id, token_version, created_at, expires_at)
-        VALUES (${token.tokenHash}, ${token.userId}, ${token.familyId}, ${token.tokenVersion}, ${token.createdAt},
-                ${token.expiresAt})`;
+      await run('insertToken', {
+        token_hash: token.tokenHash,
+        user_id: token.userId,
+        family_id: token.familyId,
+        token_version: token.tokenVersion,
+        created_at: token.createdAt,
+        expires_at: token.expiresAt,
+      });
     },
     async consume(tokenHash, now) {
-      // Concurrent calls queue on the row lock; each re-checks the WHERE against the committed row, so one wins.
-      const [consumed] = await q<TokenRow[]>`
-        UPDATE refresh_tokens SET used_at = ${now}
-        WHERE token_hash = ${tokenHash} AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ${now}
-        RETURNING token_hash, user_id, family_id, token_version, created_at, expires_at, used_at, revoked_at`;
+      const [consumed] = await run<TokenRow<Date>[]>('consumeToken', { now, token_hash: tokenHash });
       if (consumed !== undefined) {
-        return { status: 'consumed', token: internals.token(consumed) };
+        return { status: 'consumed', token: tokenRecord(consumed, internals.date) };
       }
-      const [row] = await q<TokenRow[]>`
-        SELECT token_hash, user_id, family_id, token_version, created_at, expires_at, used_at, revoked_at
-        FROM refresh_tokens WHERE token_hash = ${tokenHash}`;
+      const [row] = await run<TokenRow<Date>[]>('tokenByHash', { token_hash: tokenHash });
       if (row !== undefined && row.used_at !== null) {
-        return { status: 'reused', token: internals.token(row) };
+        return { status: 'reused', token: tokenRecord(row, internals.date) };
       }
       return { status: 'invalid' };
     },
     async revoke(tokenHash, userId, now) {
-      const result = await q`
-        UPDATE refresh_tokens SET revoked_at = ${now}
-        WHERE token_hash = ${tokenHash} AND user_id = ${userId} AND revoked_at IS NULL`;
+      const result = await run('revokeToken', { now, token_hash: tokenHash, user_id: userId });
       return result.count > 0;
     },
     async revokeFamily(familyId, now) {
-      const result = await q`
-        UPDATE refresh_tokens SET revoked_at = ${now}
-        WHERE family_id = ${familyId} AND revoked_at IS NULL AND used_at IS NULL AND expires_at > ${now}`;
+      const result = await run('revokeFamily', { now, family_id: familyId });
       return result.count;
     },
     async deleteExpired(before) {
-      const result = await q`DELETE FROM refresh_tokens WHERE expires_at < ${before}`;
+      const result = await run('deleteExpiredTokens', { before });
       return result.count;
     },
   };
@@ -386,13 +294,12 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
         return { status: 'claimed' };
       }
       // READ COMMITTED: this statement's snapshot includes the record the INSERT waited for, once it was committed.
-      const [row] = await q<IdempotencyRow[]>`
-        SELECT scope, key, fingerprint, status, body, headers, created_at, expires_at
-        FROM idempotency_keys WHERE scope = ${scope} AND key = ${key}`;
-      if (row === undefined) {
-        throw new Error('idempotency.claim() found neither a free key nor its record');
+      const [row] = await run<IdempotencyRow[]>('idempotencyRecord', { scope, key });
+      const result = claimResultFromRow(row, fingerprint, now, (time) => time);
+      if (result.status === 'claimed') {
+        throw new Error('idempotency.claim() found neither a free key nor a live record');
       }
-      return claimResultFromRow(row, fingerprint, (time) => time);
+      return result;
     },
     async complete(scope, key, response) {
       const result = await q`
@@ -404,48 +311,28 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
       }
     },
     async deleteExpired(before) {
-      const result = await q`DELETE FROM idempotency_keys WHERE expires_at < ${before}`;
+      const result = await run('deleteExpiredIdempotencyKeys', { before });
       return result.count;
     },
   };
 
   const loginFailures: LoginFailureStore = {
     async record(account, address, now, expiredBefore) {
-      // Concurrent failures of one pair queue on its row lock, and each adds to the value the previous one committed.
-      await q`
-        INSERT INTO login_failures (account, address, window_start, failures) VALUES (${account}, ${address}, ${now}, 1)
-        ON CONFLICT (account, address) DO UPDATE SET
-          window_start = CASE WHEN login_failures.window_start <= ${expiredBefore} THEN excluded.window_start
-                              ELSE login_failures.window_start END,
-          failures = CASE WHEN login_failures.window_start <= ${expiredBefore} THEN 1 ELSE login_failures.failures + 1 END`;
+      await run('recordLoginFailure', { account, address, now, expired_before: expiredBefore });
     },
     async release(account, address) {
-      await q`
-        UPDATE login_failures SET failures = failures - 1
-        WHERE account = ${account} AND address = ${address} AND failures > 0`;
+      await run('releaseLoginFailure', { account, address });
     },
     async count(account, address, since) {
-      const [row] = await q<LoginFailureCountRow[]>`
-        SELECT
-          coalesce(sum(failures) FILTER (WHERE account = ${account}), 0)::integer AS account,
-          coalesce(sum(failures) FILTER (WHERE address = ${address}), 0)::integer AS address,
-          min(window_start) FILTER (WHERE account = ${account} AND failures > 0) AS account_oldest,
-          min(window_start) FILTER (WHERE address = ${address} AND failures > 0) AS address_oldest
-        FROM login_failures
-        WHERE (account = ${account} OR address = ${address}) AND window_start > ${since}`;
-      return {
-        account: row?.account ?? 0,
-        address: row?.address ?? 0,
-        accountOldest: row?.account_oldest ?? null,
-        addressOldest: row?.address_oldest ?? null,
-      };
+      const [row] = await run<LoginFailureCountRow<Date>[]>('countLoginFailures', { account, address, since });
+      return loginFailureCounts(row, internals.date);
     },
     async clear(account, address) {
-      const result = await q`DELETE FROM login_failures WHERE account = ${account} AND address = ${address}`;
+      const result = await run('clearLoginFailures', { account, address });
       return result.count > 0;
     },
     async deleteExpired(before) {
-      const result = await q`DELETE FROM login_failures WHERE window_start < ${before}`;
+      const result = await run('deleteExpiredLoginFailures', { before });
       return result.count;
     },
   };
@@ -459,7 +346,7 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
     idempotency,
     loginFailures,
     async ping() {
-      await q`SELECT 1`;
+      await run('ping');
     },
   };
 }

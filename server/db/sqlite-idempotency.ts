@@ -20,9 +20,9 @@ export function transactionIdempotency(records: SqliteIdempotencyRecords): Synch
   const claimed = new Map<string, PendingClaim>();
   return {
     claim(scope, key, fingerprint, now, expiresAt) {
-      const row = records.find(scope, key);
-      if (row !== undefined && row.expires_at > now.getTime()) {
-        return claimResultFromRow(row, fingerprint, (time) => new Date(time));
+      const result = claimResultFromRow(records.find(scope, key), fingerprint, now, (time) => new Date(time));
+      if (result.status !== 'claimed') {
+        return result;
       }
       claimed.set(internals.name(scope, key), { fingerprint, createdAt: now.getTime(), expiresAt: expiresAt.getTime() });
       return { status: 'claimed' };

@@ -2,8 +2,20 @@ import type { Database } from 'better-sqlite3';
 
 import type { IdempotencyRow as IdempotencyRowOf } from './idempotency-claim.js';
 import { containsPattern } from './like.js';
+import {
+  cartRecord,
+  type CartRow,
+  loginFailureCounts,
+  type LoginFailureCountRow,
+  preferenceRecords,
+  preferenceText,
+  tokenRecord,
+  type TokenRow,
+  userRecord,
+  type UserRow,
+} from './rows.js';
+import { sharedSql } from './shared-sql.js';
 import type {
-  CartLineRecord,
   CartStore,
   ConsumeResult,
   IdempotentResponse,
@@ -14,9 +26,7 @@ import type {
   ProductQuery,
   ProductRecord,
   ProductStore,
-  RefreshTokenRecord,
   TokenStore,
-  UserRecord,
   UserStore,
 } from './store.js';
 
@@ -36,14 +46,6 @@ export interface SqliteQueries {
   ping(): void;
 }
 
-interface UserRow {
-  id: string;
-  email: string;
-  password_hash: string;
-  token_version: number;
-  created_at: number;
-}
-
 interface ProductRow {
   sku: string;
   name: string;
@@ -51,34 +53,6 @@ interface ProductRow {
   price: number;
   currency: string;
   active: number;
-}
-
-interface CartRow {
-  version: number | null;
-  sku: string | null;
-  name: string;
-  quantity: number;
-  unit_price: number;
-  currency: string;
-  added_at: number;
-}
-
-interface TokenRow {
-  token_hash: string;
-  user_id: string;
-  family_id: string;
-  token_version: number;
-  created_at: number;
-  expires_at: number;
-  used_at: number | null;
-  revoked_at: number | null;
-}
-
-interface LoginFailureCountRow {
-  account: number;
-  address: number;
-  account_oldest: number | null;
-  address_oldest: number | null;
 }
 
 type IdempotencyRow = IdempotencyRowOf<number>;
@@ -99,10 +73,8 @@ export interface SqliteIdempotencyRecords {
 }
 
 const internals = {
-  userColumns: 'id, email, password_hash, token_version, created_at',
+  date: (time: number): Date => new Date(time),
   productColumns: 'sku, name, description, price, currency, active',
-  tokenColumns: 'token_hash, user_id, family_id, token_version, created_at, expires_at, used_at, revoked_at',
-  idempotencyColumns: 'scope, key, fingerprint, status, body, headers, created_at, expires_at',
   // `@pattern IS NULL` lets one prepared statement serve both the plain listing and the search.
   productFilter: `
     WHERE (active = 1 OR @includeInactive = 1)
@@ -110,16 +82,6 @@ const internals = {
            OR sku LIKE @pattern ESCAPE '\\'
            OR name LIKE @pattern ESCAPE '\\'
            OR description LIKE @pattern ESCAPE '\\')`,
-
-  user(row: UserRow): UserRecord {
-    return {
-      id: row.id,
-      email: row.email,
-      passwordHash: row.password_hash,
-      tokenVersion: row.token_version,
-      createdAt: new Date(row.created_at),
-    };
-  },
 
   product(row: ProductRow): ProductRecord {
     return {
@@ -132,47 +94,22 @@ const internals = {
     };
   },
 
-  token(row: TokenRow): RefreshTokenRecord {
-    return {
-      tokenHash: row.token_hash,
-      userId: row.user_id,
-      familyId: row.family_id,
-      tokenVersion: row.token_version,
-      createdAt: new Date(row.created_at),
-      expiresAt: new Date(row.expires_at),
-      usedAt: row.used_at === null ? null : new Date(row.used_at),
-      revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),
-    };
-  },
-
-  json(value: unknown): string {
-    const text = JSON.stringify(value);
-    if (text === undefined) {
-      throw new TypeError('a preference value must be JSON-serialisable');
-    }
-    return text;
-  },
 };
 
 /**
- * Prepares every statement once, for the life of the connection, and returns the operations of the `Store` as
- * synchronous functions. Times are stored as integer epoch milliseconds.
+ * Prepares every statement once, for the life of the connection (the shared ones from shared-sql.ts as written), and
+ * returns the operations of the `Store` as synchronous functions. Times are stored as integer epoch milliseconds.
  */
 export function prepareSqliteQueries(db: Database): SqliteQueries {
   const statements = {
-    ping: db.prepare('SELECT 1'),
+    ping: db.prepare(sharedSql.ping),
 
-    createUser: db.prepare<[string, string, string, number], UserRow>(`
-      INSERT INTO users (id, email, password_hash, token_version, created_at) VALUES (?, ?, ?, 0, ?)
-      ON CONFLICT (email) DO NOTHING
-      RETURNING ${internals.userColumns}`),
-    userById: db.prepare<[string], UserRow>(`SELECT ${internals.userColumns} FROM users WHERE id = ?`),
-    userByEmail: db.prepare<[string], UserRow>(`SELECT ${internals.userColumns} FROM users WHERE email = ?`),
-    bumpTokenVersion: db
-      .prepare<[string], number>('UPDATE users SET token_version = token_version + 1 WHERE id = ? RETURNING token_version')
-      .pluck(),
+    createUser: db.prepare<[{ id: string; email: string; password_hash: string; created_at: number }], UserRow<number>>(sharedSql.createUser),
+    userById: db.prepare<[{ id: string }], UserRow<number>>(sharedSql.userById),
+    userByEmail: db.prepare<[{ email: string }], UserRow<number>>(sharedSql.userByEmail),
+    bumpTokenVersion: db.prepare<[{ id: string }], number>(sharedSql.bumpTokenVersion).pluck(),
     userExists: db.prepare<[string], number>('SELECT 1 FROM users WHERE id = ?').pluck(),
-    deleteUser: db.prepare<[string]>('DELETE FROM users WHERE id = ?'),
+    deleteUser: db.prepare<[{ id: string }]>(sharedSql.deleteUser),
 
     listProducts: db.prepare<[{ includeInactive: number; pattern: string | null; limit: number; offset: number }], ProductRow>(`
       SELECT ${internals.productColumns} FROM products ${internals.productFilter}
@@ -182,99 +119,53 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
         `SELECT count(*) FROM products ${internals.productFilter}`,
       )
       .pluck(),
-    productBySku: db.prepare<[string], ProductRow>(`SELECT ${internals.productColumns} FROM products WHERE sku = ?`),
+    productBySku: db.prepare<[{ sku: string }], ProductRow>(sharedSql.productBySku),
     upsertProduct: db.prepare<[string, string, string, number, string, number]>(`
       INSERT INTO products (sku, name, description, price, currency, active) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (sku) DO UPDATE SET
         name = excluded.name, description = excluded.description, price = excluded.price,
         currency = excluded.currency, active = excluded.active`),
 
-    // One statement, so the version and the lines come from one snapshot even when another process writes between
-    // them. The one-row subquery yields a row (with NULL lines) for a user without a cart.
-    cart: db.prepare<[string], CartRow>(`
-      SELECT c.version, l.sku, p.name, l.quantity, p.price AS unit_price, p.currency, l.added_at
-      FROM (SELECT ? AS user_id) AS u
-      LEFT JOIN carts AS c ON c.user_id = u.user_id
-      LEFT JOIN cart_lines AS l ON l.user_id = u.user_id
-      LEFT JOIN products AS p ON p.sku = l.sku
-      ORDER BY l.added_at, l.sku`),
-    ensureCart: db.prepare<[string]>('INSERT INTO carts (user_id, version) VALUES (?, 0) ON CONFLICT (user_id) DO NOTHING'),
+    cart: db.prepare<[{ user_id: string }], CartRow<number>>(sharedSql.cart),
+    ensureCart: db.prepare<[{ user_id: string }]>(sharedSql.ensureCart),
     cartVersion: db.prepare<[string], number>('SELECT version FROM carts WHERE user_id = ?').pluck(),
-    bumpCartVersion: db
-      .prepare<[string], number>(`
-        INSERT INTO carts (user_id, version) VALUES (?, 1)
-        ON CONFLICT (user_id) DO UPDATE SET version = carts.version + 1
-        RETURNING version`)
-      .pluck(),
-    lineQuantity: db.prepare<[string, string], number>('SELECT quantity FROM cart_lines WHERE user_id = ? AND sku = ?').pluck(),
-    countLines: db.prepare<[string], number>('SELECT count(*) FROM cart_lines WHERE user_id = ?').pluck(),
-    addQuantity: db
-      .prepare<[string, string, number, number, number], number>(`
-        INSERT INTO cart_lines (user_id, sku, quantity, added_at) VALUES (?, ?, ?, ?)
-        ON CONFLICT (user_id, sku) DO UPDATE SET quantity = cart_lines.quantity + excluded.quantity
-        WHERE cart_lines.quantity + excluded.quantity <= ?
-        RETURNING quantity`)
-      .pluck(),
-    setQuantity: db.prepare<[string, string, number, number]>(`
-      INSERT INTO cart_lines (user_id, sku, quantity, added_at) VALUES (?, ?, ?, ?)
-      ON CONFLICT (user_id, sku) DO UPDATE SET quantity = excluded.quantity`),
-    removeLine: db.prepare<[string, string]>('DELETE FROM cart_lines WHERE user_id = ? AND sku = ?'),
-    clearCart: db.prepare<[string]>('DELETE FROM cart_lines WHERE user_id = ?'),
-
-    preferences: db.prepare<[string], { key: string; value: string }>(
-      'SELECT key, value FROM preferences WHERE user_id = ? ORDER BY key',
+    bumpCartVersion: db.prepare<[{ user_id: string }], number>(sharedSql.bumpCartVersion).pluck(),
+    lineState: db.prepare<[{ user_id: string; sku: string }], { quantity: number | null; line_count: number; active: number | null }>(
+      sharedSql.lineState,
     ),
-    preference: db.prepare<[string, string], string>('SELECT value FROM preferences WHERE user_id = ? AND key = ?').pluck(),
-    countPreferences: db.prepare<[string], number>('SELECT count(*) FROM preferences WHERE user_id = ?').pluck(),
-    setPreference: db.prepare<[string, string, string, number]>(`
-      INSERT INTO preferences (user_id, key, value, updated_at) VALUES (?, ?, ?, ?)
-      ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`),
-    deletePreference: db.prepare<[string, string]>('DELETE FROM preferences WHERE user_id = ? AND key = ?'),
+    countLines: db.prepare<[{ user_id: string }], number>(sharedSql.countLines).pluck(),
+    setQuantity: db.prepare<[{ user_id: string; sku: string; quantity: number; now: number }]>(sharedSql.setQuantity),
+    removeLine: db.prepare<[{ user_id: string; sku: string }]>(sharedSql.removeLine),
+    clearCart: db.prepare<[{ user_id: string }]>(sharedSql.clearCart),
 
-    insertToken: db.prepare<[string, string, string, number, number, number]>(`
-      INSERT INTO refresh_tokens (token_hash, user_id, family_id, token_version, created_at, expires_at)
-      VALUES (?, ?, ?, ?, ?, ?)`),
-    consumeToken: db.prepare<[number, string, number], TokenRow>(`
-      UPDATE refresh_tokens SET used_at = ?
-      WHERE token_hash = ? AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?
-      RETURNING ${internals.tokenColumns}`),
-    tokenByHash: db.prepare<[string], TokenRow>(`SELECT ${internals.tokenColumns} FROM refresh_tokens WHERE token_hash = ?`),
-    revokeToken: db.prepare<[number, string, string]>(
-      'UPDATE refresh_tokens SET revoked_at = ? WHERE token_hash = ? AND user_id = ? AND revoked_at IS NULL',
-    ),
-    revokeFamily: db.prepare<[number, string, number]>(`
-      UPDATE refresh_tokens SET revoked_at = ?
-      WHERE family_id = ? AND revoked_at IS NULL AND used_at IS NULL AND expires_at > ?`),
-    deleteExpiredTokens: db.prepare<[number]>('DELETE FROM refresh_tokens WHERE expires_at < ?'),
+    preferences: db.prepare<[{ user_id: string }], { key: string; value: string }>(sharedSql.preferences),
+    preference: db.prepare<[{ user_id: string; key: string }], string>(sharedSql.preference).pluck(),
+    countPreferences: db.prepare<[{ user_id: string }], number>(sharedSql.countPreferences).pluck(),
+    setPreference: db.prepare<[{ user_id: string; key: string; value: string; now: number }]>(sharedSql.setPreference),
+    deletePreference: db.prepare<[{ user_id: string; key: string }]>(sharedSql.deletePreference),
 
-    idempotencyRecord: db.prepare<[string, string], IdempotencyRow>(
-      `SELECT ${internals.idempotencyColumns} FROM idempotency_keys WHERE scope = ? AND key = ?`,
-    ),
+    insertToken: db.prepare<
+      [{ token_hash: string; user_id: string; family_id: string; token_version: number; created_at: number; expires_at: number }]
+    >(sharedSql.insertToken),
+    consumeToken: db.prepare<[{ now: number; token_hash: string }], TokenRow<number>>(sharedSql.consumeToken),
+    tokenByHash: db.prepare<[{ token_hash: string }], TokenRow<number>>(sharedSql.tokenByHash),
+    revokeToken: db.prepare<[{ now: number; token_hash: string; user_id: string }]>(sharedSql.revokeToken),
+    revokeFamily: db.prepare<[{ now: number; family_id: string }]>(sharedSql.revokeFamily),
+    deleteExpiredTokens: db.prepare<[{ before: number }]>(sharedSql.deleteExpiredTokens),
+
+    idempotencyRecord: db.prepare<[{ scope: string; key: string }], IdempotencyRow>(sharedSql.idempotencyRecord),
     putIdempotencyRecord: db.prepare<[string, string, string, number, string, string, number, number]>(`
       INSERT INTO idempotency_keys (scope, key, fingerprint, status, body, headers, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (scope, key) DO UPDATE SET
         fingerprint = excluded.fingerprint, status = excluded.status, body = excluded.body, headers = excluded.headers,
         created_at = excluded.created_at, expires_at = excluded.expires_at`),
-    deleteExpiredIdempotencyKeys: db.prepare<[number]>('DELETE FROM idempotency_keys WHERE expires_at < ?'),
+    deleteExpiredIdempotencyKeys: db.prepare<[{ before: number }]>(sharedSql.deleteExpiredIdempotencyKeys),
 
-    recordLoginFailure: db.prepare<{ account: string; address: string; now: number; expiredBefore: number }>(`
-      INSERT INTO login_failures (account, address, window_start, failures) VALUES (@account, @address, @now, 1)
-      ON CONFLICT (account, address) DO UPDATE SET
-        window_start = CASE WHEN login_failures.window_start <= @expiredBefore THEN @now ELSE login_failures.window_start END,
-        failures = CASE WHEN login_failures.window_start <= @expiredBefore THEN 1 ELSE login_failures.failures + 1 END`),
-    releaseLoginFailure: db.prepare<[string, string]>(
-      'UPDATE login_failures SET failures = failures - 1 WHERE account = ? AND address = ? AND failures > 0',
-    ),
-    countLoginFailures: db.prepare<{ account: string; address: string; since: number }, LoginFailureCountRow>(`
-      SELECT
-        coalesce(sum(failures) FILTER (WHERE account = @account), 0) AS account,
-        coalesce(sum(failures) FILTER (WHERE address = @address), 0) AS address,
-        min(window_start) FILTER (WHERE account = @account AND failures > 0) AS account_oldest,
-        min(window_start) FILTER (WHERE address = @address AND failures > 0) AS address_oldest
-      FROM login_failures
-      WHERE (account = @account OR address = @address) AND window_start > @since`),
-    clearLoginFailures: db.prepare<[string, string]>('DELETE FROM login_failures WHERE account = ? AND address = ?'),
-    deleteExpiredLoginFailures: db.prepare<[number]>('DELETE FROM login_failures WHERE window_start < ?'),
+    recordLoginFailure: db.prepare<[{ account: string; address: string; now: number; expired_before: number }]>(sharedSql.recordLoginFailure),
+    releaseLoginFailure: db.prepare<[{ account: string; address: string }]>(sharedSql.releaseLoginFailure),
+    countLoginFailures: db.prepare<[{ account: string; address: string; since: number }], LoginFailureCountRow<number>>(sharedSql.countLoginFailures),
+    clearLoginFailures: db.prepare<[{ account: string; address: string }]>(sharedSql.clearLoginFailures),
+    deleteExpiredLoginFailures: db.prepare<[{ before: number }]>(sharedSql.deleteExpiredLoginFailures),
   };
 
   // A nested call (inside a `tx` store) becomes a savepoint; a top-level one takes the write lock up front.
@@ -286,26 +177,26 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
 
   const users: Synchronous<UserStore> = {
     create(user: NewUser) {
-      const row = statements.createUser.get(user.id, user.email.toLowerCase(), user.passwordHash, user.createdAt.getTime());
-      return row === undefined ? null : internals.user(row);
+      const row = statements.createUser.get({ id: user.id, email: user.email.toLowerCase(), password_hash: user.passwordHash, created_at: user.createdAt.getTime() });
+      return row === undefined ? null : userRecord(row, internals.date);
     },
     findById(id) {
-      const row = statements.userById.get(id);
-      return row === undefined ? null : internals.user(row);
+      const row = statements.userById.get({ id });
+      return row === undefined ? null : userRecord(row, internals.date);
     },
     findByEmail(email) {
-      const row = statements.userByEmail.get(email.toLowerCase());
-      return row === undefined ? null : internals.user(row);
+      const row = statements.userByEmail.get({ email: email.toLowerCase() });
+      return row === undefined ? null : userRecord(row, internals.date);
     },
     bumpTokenVersion(id) {
-      return statements.bumpTokenVersion.get(id) ?? null;
+      return statements.bumpTokenVersion.get({ id }) ?? null;
     },
     // BEGIN IMMEDIATE already holds the database's only write lock, so there is no row to lock: only check it exists.
     lock(id) {
       return statements.userExists.get(id) !== undefined;
     },
     delete(id) {
-      return statements.deleteUser.run(id).changes > 0;
+      return statements.deleteUser.run({ id }).changes > 0;
     },
   };
 
@@ -319,7 +210,7 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
       return { items: items.map(internals.product), total: statements.countProducts.get(filter) ?? 0 };
     },
     get(sku) {
-      const row = statements.productBySku.get(sku);
+      const row = statements.productBySku.get({ sku });
       return row === undefined ? null : internals.product(row);
     },
     upsert(list) {
@@ -329,21 +220,8 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
 
   const carts: Synchronous<CartStore> = {
     get(userId) {
-      const rows = statements.cart.all(userId);
-      const lines: CartLineRecord[] = [];
-      for (const row of rows) {
-        if (row.sku !== null) {
-          lines.push({
-            sku: row.sku,
-            name: row.name,
-            quantity: row.quantity,
-            unitPrice: row.unit_price,
-            currency: row.currency,
-            addedAt: new Date(row.added_at),
-          });
-        }
-      }
-      return { version: rows[0]?.version ?? 0, lines };
+      const rows = statements.cart.all({ user_id: userId });
+      return cartRecord(rows, internals.date);
     },
     // BEGIN IMMEDIATE already holds the database's only write lock, so there is no row to lock: read the version, and
     // create the row only for a user's first mutation.
@@ -352,94 +230,87 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
       if (version !== undefined) {
         return version;
       }
-      statements.ensureCart.run(userId);
+      statements.ensureCart.run({ user_id: userId });
       return 0;
     },
     bumpVersion(userId) {
       // An upsert with RETURNING yields its row whether it inserted or updated.
-      return statements.bumpCartVersion.get(userId) as number;
+      return statements.bumpCartVersion.get({ user_id: userId }) as number;
     },
-    lineQuantity(userId, sku) {
-      return statements.lineQuantity.get(userId, sku) ?? null;
+    lineState(userId, sku) {
+      // A scalar-subquery SELECT without FROM always yields one row.
+      const row = statements.lineState.get({ user_id: userId, sku }) as { quantity: number | null; line_count: number; active: number | null };
+      return { quantity: row.quantity, lineCount: row.line_count, product: row.active === null ? null : { active: row.active === 1 } };
     },
     countLines(userId) {
-      return statements.countLines.get(userId) ?? 0;
-    },
-    addQuantity(userId, sku, quantity, maxQuantity, now) {
-      // The upsert's WHERE only guards the update; a new line must be checked before it is inserted.
-      if (quantity > maxQuantity) {
-        return null;
-      }
-      return statements.addQuantity.get(userId, sku, quantity, now.getTime(), maxQuantity) ?? null;
+      return statements.countLines.get({ user_id: userId }) ?? 0;
     },
     setQuantity(userId, sku, quantity, now) {
-      statements.setQuantity.run(userId, sku, quantity, now.getTime());
+      statements.setQuantity.run({ user_id: userId, sku, quantity, now: now.getTime() });
     },
     removeLine(userId, sku) {
-      return statements.removeLine.run(userId, sku).changes > 0;
+      return statements.removeLine.run({ user_id: userId, sku }).changes > 0;
     },
     clear(userId) {
-      return statements.clearCart.run(userId).changes;
+      return statements.clearCart.run({ user_id: userId }).changes;
     },
   };
 
   const preferences: Synchronous<PreferenceStore> = {
     list(userId) {
-      return Object.fromEntries(
-        statements.preferences.all(userId).map((row) => [row.key, JSON.parse(row.value) as unknown]),
-      );
+      return preferenceRecords(statements.preferences.all({ user_id: userId }));
     },
     get(userId, key) {
-      const value = statements.preference.get(userId, key);
+      const value = statements.preference.get({ user_id: userId, key });
       return value === undefined ? undefined : (JSON.parse(value) as unknown);
     },
     count(userId) {
-      return statements.countPreferences.get(userId) ?? 0;
+      return statements.countPreferences.get({ user_id: userId }) ?? 0;
     },
     set(userId, key, value, now) {
-      statements.setPreference.run(userId, key, internals.json(value), now.getTime());
+      statements.setPreference.run({ user_id: userId, key, value: preferenceText(value), now: now.getTime() });
     },
     delete(userId, key) {
-      return statements.deletePreference.run(userId, key).changes > 0;
+      return statements.deletePreference.run({ user_id: userId, key }).changes > 0;
     },
   };
 
   const tokens: Synchronous<TokenStore> = {
     insert(token: NewRefreshToken) {
-      statements.insertToken.run(
-        token.tokenHash,
-        token.userId,
-        token.familyId,
-        token.tokenVersion,
-        token.createdAt.getTime(),
-        token.expiresAt.getTime(),
-      );
+      statements.insertToken.run({
+        token_hash: token.tokenHash,
+        user_id: token.userId,
+        family_id: token.familyId,
+        token_version: token.tokenVersion,
+        created_at: token.createdAt.getTime(),
+        expires_at: token.expiresAt.getTime(),
+      });
     },
     consume(tokenHash, now): ConsumeResult {
-      const consumed = statements.consumeToken.get(now.getTime(), tokenHash, now.getTime());
+      const consumed = statements.consumeToken.get({ now: now.getTime(), token_hash: tokenHash });
       if (consumed !== undefined) {
-        return { status: 'consumed', token: internals.token(consumed) };
+        return { status: 'consumed', token: tokenRecord(consumed, internals.date) };
       }
-      const row = statements.tokenByHash.get(tokenHash);
+      const row = statements.tokenByHash.get({ token_hash: tokenHash });
       if (row !== undefined && row.used_at !== null) {
-        return { status: 'reused', token: internals.token(row) };
+        return { status: 'reused', token: tokenRecord(row, internals.date) };
       }
       return { status: 'invalid' };
     },
     revoke(tokenHash, userId, now) {
-      return statements.revokeToken.run(now.getTime(), tokenHash, userId).changes > 0;
+      return statements.revokeToken.run({ now: now.getTime(), token_hash: tokenHash, user_id: userId }).changes > 0;
     },
     revokeFamily(familyId, now) {
-      return statements.revokeFamily.run(now.getTime(), familyId, now.getTime()).changes;
+      return statements.revokeFamily.run({ now: now.getTime(), family_id: familyId }).changes;
     },
     deleteExpired(before) {
-      return statements.deleteExpiredTokens.run(before.getTime()).changes;
+      return statements.deleteExpiredTokens.run({ before: before.getTime() }).changes;
     },
   };
 
   const idempotency: SqliteIdempotencyRecords = {
     find(scope, key) {
-      return statements.idempotencyRecord.get(scope, key);
+      return statements.idempotencyRecord.get({ scope, key });
     },
     put(scope, key, claim, response) {
       statements.putIdempotencyRecord.run(
@@ -454,32 +325,25 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
       );
     },
     deleteExpired(before) {
-      return statements.deleteExpiredIdempotencyKeys.run(before.getTime()).changes;
+      return statements.deleteExpiredIdempotencyKeys.run({ before: before.getTime() }).changes;
     },
   };
 
   const loginFailures: Synchronous<LoginFailureStore> = {
     record(account, address, now, expiredBefore) {
-      statements.recordLoginFailure.run({ account, address, now: now.getTime(), expiredBefore: expiredBefore.getTime() });
+      statements.recordLoginFailure.run({ account, address, now: now.getTime(), expired_before: expiredBefore.getTime() });
     },
     release(account, address) {
-      statements.releaseLoginFailure.run(account, address);
+      statements.releaseLoginFailure.run({ account, address });
     },
     count(account, address, since) {
-      // An aggregate without GROUP BY always yields one row.
-      const row = statements.countLoginFailures.get({ account, address, since: since.getTime() }) as LoginFailureCountRow;
-      return {
-        account: row.account,
-        address: row.address,
-        accountOldest: row.account_oldest === null ? null : new Date(row.account_oldest),
-        addressOldest: row.address_oldest === null ? null : new Date(row.address_oldest),
-      };
+      return loginFailureCounts(statements.countLoginFailures.get({ account, address, since: since.getTime() }), internals.date);
     },
     clear(account, address) {
-      return statements.clearLoginFailures.run(account, address).changes > 0;
+      return statements.clearLoginFailures.run({ account, address }).changes > 0;
     },
     deleteExpired(before) {
-      return statements.deleteExpiredLoginFailures.run(before.getTime()).changes;
+      return statements.deleteExpiredLoginFailures.run({ before: before.getTime() }).changes;
     },
   };
 

@@ -7,7 +7,8 @@
  * - Every mutation is one atomic SQL statement, or runs inside `transaction`. Nothing is read into JavaScript, changed
  *   and written back outside a transaction that holds the row.
  * - Times are `Date`s in and out; ids are strings; money is integer minor units.
- * - Expected outcomes (duplicate email, unknown row, limit reached) are return values, not exceptions. Exceptions mean
+ * - No business rules: the limits and checks of the shop are in shared/rules/, and server/domain/ decides with them
+ *   before it writes. Expected outcomes (duplicate email, unknown row) are return values, not exceptions. Exceptions mean
  *   the database failed; they surface as `StoreUnavailableError` when the database cannot be reached.
  */
 
@@ -94,6 +95,15 @@ export interface CartRecord {
   lines: CartLineRecord[];
 }
 
+/** What the database holds about one line of a cart and its product. */
+export interface CartLineState {
+  /** `null` when the cart has no such line. */
+  quantity: number | null;
+  lineCount: number;
+  /** `null` when there is no product with this SKU. */
+  product: { active: boolean } | null;
+}
+
 export interface CartStore {
   get(userId: string): Promise<CartRecord>;
   /**
@@ -103,16 +113,13 @@ export interface CartStore {
   lock(userId: string): Promise<number>;
   /** Increments the cart version; returns the new one. Call once per mutation that changed something. */
   bumpVersion(userId: string): Promise<number>;
-  /** Current quantity of one line, or `null` when the cart has no such line. */
-  lineQuantity(userId: string, sku: string): Promise<number | null>;
-  countLines(userId: string): Promise<number>;
   /**
-   * Adds `quantity` to the line in one statement (`INSERT … ON CONFLICT DO UPDATE SET quantity = quantity + …`),
-   * only if the result stays ≤ `maxQuantity`. Returns the new quantity, or `null` when the limit would be exceeded
-   * (and nothing changed).
+   * In one statement: this SKU's line, the number of lines, and the product — what a cart rule needs to decide a
+   * change of one line (see shared/rules/cart.ts).
    */
-  addQuantity(userId: string, sku: string, quantity: number, maxQuantity: number, now: Date): Promise<number | null>;
-  /** Sets the line to `quantity` (≥ 1), creating it if needed. */
+  lineState(userId: string, sku: string): Promise<CartLineState>;
+  countLines(userId: string): Promise<number>;
+  /** Sets the line to `quantity` (≥ 1), creating it if needed; a line keeps the time it was first added. */
   setQuantity(userId: string, sku: string, quantity: number, now: Date): Promise<void>;
   /** `false` when there was no such line. */
   removeLine(userId: string, sku: string): Promise<boolean>;

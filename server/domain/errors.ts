@@ -1,4 +1,5 @@
 import { type ErrorCode, errorStatus } from '../../shared/errors.js';
+import type { Refusal } from '../../shared/rules/refusals.js';
 
 /**
  * An expected failure with a stable code. The domain throws these; one `onPreResponse` extension in server.ts turns
@@ -17,4 +18,9 @@ export class ShopError extends Error {
     super(message);
     this.status = errorStatus[code];
   }
+}
+
+/** A refusal of the shared rules, thrown as the error the server answers with. */
+export function refused(refusal: Refusal, headers: Readonly<Record<string, string>> = {}): ShopError {
+  return new ShopError(refusal.code, refusal.message, headers);
 }

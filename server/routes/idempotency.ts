@@ -3,8 +3,9 @@ import { hash } from 'node:crypto';
 import type { Request, ResponseObject, ResponseToolkit } from '@hapi/hapi';
 
 import { Headers } from '../../shared/http.js';
+import { refusals } from '../../shared/rules/refusals.js';
 import type { IdempotentResponse, Store } from '../db/store.js';
-import { ShopError } from '../domain/errors.js';
+import { refused } from '../domain/errors.js';
 
 /** What a mutation answers; serialised once and, with an Idempotency-Key, stored for replay. */
 export interface MutationResult {
@@ -105,11 +106,9 @@ export async function runIdempotent(
       case 'replay':
         return { kind: 'replay' as const, stored: claim.record };
       case 'mismatch':
-        throw new ShopError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request');
+        throw refused(refusals.idempotencyKeyReused());
       case 'in_flight':
-        throw new ShopError('IDEMPOTENCY_IN_FLIGHT', 'A request with this Idempotency-Key is still being processed; retry shortly', {
-          'Retry-After': '1',
-        });
+        throw refused(refusals.idempotencyInFlight(), { 'Retry-After': '1' });
       case 'claimed': {
         const response = internals.serialise(await mutate(tx));
         await tx.idempotency.complete(scope, key, response);

@@ -1,9 +1,11 @@
 import type { Plugin } from '@hapi/hapi';
 
 import { Paths } from '../../shared/http.js';
+import { productState } from '../../shared/rules/cart.js';
+import { refusals } from '../../shared/rules/refusals.js';
 import type { Product, ProductPage } from '../../shared/wire.js';
 import type { ProductRecord } from '../db/store.js';
-import { ShopError } from '../domain/errors.js';
+import { refused } from '../domain/errors.js';
 import type { RouteDeps } from './deps.js';
 import { ProductQuery, SkuParams } from './schemas.js';
 
@@ -42,8 +44,8 @@ export const productRoutes: Plugin<RouteDeps> = {
           handler: async (request): Promise<Product> => {
             const sku = (request.params as { sku: string }).sku;
             const product = await store.products.get(sku);
-            if (!product || !product.active) {
-              throw new ShopError('SKU_NOT_FOUND', `No product with SKU ${sku}`);
+            if (product === null || productState(product) !== 'active') {
+              throw refused(refusals.skuNotFound(sku));
             }
             return internals.toProduct(product);
           },

@@ -12,6 +12,7 @@ import { openPostgresStore } from '../../server/db/postgres.js';
 import { StoreUnavailableError, type ClaimResult, type IdempotentResponse, type Store } from '../../server/db/store.js';
 import { createTestDatabase, startPostgresCluster, type TestDatabase } from '../helpers/postgres.js';
 import { defineStoreContract } from './store-contract.js';
+import { addToLine } from '../helpers/cart-lines.js';
 
 export const lab = Lab.script();
 /** Every migration, applied in order. */
@@ -149,7 +150,7 @@ describe('postgres store', () => {
       Array.from({ length: 30 }, (_, i) =>
         (i % 2 === 0 ? a! : b!).transaction(async (tx) => {
           await tx.carts.lock(user!.id);
-          await tx.carts.addQuantity(user!.id, 'MUG-BLUE', 1, 99, new Date());
+          await addToLine(tx, user!.id, 'MUG-BLUE', 1, new Date());
           await tx.carts.bumpVersion(user!.id);
         }),
       ),

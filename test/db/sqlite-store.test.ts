@@ -15,6 +15,7 @@ import { openStore } from '../../server/db/open-store.js';
 import { openSqliteStore } from '../../server/db/sqlite.js';
 import type { Store } from '../../server/db/store.js';
 import { defineStoreContract } from './store-contract.js';
+import { addToLine } from '../helpers/cart-lines.js';
 
 export const lab = Lab.script();
 /** Every migration, applied in order. */
@@ -127,7 +128,7 @@ describe('sqlite store on a file', () => {
       Array.from({ length: 30 }, (_, i) =>
         (i % 2 === 0 ? a! : b!).transaction(async (tx) => {
           await tx.carts.lock(userId);
-          await tx.carts.addQuantity(userId, 'MUG-BLUE', 1, 99, new Date());
+          await addToLine(tx, userId, 'MUG-BLUE', 1, new Date());
           // Hold the write lock across an await, so the other store really has to wait for it.
           await new Promise((resolve) => setImmediate(resolve));
           await tx.carts.bumpVersion(userId);

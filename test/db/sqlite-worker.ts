@@ -5,6 +5,7 @@
  *   node --import tsx test/db/sqlite-worker.ts <file> <userId> <sku> <count>
  */
 import { openStore } from '../../server/db/open-store.js';
+import { addToLine } from '../helpers/cart-lines.js';
 
 const [file, userId, sku, count] = process.argv.slice(2);
 if (file === undefined || userId === undefined || sku === undefined || count === undefined) {
@@ -17,7 +18,7 @@ for (let i = 0; i < Number(count); i++) {
   seen.push(
     await store.transaction(async (tx) => {
       await tx.carts.lock(userId);
-      const quantity = await tx.carts.addQuantity(userId, sku, 1, 1000, new Date());
+      const quantity = await addToLine(tx, userId, sku, 1, new Date());
       await tx.carts.bumpVersion(userId);
       return quantity;
     }),

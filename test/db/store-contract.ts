@@ -15,7 +15,8 @@ import {
   type Store,
   type UserRecord,
 } from '../../server/db/store.js';
-import { MAX_LINE_QUANTITY, SKU_PATTERN } from '../../shared/limits.js';
+import { SKU_PATTERN } from '../../shared/limits.js';
+import { addToLine } from '../helpers/cart-lines.js';
 
 type LabScript = ReturnType<typeof Lab.script>;
 
@@ -196,7 +197,7 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
         for (const owner of [user, other]) {
           await store.transaction(async (tx) => {
             await tx.carts.lock(owner.id);
-            await tx.carts.addQuantity(owner.id, 'MUG-BLUE', 2, MAX_LINE_QUANTITY, internals.now);
+            await tx.carts.setQuantity(owner.id, 'MUG-BLUE', 2, internals.now);
             await tx.carts.bumpVersion(owner.id);
           });
           await store.preferences.set(owner.id, 'theme', 'dark', internals.now);
@@ -320,7 +321,7 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
       it('returns an empty cart at version 0 for a user who never had one', async () => {
         expect(await store.carts.get(userId)).to.equal({ version: 0, lines: [] });
         expect(await store.carts.countLines(userId)).to.equal(0);
-        expect(await store.carts.lineQuantity(userId, 'MUG-BLUE')).to.be.null();
+        expect((await store.carts.lineState(userId, 'MUG-BLUE')).quantity).to.be.null();
       });
 
       it('creates the cart row on lock and counts versions with bumpVersion', async () => {
@@ -391,26 +392,19 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
         expect((await store.carts.get(userId)).version).to.equal(1);
       });
 
-      it('adds quantities that accumulate on one line', async () => {
-        expect(await store.carts.addQuantity(userId, 'MUG-BLUE', 2, 10, internals.now)).to.equal(2);
-        expect(await store.carts.addQuantity(userId, 'MUG-BLUE', 3, 10, internals.later(1000))).to.equal(5);
+      it('reads a line, the line count and the product in one call', async () => {
+        await store.carts.setQuantity(userId, 'MUG-BLUE', 5, internals.now);
+        await store.carts.setQuantity(userId, 'MUG-RED', 1, internals.now);
 
-        expect(await store.carts.lineQuantity(userId, 'MUG-BLUE')).to.equal(5);
-        expect(await store.carts.get(userId)).to.equal({
-          version: 0,
-          lines: [{ sku: 'MUG-BLUE', name: 'Blue Mug', quantity: 5, unitPrice: 1490, currency: 'EUR', addedAt: internals.now }],
-        });
+        expect(await store.carts.lineState(userId, 'MUG-BLUE')).to.equal({ quantity: 5, lineCount: 2, product: { active: true } });
+        expect(await store.carts.lineState(userId, 'TEE-BLACK-M')).to.equal({ quantity: null, lineCount: 2, product: { active: true } });
+        expect(await store.carts.lineState(userId, 'NO-SUCH-SKU')).to.equal({ quantity: null, lineCount: 2, product: null });
       });
 
-      it('refuses an addition that would exceed the maximum and changes nothing', async () => {
-        await store.carts.addQuantity(userId, 'MUG-BLUE', 8, 10, internals.now);
+      it('reports an inactive product as such', async () => {
+        await store.products.upsert([{ ...internals.products[0]!, active: false }]);
 
-        expect(await store.carts.addQuantity(userId, 'MUG-BLUE', 3, 10, internals.now)).to.be.null();
-        expect(await store.carts.addQuantity(userId, 'MUG-RED', 11, 10, internals.now)).to.be.null();
-        expect(await store.carts.addQuantity(userId, 'MUG-BLUE', 2, 10, internals.now)).to.equal(10);
-
-        expect(await store.carts.lineQuantity(userId, 'MUG-BLUE')).to.equal(10);
-        expect(await store.carts.lineQuantity(userId, 'MUG-RED')).to.be.null();
+        expect((await store.carts.lineState(userId, internals.products[0]!.sku)).product).to.equal({ active: false });
       });
 
       it('keeps the exact sum when many transactions add to one line concurrently', async () => {
@@ -418,7 +412,7 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
           Array.from({ length: 25 }, () =>
             store.transaction(async (tx) => {
               await tx.carts.lock(userId);
-              const quantity = await tx.carts.addQuantity(userId, 'MUG-BLUE', 1, MAX_LINE_QUANTITY, internals.now);
+              const quantity = await addToLine(tx, userId, 'MUG-BLUE', 1, internals.now);
               await tx.carts.bumpVersion(userId);
               return quantity;
             }),
@@ -431,20 +425,11 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
         expect(cart.lines[0]?.quantity).to.equal(25);
       });
 
-      it('lets exactly as many concurrent additions succeed as fit under the maximum', async () => {
-        const results = await Promise.all(
-          Array.from({ length: 10 }, () => store.carts.addQuantity(userId, 'TEE-BLACK-M', 3, 20, internals.now)),
-        );
-
-        expect(results.filter((quantity) => quantity !== null)).to.have.length(6);
-        expect(await store.carts.lineQuantity(userId, 'TEE-BLACK-M')).to.equal(18);
-      });
-
       it('orders lines by when they were first added, then by sku', async () => {
-        await store.carts.addQuantity(userId, 'TEE-WHITE-M', 1, 10, internals.later(2000));
-        await store.carts.addQuantity(userId, 'MUG-RED', 1, 10, internals.later(1000));
-        await store.carts.addQuantity(userId, 'MUG-BLUE', 1, 10, internals.later(2000));
-        await store.carts.addQuantity(userId, 'MUG-RED', 1, 10, internals.later(5000));
+        await store.carts.setQuantity(userId, 'TEE-WHITE-M', 1, internals.later(2000));
+        await store.carts.setQuantity(userId, 'MUG-RED', 1, internals.later(1000));
+        await store.carts.setQuantity(userId, 'MUG-BLUE', 1, internals.later(2000));
+        await store.carts.setQuantity(userId, 'MUG-RED', 2, internals.later(5000));
 
         const cart = await store.carts.get(userId);
 
@@ -456,7 +441,7 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
       });
 
       it('shows the current product name and price on cart lines', async () => {
-        await store.carts.addQuantity(userId, 'MUG-BLUE', 1, 10, internals.now);
+        await store.carts.setQuantity(userId, 'MUG-BLUE', 1, internals.now);
         await store.products.upsert([{ ...internals.products[0]!, name: 'Deep Blue Mug', price: 1690 }]);
 
         const [line] = (await store.carts.get(userId)).lines;
@@ -474,8 +459,8 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
       });
 
       it('removes one line and reports whether it existed', async () => {
-        await store.carts.addQuantity(userId, 'MUG-BLUE', 1, 10, internals.now);
-        await store.carts.addQuantity(userId, 'MUG-RED', 1, 10, internals.now);
+        await store.carts.setQuantity(userId, 'MUG-BLUE', 1, internals.now);
+        await store.carts.setQuantity(userId, 'MUG-RED', 1, internals.now);
 
         expect(await store.carts.removeLine(userId, 'MUG-BLUE')).to.be.true();
         expect(await store.carts.removeLine(userId, 'MUG-BLUE')).to.be.false();
@@ -484,9 +469,9 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
 
       it('clears every line of one cart and returns how many there were', async () => {
         const other = await internals.user(store);
-        await store.carts.addQuantity(userId, 'MUG-BLUE', 1, 10, internals.now);
-        await store.carts.addQuantity(userId, 'MUG-RED', 1, 10, internals.now);
-        await store.carts.addQuantity(other.id, 'MUG-RED', 1, 10, internals.now);
+        await store.carts.setQuantity(userId, 'MUG-BLUE', 1, internals.now);
+        await store.carts.setQuantity(userId, 'MUG-RED', 1, internals.now);
+        await store.carts.setQuantity(other.id, 'MUG-RED', 1, internals.now);
 
         expect(await store.carts.countLines(userId)).to.equal(2);
         expect(await store.carts.clear(userId)).to.equal(2);
@@ -831,7 +816,7 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
               const result = await claimIn(tx, {});
               if (result.status === 'claimed') {
                 await tx.carts.lock(userId);
-                const quantity = await tx.carts.addQuantity(userId, 'MUG-BLUE', 1, MAX_LINE_QUANTITY, internals.now);
+                const quantity = await addToLine(tx, userId, 'MUG-BLUE', 1, internals.now);
                 const version = await tx.carts.bumpVersion(userId);
                 // Hold the claim uncommitted for a moment, so the other claims really do meet it.
                 await new Promise((resolve) => setTimeout(resolve, 20));

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import type { ChangeOp } from '../../cli/offline/ops.js';
+import type { ChangeOp } from '../../cli/store/change-op.js';
 import type { StoredCredentials } from '../../cli/store/config-store.js';
 import { MAX_CART_LINES, MAX_LINE_QUANTITY } from '../../shared/limits.js';
 import type { Cart, PreferenceValue, Preferences } from '../../shared/wire.js';

@@ -1,4 +1,4 @@
-import type { ChangeOp } from '../../cli/offline/ops.js';
+import type { ChangeOp } from '../../cli/store/change-op.js';
 import type { PreferenceValue } from '../../shared/wire.js';
 
 /** A small seeded generator (mulberry32), so a failing run can be replayed exactly. */

@@ -156,7 +156,7 @@ for (const backend of backends) {
       for (const product of extra.slice(0, 100)) {
         await db.store.transaction(async (tx) => {
           await tx.carts.lock(id);
-          await tx.carts.addQuantity(id, product.sku, 1, 99, new Date());
+          await tx.carts.setQuantity(id, product.sku, 1, new Date());
         });
       }
       const res = await add({ sku: extra[100]!.sku, quantity: 1 });

@@ -50,6 +50,9 @@ export async function cartAddLinesRun({ deps }: CartAddLinesOptions): Promise<vo
         results.push({ line: lineNumber, input: text, ok: true, ...item, status: 'applied' });
       } else {
         results.push({ line: lineNumber, input: text, ok: true, ...item, status: 'queued', id: last.entry.id });
+        if (last.warning !== undefined) {
+          await deps.output.info(`line ${lineNumber}: ${last.warning}`);
+        }
         await deps.output.info(`line ${lineNumber}: queued ${item.sku} ${item.quantity}`);
       }
     } catch (error) {

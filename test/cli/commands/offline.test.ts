@@ -111,7 +111,14 @@ describe('shop offline', () => {
 
       expect(run.code).to.equal(0);
       expect(run.stderr).to.equal(
-        'line 1: queued MUG-BLUE 2\nline 2: queued CAP-NAVY 1\nQueued 2 of 2 line(s).\nqueued: server unreachable, 2 pending — run `shop sync`\n',
+        [
+          'line 1: warning: MUG-BLUE is not in the saved catalogue; the server will check it when the change is sent',
+          'line 1: queued MUG-BLUE 2',
+          'line 2: warning: CAP-NAVY is not in the saved catalogue; the server will check it when the change is sent',
+          'line 2: queued CAP-NAVY 1',
+          'Queued 2 of 2 line(s).',
+          'queued: server unreachable, 2 pending — run `shop sync`\n',
+        ].join('\n'),
       );
       const batch = parseJson<{ added: number; queued: number; cart: Sourced<Cart> }>(run);
       expect(batch).to.include({ added: 0, queued: 2 });
@@ -474,7 +481,7 @@ describe('a refused change retried later', () => {
     api = await startApiServer();
     link = await openNetworkLink(api.url);
     dir = await makeConfigDir();
-    await registerWithCli(link.url, dir.path);
+    email = await registerWithCli(link.url, dir.path);
   });
 
   after(async () => {
@@ -483,15 +490,23 @@ describe('a refused change retried later', () => {
     await dir.remove();
   });
 
+  let email: string;
+
   it('is sent afresh with its old key, since the server keeps no record of a refusal', async () => {
     await link.cut();
     await shop(['cart', 'add', 'MUG-BLUE', '60']);
-    await shop(['cart', 'add', 'MUG-BLUE', '60']);
+    // Meanwhile another device fills the line: the server will refuse the queued add, which this one could not know.
+    const userId = (await api.store.users.findByEmail(email))!.id;
+    await api.store.transaction(async (tx) => {
+      await tx.carts.lock(userId);
+      await tx.carts.setQuantity(userId, 'MUG-BLUE', 60, new Date());
+      await tx.carts.bumpVersion(userId);
+    });
     await link.restore();
     expect((await shop(['sync'])).code).to.equal(1);
     await shop(['cart', 'set', 'MUG-BLUE', '1']);
 
-    await shop(['queue', 'retry', '2']);
+    await shop(['queue', 'retry', '1']);
     const run = await shop(['sync', '--json']);
 
     expect(run.code).to.equal(0);

@@ -8,7 +8,7 @@ import { expect } from '@hapi/code';
 import * as Lab from '@hapi/lab';
 
 import { jwtSubject } from '../../../cli/api/jwt.js';
-import type { ChangeOp } from '../../../cli/offline/ops.js';
+import type { ChangeOp } from '../../../cli/store/change-op.js';
 import type { StoredCredentials } from '../../../cli/store/config-store.js';
 import { type Account, Outbox, type OutboxState } from '../../../cli/store/outbox.js';
 import type { ProductPage } from '../../../shared/wire.js';

@@ -5,7 +5,7 @@ import { expect } from '@hapi/code';
 import * as Lab from '@hapi/lab';
 
 import { UserError } from '../../../cli/errors.js';
-import type { ChangeOp } from '../../../cli/offline/ops.js';
+import type { ChangeOp } from '../../../cli/store/change-op.js';
 import { type Account, Outbox, type OutboxEntry, type OutboxState } from '../../../cli/store/outbox.js';
 import { makeConfigDir } from '../../helpers/cli.js';
 

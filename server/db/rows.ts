@@ -1,0 +1,94 @@
+import type { CartRecord, LoginFailureCounts, RefreshTokenRecord, UserRecord } from './store.js';
+
+/**
+ * The rows the shared statements (shared-sql.ts) return, and how they become the store's records: the same in both
+ * dialects but for times, which SQLite returns as epoch milliseconds and Postgres as `Date`s (`Time`).
+ */
+
+export interface UserRow<Time> {
+  id: string;
+  email: string;
+  password_hash: string;
+  token_version: number;
+  created_at: Time;
+}
+
+export interface CartRow<Time> {
+  version: number | null;
+  sku: string | null;
+  name: string;
+  quantity: number;
+  unit_price: number;
+  currency: string;
+  added_at: Time;
+}
+
+export interface TokenRow<Time> {
+  token_hash: string;
+  user_id: string;
+  family_id: string;
+  token_version: number;
+  created_at: Time;
+  expires_at: Time;
+  used_at: Time | null;
+  revoked_at: Time | null;
+}
+
+export interface LoginFailureCountRow<Time> {
+  account: number;
+  address: number;
+  account_oldest: Time | null;
+  address_oldest: Time | null;
+}
+
+export type ToDate<Time> = (time: Time) => Date;
+
+export function userRecord<Time>(row: UserRow<Time>, date: ToDate<Time>): UserRecord {
+  return { id: row.id, email: row.email, passwordHash: row.password_hash, tokenVersion: row.token_version, createdAt: date(row.created_at) };
+}
+
+export function tokenRecord<Time>(row: TokenRow<Time>, date: ToDate<Time>): RefreshTokenRecord {
+  return {
+    tokenHash: row.token_hash,
+    userId: row.user_id,
+    familyId: row.family_id,
+    tokenVersion: row.token_version,
+    createdAt: date(row.created_at),
+    expiresAt: date(row.expires_at),
+    usedAt: row.used_at === null ? null : date(row.used_at),
+    revokedAt: row.revoked_at === null ? null : date(row.revoked_at),
+  };
+}
+
+/** The rows of the `cart` statement: one per line, or one with no line for an empty cart. */
+export function cartRecord<Time>(rows: readonly CartRow<Time>[], date: ToDate<Time>): CartRecord {
+  const lines: CartRecord['lines'] = [];
+  for (const row of rows) {
+    if (row.sku !== null) {
+      lines.push({ sku: row.sku, name: row.name, quantity: row.quantity, unitPrice: row.unit_price, currency: row.currency, addedAt: date(row.added_at) });
+    }
+  }
+  return { version: rows[0]?.version ?? 0, lines };
+}
+
+export function loginFailureCounts<Time>(row: LoginFailureCountRow<Time> | undefined, date: ToDate<Time>): LoginFailureCounts {
+  return {
+    account: row?.account ?? 0,
+    address: row?.address ?? 0,
+    accountOldest: row?.account_oldest == null ? null : date(row.account_oldest),
+    addressOldest: row?.address_oldest == null ? null : date(row.address_oldest),
+  };
+}
+
+/** Preference values are stored as JSON text. */
+export function preferenceText(value: unknown): string {
+  const text = JSON.stringify(value);
+  if (text === undefined) {
+    throw new TypeError('a preference value must be JSON-serialisable');
+  }
+  return text;
+}
+
+export function preferenceRecords(rows: readonly { key: string; value: string }[]): Record<string, unknown> {
+  return Object.fromEntries(rows.map((row) => [row.key, JSON.parse(row.value) as unknown]));
+}

@@ -1,0 +1,58 @@
+import type { ErrorCode } from '../errors.js';
+import { MAX_CART_LINES, MAX_LINE_QUANTITY, MAX_PREFERENCE_VALUE_BYTES, MAX_PREFERENCES } from '../limits.js';
+
+/** A change the rules say no to: the server sends it as the error body, the CLI prints it and exits 1. */
+export interface Refusal {
+  code: ErrorCode;
+  message: string;
+}
+
+/**
+ * Every refusal the rules make, worded once: the server's error body and the CLI's offline refusal read the same,
+ * character for character.
+ */
+export const refusals = {
+  addQuantityOutOfRange: (): Refusal => ({
+    code: 'QUANTITY_LIMIT',
+    message: `Quantity to add must be a whole number from 1 to ${MAX_LINE_QUANTITY}`,
+  }),
+  setQuantityOutOfRange: (): Refusal => ({
+    code: 'QUANTITY_LIMIT',
+    message: `Quantity must be a whole number from 0 to ${MAX_LINE_QUANTITY}`,
+  }),
+  lineFull: (sku: string, current: number): Refusal => ({
+    code: 'QUANTITY_LIMIT',
+    message: `A line holds at most ${MAX_LINE_QUANTITY}; the cart already has ${current} of ${sku}`,
+  }),
+  cartFull: (): Refusal => ({ code: 'CART_TOO_LARGE', message: `A cart holds at most ${MAX_CART_LINES} different products` }),
+  skuNotFound: (sku: string): Refusal => ({ code: 'SKU_NOT_FOUND', message: `No product with SKU ${sku}` }),
+  preferenceKey: (key: string): Refusal => ({
+    code: 'VALIDATION_FAILED',
+    message: `"${key}" is not a preference key: a lower-case letter, then up to 63 of a-z 0-9 . _ -`,
+  }),
+  preferenceType: (): Refusal => ({
+    code: 'PREFERENCE_INVALID',
+    message: 'A preference value is a string, a finite number, true, false or null',
+  }),
+  preferenceSize: (): Refusal => ({
+    code: 'PREFERENCE_INVALID',
+    message: `A preference value may take at most ${MAX_PREFERENCE_VALUE_BYTES} bytes as JSON`,
+  }),
+  currency: (): Refusal => ({ code: 'PREFERENCE_INVALID', message: 'currency must be an ISO 4217 code such as "EUR" or "USD"' }),
+  localeEmpty: (): Refusal => ({ code: 'PREFERENCE_INVALID', message: 'locale must be a BCP 47 language tag such as "en-GB"' }),
+  locale: (value: string): Refusal => ({ code: 'PREFERENCE_INVALID', message: `locale "${value}" is not a valid BCP 47 language tag` }),
+  preferencesFull: (): Refusal => ({ code: 'PREFERENCES_LIMIT', message: `A user keeps at most ${MAX_PREFERENCES} preferences` }),
+  preferenceNotFound: (key: string): Refusal => ({ code: 'PREFERENCE_NOT_FOUND', message: `No preference named ${key}` }),
+  idempotencyKeyReused: (): Refusal => ({
+    code: 'IDEMPOTENCY_KEY_REUSED',
+    message: 'This Idempotency-Key was already used for a different request',
+  }),
+  idempotencyInFlight: (): Refusal => ({
+    code: 'IDEMPOTENCY_IN_FLIGHT',
+    message: 'A request with this Idempotency-Key is still being processed; retry shortly',
+  }),
+  precondition: (version: number, ifMatch: number): Refusal => ({
+    code: 'PRECONDITION_FAILED',
+    message: `Cart is at version ${version}, not ${ifMatch}; reload it and try again`,
+  }),
+} as const;

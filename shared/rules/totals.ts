@@ -1,0 +1,55 @@
+import { DEFAULT_CURRENCY } from '../wire.js';
+
+/** A line as stored or projected: a line added offline may have no known price. */
+export interface LineInput<Price extends number | null = number> {
+  sku: string;
+  name: Price extends number ? string : string | null;
+  quantity: number;
+  unitPrice: Price;
+}
+
+export interface LineWithTotal<Price extends number | null = number> {
+  sku: string;
+  name: Price extends number ? string : string | null;
+  quantity: number;
+  unitPrice: Price;
+  lineTotal: Price;
+}
+
+export interface CartTotals<Price extends number | null = number> {
+  lines: LineWithTotal<Price>[];
+  /** The sum of the line totals that are known. */
+  subtotal: number;
+  itemCount: number;
+}
+
+/** `unitPrice × quantity`; unknown when the price is. */
+export function lineTotal<Price extends number | null>(unitPrice: Price, quantity: number): Price {
+  return (unitPrice === null ? null : unitPrice * quantity) as Price;
+}
+
+/** Line totals, subtotal and item count of a cart, as the API shows them and the offline view works them out. */
+export function cartTotals<Price extends number | null>(lines: readonly LineInput<Price>[]): CartTotals<Price> {
+  const priced: LineWithTotal<Price>[] = [];
+  let subtotal = 0;
+  let itemCount = 0;
+  for (const line of lines) {
+    const total = lineTotal(line.unitPrice, line.quantity);
+    priced.push({ sku: line.sku, name: line.name, quantity: line.quantity, unitPrice: line.unitPrice, lineTotal: total });
+    subtotal += total ?? 0;
+    itemCount += line.quantity;
+  }
+  return { lines: priced, subtotal, itemCount };
+}
+
+/**
+ * The one currency of a cart's lines; the default for an empty cart. The catalogue is single-currency, so a mixed cart
+ * means the catalogue broke that rule, and no subtotal would be honest.
+ */
+export function cartCurrency(currencies: readonly string[]): string {
+  const distinct = new Set(currencies);
+  if (distinct.size > 1) {
+    throw new Error(`cart mixes currencies: ${[...distinct].join(', ')}`);
+  }
+  return currencies[0] ?? DEFAULT_CURRENCY;
+}
