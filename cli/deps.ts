@@ -4,7 +4,8 @@ import { createUndiciTransport } from './api/transport.js';
 import type { Env, Io } from './io.js';
 import { findAccount, requireAccount } from './offline/accounts.js';
 import { createOffline, type Offline } from './offline/offline.js';
-import { chooseOutput, Output, type Ui } from './output.js';
+import { chooseOutput, Output } from './output.js';
+import type { Ui } from './views/view.js';
 import { createPrompter, type Prompter } from './prompts.js';
 import { resolveServer, type ResolvedServer } from './server-url.js';
 import { type ConfModule, ConfigStore } from './store/config-store.js';
@@ -148,7 +149,7 @@ export function createCommandDeps(context: CliContext, globals: GlobalOptions): 
     offline: getOffline,
     envToken,
     output,
-    prompt: createPrompter(io, output.theme, loadUi),
+    prompt: createPrompter(io, output.theme),
     debug,
     async dispose() {
       await Promise.all([api?.close(), fallbackApi?.close()]);

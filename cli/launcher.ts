@@ -15,7 +15,7 @@ import v8 from 'node:v8';
 import { requireWithCodeCache } from './code-cache.js';
 import type { ModuleLoaders } from './deps.js';
 import type { main } from './main.js';
-import type { Ui } from './output.js';
+import type { Ui } from './views/view.js';
 import { resolveCacheDir } from './store/paths.js';
 import { readVersion } from './version.js';
 

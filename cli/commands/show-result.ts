@@ -1,6 +1,7 @@
 import type { ChangeResult, ReadResult } from '../offline/offline-first-client.js';
 import { queuedNotice, staleNotice } from '../offline/notices.js';
-import type { Output, View } from '../output.js';
+import type { Output } from '../output.js';
+import type { View } from '../views/view.js';
 import { changeView, readView } from '../views/provenance.js';
 
 /** Shows what a read returned; a saved copy is announced on stderr as stale first, with its time. */

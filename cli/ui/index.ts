@@ -7,10 +7,8 @@ import type { Readable, Writable } from 'node:stream';
 import { render, renderToString } from 'ink';
 import { createElement, type ReactElement } from 'react';
 
-import { ConfirmPrompt } from './confirm-prompt.js';
 import { ProgressBar, type ProgressState } from './progress-bar.js';
 import { Spinner } from './spinner.js';
-import { TextPrompt, type TextPromptProps } from './text-prompt.js';
 import type { Theme } from './theme.js';
 
 export { CartView } from './cart-view.js';
@@ -21,7 +19,7 @@ export { QueueView } from './queue-view.js';
 export type { Theme } from './theme.js';
 export { createElement as h };
 
-/** The streams a prompt talks through: answers from stdin, the question on stderr so stdout stays data. */
+/** The streams Ink draws through: stderr for spinners and progress, so stdout stays data. */
 export interface PromptStreams {
   stdin: Readable;
   stderr: Writable;
@@ -64,42 +62,6 @@ export function showProgress(
       instance.unmount();
     },
   };
-}
-
-/** Resolves with the answer, or `undefined` when the person cancelled with Ctrl-C or Escape. */
-export function askText(
-  streams: PromptStreams,
-  props: Pick<TextPromptProps, 'label' | 'mask' | 'validate' | 'theme'>,
-): Promise<string | undefined> {
-  return ask<string>(streams, (answer, cancel) =>
-    createElement(TextPrompt, { ...props, onSubmit: answer, onCancel: cancel }),
-  );
-}
-
-/** Resolves with the answer, or `undefined` when the person cancelled with Ctrl-C or Escape. */
-export function askConfirm(streams: PromptStreams, question: string, theme: Theme): Promise<boolean | undefined> {
-  return ask<boolean>(streams, (answer, cancel) =>
-    createElement(ConfirmPrompt, { question, theme, onAnswer: answer, onCancel: cancel }),
-  );
-}
-
-/** Mounts a prompt and settles once it has been answered and has unmounted itself, after drawing the answer. */
-async function ask<T>(
-  streams: PromptStreams,
-  build: (answer: (value: T) => void, cancel: () => void) => ReactElement,
-): Promise<T | undefined> {
-  let outcome: { value: T } | undefined;
-  const instance = render(
-    build(
-      (value) => {
-        outcome = { value };
-      },
-      () => undefined,
-    ),
-    { ...inkStreams(streams), patchConsole: false, exitOnCtrlC: false },
-  );
-  await instance.waitUntilExit();
-  return outcome?.value;
 }
 
 /**

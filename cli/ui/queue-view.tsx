@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 
 import { sanitize } from '../format.js';
 import { describeOp } from '../offline/ops.js';
-import type { QueueListing } from '../views/queue.js';
+import type { QueueListing } from '../views/queue-listing.js';
 import { Table } from './table.js';
 import { type Theme, tone } from './theme.js';
 

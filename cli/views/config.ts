@@ -1,4 +1,4 @@
-import type { View } from '../output.js';
+import type { View } from './view.js';
 import type { SettingKey } from '../store/settings.js';
 
 export interface SettingEntry {

@@ -1,4 +1,4 @@
-import type { View } from '../output.js';
+import type { View } from './view.js';
 
 export interface StatusReport {
   server: string;

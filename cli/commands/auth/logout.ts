@@ -13,11 +13,11 @@ export interface LogoutOptions {
   all: boolean;
 }
 
-export function logoutCommand(deps: DepsProvider, run = logoutRun): Command {
+export function logoutCommand(deps: DepsProvider): Command {
   return new Command('logout')
     .description('revoke the stored login and forget it')
     .option('--all', 'revoke every login of your account, on every machine')
-    .action((options: { all?: boolean }) => run({ deps: deps(), all: options.all === true }));
+    .action((options: { all?: boolean }) => logoutRun({ deps: deps(), all: options.all === true }));
 }
 
 /**

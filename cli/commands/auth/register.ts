@@ -12,13 +12,13 @@ export interface RegisterOptions {
   passwordStdin: boolean;
 }
 
-export function registerCommand(deps: DepsProvider, run = registerRun): Command {
+export function registerCommand(deps: DepsProvider): Command {
   return new Command('register')
     .description('create an account, and log in to it')
     .option('--email <email>', 'your email (asked for on a terminal)')
     .option('--password-stdin', 'read the new password from stdin')
     .action((options: { email?: string; passwordStdin?: boolean }) =>
-      run({ deps: deps(), email: options.email, passwordStdin: options.passwordStdin === true }),
+      registerRun({ deps: deps(), email: options.email, passwordStdin: options.passwordStdin === true }),
     );
 }
 

@@ -14,10 +14,10 @@ export interface StatusOptions {
 /** How long `shop status` waits for the server before calling it unreachable. */
 const HEALTH_TIMEOUT_MS = 3_000;
 
-export function statusCommand(deps: DepsProvider, run = statusRun): Command {
+export function statusCommand(deps: DepsProvider): Command {
   return new Command('status')
     .description('show the server, whether it answers, who is logged in and what is queued (exit 1 when unreachable)')
-    .action(() => run({ deps: deps() }));
+    .action(() => statusRun({ deps: deps() }));
 }
 
 /** Looks without changing anything: an expired token is reported, not refreshed. */

@@ -20,7 +20,7 @@ export function cartAddCommand(deps: DepsProvider, run = cartAddRun, runLines = 
     .argument('[quantity]', 'how many to add, 1-99 (default 1)', parseAddQuantity)
     .action((sku: string, quantity: number | undefined) => {
       if (sku !== '-') {
-        return run({ deps: deps(), sku, quantity: quantity ?? 1 });
+        return cartAddRun({ deps: deps(), sku, quantity: quantity ?? 1 });
       }
       if (quantity !== undefined) {
         throw usageError('with -, quantities come from the lines on stdin ("SKU [QTY]"), not from arguments');

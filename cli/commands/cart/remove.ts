@@ -10,11 +10,11 @@ export interface CartRemoveOptions {
   sku: string;
 }
 
-export function cartRemoveCommand(deps: DepsProvider, run = cartRemoveRun): Command {
+export function cartRemoveCommand(deps: DepsProvider): Command {
   return new Command('remove')
     .description('remove a product from the cart')
     .argument('<sku>', 'the product, e.g. MUG-BLUE', parseSku)
-    .action((sku: string) => run({ deps: deps(), sku }));
+    .action((sku: string) => cartRemoveRun({ deps: deps(), sku }));
 }
 
 export async function cartRemoveRun({ deps, sku }: CartRemoveOptions): Promise<void> {

@@ -8,8 +8,8 @@ export interface ConfigListOptions {
   deps: CommandDeps;
 }
 
-export function configListCommand(deps: DepsProvider, run = configListRun): Command {
-  return new Command('list').description('show every setting, defaults included').action(() => run({ deps: deps() }));
+export function configListCommand(deps: DepsProvider): Command {
+  return new Command('list').description('show every setting, defaults included').action(() => configListRun({ deps: deps() }));
 }
 
 export async function configListRun({ deps }: ConfigListOptions): Promise<void> {

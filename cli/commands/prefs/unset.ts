@@ -10,11 +10,11 @@ export interface PrefsUnsetOptions {
   key: string;
 }
 
-export function prefsUnsetCommand(deps: DepsProvider, run = prefsUnsetRun): Command {
+export function prefsUnsetCommand(deps: DepsProvider): Command {
   return new Command('unset')
     .description('remove a preference')
     .argument('<key>', 'e.g. locale', parsePreferenceKey)
-    .action((key: string) => run({ deps: deps(), key }));
+    .action((key: string) => prefsUnsetRun({ deps: deps(), key }));
 }
 
 export async function prefsUnsetRun({ deps, key }: PrefsUnsetOptions): Promise<void> {

@@ -15,14 +15,14 @@ export interface ProductsListOptions {
 }
 
 /** `shop products [QUERY]` lists or searches; `shop products show SKU` is its subcommand. */
-export function productsCommand(deps: DepsProvider, run = productsListRun): Command {
+export function productsCommand(deps: DepsProvider): Command {
   return new Command('products')
     .description('list or search the catalogue; shop products show SKU for one product')
     .argument('[query]', 'words to search names and descriptions for', parseQuery)
     .option('-l, --limit <n>', `how many to show, 1-100 (default ${DEFAULT_PRODUCT_PAGE})`, parseLimit)
     .option('--offset <n>', 'how many to skip, for the next page', parseOffset)
     .action((query: string | undefined, options: { limit?: number; offset?: number }) =>
-      run({ deps: deps(), query, limit: options.limit, offset: options.offset }),
+      productsListRun({ deps: deps(), query, limit: options.limit, offset: options.offset }),
     )
     .addCommand(productShowCommand(deps));
 }

@@ -10,10 +10,10 @@ export interface SyncOptions {
   deps: CommandDeps;
 }
 
-export function syncCommand(deps: DepsProvider, run = syncRun): Command {
+export function syncCommand(deps: DepsProvider): Command {
   return new Command('sync')
     .description('send the changes queued while the server could not be reached, in order, and save fresh copies for offline use')
-    .action(() => run({ deps: deps() }));
+    .action(() => syncRun({ deps: deps() }));
 }
 
 /**

@@ -100,15 +100,15 @@ describe('shop register, login, logout and whoami', () => {
     const trimmed = await shop(['login', '--email', email, '--password-stdin'], { stdin: `${password.trim()}\n` });
 
     expect(exact.code).to.equal(0);
-    expect(trimmed.code).to.equal(1);
+    expect(trimmed.code).to.equal(4);
   });
 
-  it('says the credentials are wrong with the server code and exits 1', async () => {
+  it('says the credentials are wrong with the server code and exits 4, as every 401 does', async () => {
     const email = await registerWithCli(api.url, dir.path);
 
     const run = await shop(['login', '--email', email, '--password-stdin'], { stdin: 'not the password\n' });
 
-    expect(run.code).to.equal(1);
+    expect(run.code).to.equal(4);
     expect(run.stderr).to.contain('(INVALID_CREDENTIALS)');
   });
 
@@ -182,7 +182,7 @@ describe('shop register, login, logout and whoami', () => {
   it('refuses a token the server does not accept, and stores nothing', async () => {
     const run = await shop(['login', '--with-token'], { stdin: 'not.a.token\n' });
 
-    expect(run.code).to.equal(1);
+    expect(run.code).to.equal(4);
     expect(run.stderr).to.startWith('shop: the server did not accept the token: ');
     expect(run.stderr).to.contain('(TOKEN_INVALID)');
     expect(await storedCredentials()).to.equal('');

@@ -129,13 +129,13 @@ describe('shop cart', () => {
     expect(parseJson<Cart>(run).lines).to.equal([]);
   });
 
-  it('asks before clearing on a terminal, and clears on "y"', async () => {
+  it('asks before clearing on a terminal, and clears on "y" and Enter', async () => {
     await shop(['cart', 'add', 'MUG-BLUE']);
 
     const run = await shop(['cart', 'clear'], {
       tty: true,
       env: { NO_COLOR: '1' },
-      answers: [{ prompt: 'Remove everything from your cart?', keys: 'y' }],
+      answers: [{ prompt: 'Remove everything from your cart?', keys: 'y\r' }],
     });
 
     expect(run.code).to.equal(0);
@@ -143,12 +143,12 @@ describe('shop cart', () => {
     expect(parseJson<Cart>(await shop(['cart', '--json'])).lines).to.equal([]);
   });
 
-  it('keeps the cart when the question is answered with anything but "y"', async () => {
+  it('keeps the cart when the question is answered "no"', async () => {
     await shop(['cart', 'add', 'MUG-BLUE']);
 
     const run = await shop(['cart', 'clear'], {
       tty: true,
-      answers: [{ prompt: 'Remove everything from your cart?', keys: 'n' }],
+      answers: [{ prompt: 'Remove everything from your cart?', keys: 'No\r' }],
     });
 
     expect(run.code).to.equal(0);
