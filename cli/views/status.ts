@@ -1,5 +1,11 @@
 import type { View } from './view.js';
 
+/**
+ * What the server said of the login: `valid` (it accepted it), `rejected` (401/403: revoked, expired beyond refresh),
+ * `unchecked` (the server could not be reached), `none` (no token at all).
+ */
+export type LoginState = 'valid' | 'rejected' | 'unchecked' | 'none';
+
 export interface StatusReport {
   server: string;
   /** Which setting chose the server: `--server`, `SHOP_SERVER`, `shop config`, or the default. */
@@ -9,6 +15,9 @@ export interface StatusReport {
   problem: string | null;
   /** The logged-in email, when known. */
   user: string | null;
+  login: LoginState;
+  /** Why the login is not usable, when it is not. */
+  loginProblem: string | null;
   /** `SHOP_TOKEN` when the environment overrides the stored login. */
   tokenSource: 'SHOP_TOKEN' | 'store' | null;
   /** ISO 8601. */
@@ -32,6 +41,8 @@ export const statusView: View<StatusReport> = {
     ['reachable', report.reachable],
     ['problem', report.problem],
     ['user', report.user],
+    ['login', report.login],
+    ['loginProblem', report.loginProblem],
     ['tokenSource', report.tokenSource],
     ['tokenExpiresAt', report.tokenExpiresAt],
     ['tokenExpired', report.tokenExpired],
@@ -48,7 +59,7 @@ export const statusView: View<StatusReport> = {
         report.reachable
           ? { key: 'Reachable', value: 'yes', tone: 'success' as const }
           : { key: 'Reachable', value: `no — ${report.problem ?? 'unknown'}`, tone: 'danger' as const },
-        { key: 'Logged in as', value: report.user ?? (report.tokenSource === null ? 'nobody' : 'unknown') },
+        describeLogin(report),
         { key: 'Token', value: describeToken(report), ...(report.tokenExpired === true ? { tone: 'warning' as const } : {}) },
         {
           key: 'Stored in',
@@ -62,6 +73,19 @@ export const statusView: View<StatusReport> = {
       ],
     }),
 };
+
+function describeLogin(report: StatusReport): { key: string; value: string; tone?: 'success' | 'warning' | 'danger' } {
+  switch (report.login) {
+    case 'valid':
+      return { key: 'Logged in as', value: `${report.user ?? 'unknown'} (checked with the server)`, tone: 'success' };
+    case 'rejected':
+      return { key: 'Login', value: `refused by the server — ${report.loginProblem ?? 'unknown'}; run shop login`, tone: 'danger' };
+    case 'unchecked':
+      return { key: 'Logged in as', value: `${report.user ?? 'unknown'} (not checked: server unreachable)`, tone: 'warning' };
+    case 'none':
+      return { key: 'Login', value: 'not logged in — run shop login', tone: 'danger' };
+  }
+}
 
 function describeSource(source: StatusReport['serverSource']): string {
   switch (source) {

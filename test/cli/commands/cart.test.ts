@@ -222,4 +222,15 @@ describe('shop cart', () => {
 
     expect(run.code).to.equal(2);
   });
+
+  it('says "Removed" only for a line that was in the cart', async () => {
+    await shop(['cart', 'add', 'MUG-BLUE']);
+
+    const removed = await shop(['cart', 'remove', 'MUG-BLUE']);
+    const absent = await shop(['cart', 'remove', 'TEE-BLACK-M']);
+
+    expect(removed.stderr).to.equal('Removed MUG-BLUE.\n');
+    expect(absent.code).to.equal(0);
+    expect(absent.stderr).to.equal('TEE-BLACK-M was not in your cart; nothing changed.\n');
+  });
 });
