@@ -1,6 +1,8 @@
 import type { ApiClient } from './api/client.js';
 import { createHttpApiClient } from './api/http-client.js';
+import { createTimeBudget, DEFAULT_TIMEOUT_SECONDS, parseTimeoutSeconds, type TimeBudget } from './api/time-budget.js';
 import { createUndiciTransport } from './api/transport.js';
+import { usageError } from './errors.js';
 import type { Env, Io } from './io.js';
 import { findAccount, requireAccount } from './offline/accounts.js';
 import { createOffline, type Offline } from './offline/offline.js';
@@ -20,6 +22,8 @@ export interface GlobalOptions {
   debug?: boolean;
   /** Fail (exit 3) instead of queueing a change or showing a saved copy when the server cannot be reached. */
   online?: boolean;
+  /** Seconds the command may wait on the server in all (`--timeout`); wins over SHOP_TIMEOUT. */
+  timeout?: number;
 }
 
 /** Everything a command touches. Tests build it around PassThrough streams, a temp directory and a real server. */
@@ -102,6 +106,9 @@ export function createCommandDeps(context: CliContext, globals: GlobalOptions): 
       config: () => config.getSetting('server'),
     }));
 
+  // One budget for every request of the command; a bad SHOP_TIMEOUT only stops commands that use the network.
+  let budget: TimeBudget | undefined;
+  const getBudget = (): TimeBudget => (budget ??= createTimeBudget(timeoutSeconds(globals, env) * 1000, context.now));
   const createApi = (retryNeverSent: boolean): ApiClient =>
     createHttpApiClient({
       transport: createUndiciTransport({
@@ -109,6 +116,8 @@ export function createCommandDeps(context: CliContext, globals: GlobalOptions): 
         userAgent: `shop/${context.version} node/${context.nodeVersion}`,
         log: debug,
         retryNeverSent,
+        budget: getBudget(),
+        onRetry: ({ attempt, attempts, error }) => output.retrying(attempt, attempts, error.detail, getServer().url),
         ...(context.retryDelaysMs === undefined ? {} : { retryDelaysMs: context.retryDelaysMs }),
       }),
       store: config,
@@ -155,6 +164,21 @@ export function createCommandDeps(context: CliContext, globals: GlobalOptions): 
       await Promise.all([api?.close(), fallbackApi?.close()]);
     },
   };
+}
+
+function timeoutSeconds(globals: GlobalOptions, env: CliContext['env']): number {
+  if (globals.timeout !== undefined) {
+    return globals.timeout;
+  }
+  const fromEnv = env.SHOP_TIMEOUT;
+  if (fromEnv === undefined || fromEnv === '') {
+    return DEFAULT_TIMEOUT_SECONDS;
+  }
+  const seconds = parseTimeoutSeconds(fromEnv);
+  if (seconds === undefined) {
+    throw usageError(`SHOP_TIMEOUT is ${JSON.stringify(fromEnv)}: give seconds, from 0.1 to 3600, e.g. SHOP_TIMEOUT=30`);
+  }
+  return seconds;
 }
 
 /**

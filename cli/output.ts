@@ -46,6 +46,9 @@ const SPINNER_DELAY_MS = 150;
 export class Output {
   readonly mode: OutputMode;
   readonly theme: Theme;
+  /** What the spinner adds while a request is being retried. */
+  private retryNote: string | undefined;
+  private onRetryNote: (() => void) | undefined;
 
   constructor(
     private readonly io: Io,
@@ -96,13 +99,15 @@ export class Output {
       return work;
     }
     const ui = this.loadUi();
-    let stop: (() => void) | undefined;
+    let spinner: { update(label: string): void; stop(): void } | undefined;
     let settled = false;
+    const labelled = () => (this.retryNote === undefined ? label : `${label} ${this.retryNote}`);
+    this.onRetryNote = () => spinner?.update(labelled());
     const timer = setTimeout(() => {
       ui.then(
         (loaded) => {
           if (!settled) {
-            stop = loaded.showSpinner(this.io, label, this.theme);
+            spinner = loaded.showSpinner(this.io, labelled(), this.theme);
           }
         },
         // No spinner then; drawing the answer will report the failure to load Ink.
@@ -114,7 +119,22 @@ export class Output {
     } finally {
       settled = true;
       clearTimeout(timer);
-      stop?.();
+      spinner?.stop();
+      this.onRetryNote = undefined;
+      this.retryNote = undefined;
+    }
+  }
+
+  /**
+   * A request is being tried again: the spinner says which try and why; without one, a terminal on stderr gets a
+   * line. Pipes and scripts hear nothing (the final outcome is what they need).
+   */
+  retrying(attempt: number, attempts: number, reason: string, server: string): void {
+    this.retryNote = `(try ${attempt} of ${attempts}: ${reason} from ${server})`;
+    if (this.onRetryNote !== undefined) {
+      this.onRetryNote();
+    } else if (this.io.stderrIsTTY) {
+      this.io.stderr.write(`${reason} from ${server}; try ${attempt} of ${attempts}…\n`);
     }
   }
 

@@ -15,6 +15,8 @@ import type { DepsProvider, GlobalOptions } from './deps.js';
 import { HELP_FOOTER } from './help.js';
 import type { Io } from './io.js';
 import { DEFAULT_SERVER } from './server-url.js';
+import { DEFAULT_TIMEOUT_SECONDS } from './api/time-budget.js';
+import { parseTimeout } from './args.js';
 
 export interface ProgramOptions {
   deps: DepsProvider;
@@ -38,6 +40,7 @@ export function buildProgram({ deps, version, io, onGlobals }: ProgramOptions): 
     .option('--no-color', 'turn colour off')
     .option('--debug', 'log HTTP requests, and show stack traces for unexpected errors')
     .option('--online', 'never queue a change or show a saved copy: exit 3 when the server cannot be reached')
+    .option('--timeout <seconds>', `wait at most this long for the server, retries included (default: SHOP_TIMEOUT, then ${DEFAULT_TIMEOUT_SECONDS})`, parseTimeout)
     .helpOption('-h, --help', 'show help')
     .helpCommand(false)
     .addHelpText('after', HELP_FOOTER)

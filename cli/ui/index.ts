@@ -31,16 +31,19 @@ export function renderStatic(element: ReactElement, columns: number | undefined)
   return renderToString(element, { columns: columns !== undefined && columns > 0 ? columns : 80 });
 }
 
-/** Shows a spinner on stderr until the returned function is called, which also erases it. */
-export function showSpinner(streams: PromptStreams, label: string, theme: Theme): () => void {
+/** Shows a spinner on stderr until `stop` is called, which also erases it; `update` changes its label. */
+export function showSpinner(streams: PromptStreams, label: string, theme: Theme): { update(label: string): void; stop(): void } {
   const instance = render(createElement(Spinner, { label, theme }), {
     ...inkStreams(streams),
     patchConsole: false,
     exitOnCtrlC: false,
   });
-  return () => {
-    instance.clear();
-    instance.unmount();
+  return {
+    update: (next) => instance.rerender(createElement(Spinner, { label: next, theme })),
+    stop: () => {
+      instance.clear();
+      instance.unmount();
+    },
   };
 }
 
