@@ -12,6 +12,7 @@ import { createPrompter, type Prompter } from './prompts.js';
 import { resolveServer, type ResolvedServer } from './server-url.js';
 import { type ConfModule, ConfigStore } from './store/config-store.js';
 import type { FileLockOptions, LockHolder } from './store/file-lock.js';
+import { Outbox } from './store/outbox.js';
 
 /** Options every command accepts, parsed by commander on the root program. */
 export interface GlobalOptions {
@@ -87,6 +88,7 @@ export function createCommandDeps(context: CliContext, globals: GlobalOptions): 
   const { io, env } = context;
   const config = new ConfigStore(context.configDir, { checkFileMode: context.platform !== 'win32', loadConf: context.loaders?.conf });
   const lock: FileLockOptions = context.lockHolder === undefined ? {} : { holder: context.lockHolder };
+  checkLocalFiles(io, config, new Outbox(context.configDir, lock));
   const envToken = env.SHOP_TOKEN === '' ? undefined : env.SHOP_TOKEN;
   const choice = chooseOutput(io, env, { json: globals.json === true, color: globals.color !== false });
   let ui: Promise<Ui> | undefined;
@@ -179,6 +181,18 @@ function timeoutSeconds(globals: GlobalOptions, env: CliContext['env']): number 
     throw usageError(`SHOP_TIMEOUT is ${JSON.stringify(fromEnv)}: give seconds, from 0.1 to 3600, e.g. SHOP_TIMEOUT=30`);
   }
   return seconds;
+}
+
+/**
+ * Every local file at once, before the command does anything: broken settings and credentials are moved aside and
+ * reported together, and the command goes on without them; a broken outbox (queued changes shop must not overwrite)
+ * stops it here, before any work, so no command reports success and then fails over it.
+ */
+function checkLocalFiles(io: Io, config: ConfigStore, outbox: Outbox): void {
+  for (const notice of config.setAsideBrokenFiles()) {
+    io.stderr.write(`shop: ${notice}\n`);
+  }
+  outbox.read();
 }
 
 /**

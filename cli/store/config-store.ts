@@ -144,6 +144,27 @@ export class ConfigStore {
     }
   }
 
+  /**
+   * Checks both files before a command starts and moves each broken one aside, returning one message per file moved,
+   * so a person learns of every broken file in one run rather than one per run.
+   */
+  setAsideBrokenFiles(): string[] {
+    const notices: string[] = [];
+    for (const [path, kind] of [
+      [this.settingsPath, 'config'],
+      [this.credentialsPath, 'credentials'],
+    ] as const) {
+      const parsed = readJsonObject(path);
+      if (!parsed.ok) {
+        const aside = this.setAside(path, parsed.problem);
+        if (aside !== undefined) {
+          notices.push(`${path} ${parsed.problem}, so it was moved to ${aside}; ${RECOVERY[kind]}`);
+        }
+      }
+    }
+    return notices;
+  }
+
   /** Before conf rewrites a file: a corrupt one would make conf throw, so it goes aside and conf starts afresh. */
   private setAsideIfCorrupt(path: string): void {
     const parsed = readJsonObject(path);
