@@ -13,7 +13,7 @@ export interface CartAddOptions {
   quantity: number;
 }
 
-export function cartAddCommand(deps: DepsProvider, run = cartAddRun, runLines = cartAddLinesRun): Command {
+export function cartAddCommand(deps: DepsProvider): Command {
   return new Command('add')
     .description('add a product to the cart, or with - add "SKU [QTY]" lines read from stdin')
     .argument('<sku>', 'the product, e.g. MUG-BLUE; - reads lines from stdin', parseSkuOrStdin)
@@ -25,7 +25,7 @@ export function cartAddCommand(deps: DepsProvider, run = cartAddRun, runLines = 
       if (quantity !== undefined) {
         throw usageError('with -, quantities come from the lines on stdin ("SKU [QTY]"), not from arguments');
       }
-      return runLines({ deps: deps() });
+      return cartAddLinesRun({ deps: deps() });
     });
 }
 

@@ -9,7 +9,7 @@ export interface CartListOptions {
 }
 
 export function cartListCommand(deps: DepsProvider): Command {
-  return new Command('list')
+  return new Command('list').alias('ls')
     .description('show the cart with line totals and subtotal (the saved copy when the server cannot be reached)')
     .action(() => cartListRun({ deps: deps() }));
 }

@@ -12,7 +12,7 @@ export interface CartRemoveOptions {
 }
 
 export function cartRemoveCommand(deps: DepsProvider): Command {
-  return new Command('remove')
+  return new Command('remove').alias('rm')
     .description('remove a product from the cart')
     .argument('<sku>', 'the product, e.g. MUG-BLUE', parseSku)
     .action((sku: string) => cartRemoveRun({ deps: deps(), sku }));

@@ -9,7 +9,7 @@ export interface ConfigListOptions {
 }
 
 export function configListCommand(deps: DepsProvider): Command {
-  return new Command('list').description('show every setting, defaults included').action(() => configListRun({ deps: deps() }));
+  return new Command('list').alias('ls').description('show every setting, defaults included').action(() => configListRun({ deps: deps() }));
 }
 
 export async function configListRun({ deps }: ConfigListOptions): Promise<void> {

@@ -10,7 +10,7 @@ export interface ConfigUnsetOptions {
 }
 
 export function configUnsetCommand(deps: DepsProvider): Command {
-  return new Command('unset')
+  return new Command('unset').alias('rm')
     .description('return a setting to its default')
     .argument('<key>', 'e.g. server')
     .action((key: string) => configUnsetRun({ deps: deps(), key }));

@@ -9,7 +9,7 @@ export interface PrefsListOptions {
 }
 
 export function prefsListCommand(deps: DepsProvider): Command {
-  return new Command('list').description('show all your preferences').action(() => prefsListRun({ deps: deps() }));
+  return new Command('list').alias('ls').description('show all your preferences').action(() => prefsListRun({ deps: deps() }));
 }
 
 export async function prefsListRun({ deps }: PrefsListOptions): Promise<void> {

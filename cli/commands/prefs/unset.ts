@@ -11,7 +11,7 @@ export interface PrefsUnsetOptions {
 }
 
 export function prefsUnsetCommand(deps: DepsProvider): Command {
-  return new Command('unset')
+  return new Command('unset').alias('rm')
     .description('remove a preference')
     .argument('<key>', 'e.g. locale', parsePreferenceKey)
     .action((key: string) => prefsUnsetRun({ deps: deps(), key }));

@@ -12,7 +12,7 @@ export interface QueueDropOptions {
 }
 
 export function queueDropCommand(deps: DepsProvider): Command {
-  return new Command('drop')
+  return new Command('drop').alias('rm')
     .description('forget a queued or refused change; it will never be sent')
     .argument('<id>', 'the change to drop, as shop queue shows it', parseQueueId)
     .action((id: number) => queueDropRun({ deps: deps(), id }));

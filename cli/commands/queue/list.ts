@@ -8,7 +8,7 @@ export interface QueueListOptions {
 }
 
 export function queueListCommand(deps: DepsProvider): Command {
-  return new Command('list')
+  return new Command('list').alias('ls')
     .description('list the changes waiting to be sent to the server, then those it refused')
     .action(() => queueListRun({ deps: deps() }));
 }

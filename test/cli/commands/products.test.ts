@@ -116,4 +116,13 @@ describe('shop products', () => {
     expect(run.stdout).to.contain(`Nothing past 1000: there are ${total} products`);
     expect(run.stdout).to.not.contain('No products match');
   });
+
+  it('searches for every word typed without quotes, as for the quoted phrase', async () => {
+    const unquoted = await shop(['products', 'enamel', 'mug', '--json']);
+    const quoted = await shop(['products', 'enamel mug', '--json']);
+
+    expect(unquoted.code).to.equal(0);
+    expect(unquoted.stdout).to.equal(quoted.stdout);
+    expect(parseJson<ProductPage>(unquoted).items.length).to.be.above(0);
+  });
 });
