@@ -93,7 +93,7 @@ export function createCommandDeps(context: CliContext, globals: GlobalOptions): 
   const choice = chooseOutput(io, env, { json: globals.json === true, color: globals.color !== false });
   let ui: Promise<Ui> | undefined;
   const loadUi = (): Promise<Ui> => (ui ??= context.loaders?.ui() ?? import('./ui/index.js'));
-  const output = new Output(io, choice, loadUi);
+  const output = new Output(io, choice, loadUi, context.now);
   const debug = (line: string): void => {
     if (globals.debug === true) {
       io.stderr.write(`[debug] ${line}\n`);

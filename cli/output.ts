@@ -54,6 +54,8 @@ export class Output {
     private readonly io: Io,
     private readonly choice: OutputChoice,
     private readonly loadUi: () => Promise<Ui>,
+    /** ms since the epoch; times for people are told relative to it. */
+    readonly now: () => number = Date.now,
   ) {
     this.mode = choice.mode;
     this.theme = { color: choice.color };
@@ -143,19 +145,24 @@ export class Output {
    * where stderr is a terminal that can animate, an Ink progress bar there instead, with the steps listed at the end.
    * Nothing with `--json`: the document at the end says it all.
    */
-  progress<T>(view: StepView<T>, title: string): Progress<T> {
+  progress<T>(view: StepView<T>, title: string, { verbose = false }: { verbose?: boolean } = {}): Progress<T> {
+    const silent: Progress<T> = { start: () => undefined, step: async () => undefined, finish: async () => undefined };
     if (this.mode === 'json') {
-      return { start: () => undefined, step: async () => undefined, finish: async () => undefined };
+      return silent;
+    }
+    if (this.mode === 'tty' && !this.choice.animate && !verbose) {
+      // A terminal that cannot animate gets the summary alone, as after a progress bar.
+      return silent;
     }
     if (!this.choice.animate) {
       const line =
         this.mode === 'plain' ? (step: T) => this.rows([view.plain(step)]) : (step: T) => write(this.io.stdout, `${view.text(step)}\n`);
       return { start: () => undefined, step: (step) => line(step), finish: async () => undefined };
     }
-    return this.progressBar(view, title);
+    return this.progressBar(view, title, verbose);
   }
 
-  private progressBar<T>(view: StepView<T>, title: string): Progress<T> {
+  private progressBar<T>(view: StepView<T>, title: string, verbose: boolean): Progress<T> {
     const lines: string[] = [];
     let state = { title, done: 0, total: 0, label: '' };
     let bar: { update(next: typeof state): void; stop(): void } | undefined;
@@ -184,7 +191,8 @@ export class Output {
       finish: async () => {
         finished = true;
         bar?.stop();
-        if (lines.length > 0) {
+        // The bar showed the progress and the command prints a summary; a line per step only when asked for.
+        if (verbose && lines.length > 0) {
           await write(this.io.stdout, `${lines.join('\n')}\n`);
         }
       },

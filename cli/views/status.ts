@@ -1,3 +1,4 @@
+import { readableTime } from '../time-text.js';
 import type { View } from './view.js';
 
 /**
@@ -120,8 +121,9 @@ function describeToken(report: StatusReport): string {
   }
   if (report.tokenExpired === true) {
     return report.refreshable
-      ? `expired ${report.tokenExpiresAt}; renewed on next use`
-      : `expired ${report.tokenExpiresAt}; run shop login`;
+      ? `expired ${readableTime(report.tokenExpiresAt, Date.now())}; renewed on next use`
+      : `expired ${readableTime(report.tokenExpiresAt, Date.now())}; run shop login`;
   }
-  return `valid until ${report.tokenExpiresAt}`;
+  // At a terminal: local time and how soon; the JSON and plain lines keep ISO 8601.
+  return `valid until ${readableTime(report.tokenExpiresAt, Date.now())}`;
 }

@@ -177,7 +177,7 @@ describe('the shop command line', () => {
     const after = await shop(['config', 'list', '--json']);
 
     expect(before.code).to.equal(0);
-    expect(JSON.parse(before.stdout)).to.equal({ server: 'http://127.0.0.1:3000' });
+    expect(JSON.parse(before.stdout)).to.equal({ server: 'http://127.0.0.1:9', sources: { server: 'SHOP_SERVER' } });
     expect(after.stdout).to.equal(before.stdout);
   });
 });
