@@ -12,6 +12,7 @@ import { createPrompter, type Prompter } from './prompts.js';
 import { resolveServer, type ResolvedServer } from './server-url.js';
 import { type ConfModule, ConfigStore } from './store/config-store.js';
 import type { FileLockOptions, LockHolder } from './store/file-lock.js';
+import { createKeyringStore, type KeyringModule, loadKeyringModule, parseCredentialStoreChoice } from './store/keyring.js';
 import { Outbox } from './store/outbox.js';
 
 /** Options every command accepts, parsed by commander on the root program. */
@@ -60,6 +61,8 @@ export interface CommandDeps {
 export interface ModuleLoaders {
   ui(): Promise<Ui>;
   conf(): Promise<ConfModule>;
+  /** @napi-rs/keyring, a native module: required synchronously, as reading a login is. */
+  keyring(): KeyringModule;
 }
 
 /** What cli/main.ts gathers from `process`; nothing below it reads `process` itself. */
@@ -86,7 +89,16 @@ export interface DisposableDeps extends CommandDeps {
 
 export function createCommandDeps(context: CliContext, globals: GlobalOptions): DisposableDeps {
   const { io, env } = context;
-  const config = new ConfigStore(context.configDir, { checkFileMode: context.platform !== 'win32', loadConf: context.loaders?.conf });
+  const credentialStore = parseCredentialStoreChoice(env.SHOP_CREDENTIAL_STORE);
+  if (credentialStore === undefined) {
+    throw usageError(`SHOP_CREDENTIAL_STORE is ${JSON.stringify(env.SHOP_CREDENTIAL_STORE)}: it is keyring, file or auto`);
+  }
+  const config = new ConfigStore(context.configDir, {
+    checkFileMode: context.platform !== 'win32',
+    loadConf: context.loaders?.conf,
+    secrets: createKeyringStore(context.loaders?.keyring ?? loadKeyringModule),
+    credentialStore,
+  });
   const lock: FileLockOptions = context.lockHolder === undefined ? {} : { holder: context.lockHolder };
   checkLocalFiles(io, config, new Outbox(context.configDir, lock));
   const envToken = env.SHOP_TOKEN === '' ? undefined : env.SHOP_TOKEN;

@@ -47,6 +47,7 @@ const loaders: ModuleLoaders = {
     return import(internals.uiModule) as Promise<Ui>;
   },
   conf: () => import('conf'),
+  keyring: () => createRequire(import.meta.url)('@napi-rs/keyring') as ReturnType<ModuleLoaders['keyring']>,
 };
 
 const argv = process.argv.slice(2);

@@ -27,6 +27,8 @@ export interface StatusReport {
   /** Whether an expired stored token can be renewed without logging in. */
   refreshable: boolean;
   credentialsFile: string;
+  /** Where the stored login keeps its tokens: the OS keyring, or the 0600 credentials file. */
+  credentialStore: 'keyring' | 'file' | null;
   /** Changes queued for this server, by any user, waiting to be sent. */
   pendingChanges: number;
   /** Changes this server refused; see `shop queue`. */
@@ -49,6 +51,7 @@ export const statusView: View<StatusReport> = {
     ['tokenExpired', report.tokenExpired],
     ['refreshable', report.refreshable],
     ['credentialsFile', report.credentialsFile],
+    ['credentialStore', report.credentialStore],
     ['pendingChanges', report.pendingChanges],
     ['failedChanges', report.failedChanges],
   ],
@@ -64,7 +67,12 @@ export const statusView: View<StatusReport> = {
         { key: 'Token', value: describeToken(report), ...(report.tokenExpired === true ? { tone: 'warning' as const } : {}) },
         {
           key: 'Stored in',
-          value: report.tokenSource === 'SHOP_TOKEN' ? 'SHOP_TOKEN (environment)' : report.credentialsFile,
+          value:
+            report.tokenSource === 'SHOP_TOKEN'
+              ? 'SHOP_TOKEN (environment)'
+              : report.credentialStore === 'keyring'
+                ? 'the OS keyring (service "shop")'
+                : report.credentialsFile,
         },
         {
           key: 'Queued',

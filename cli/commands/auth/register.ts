@@ -29,6 +29,7 @@ export function registerCommand(deps: DepsProvider): Command {
  */
 export async function registerRun({ deps, email, passwordStdin }: RegisterOptions): Promise<void> {
   const server = deps.server().url;
+  const previous = deps.config.credentials(server);
   const address = await readEmail(deps, email);
   const password = await readPassword(deps, { fromStdin: passwordStdin, choosing: true });
   const api = deps.api();
@@ -42,5 +43,8 @@ export async function registerRun({ deps, email, passwordStdin }: RegisterOption
     .saveAccount({ server, userId: user.id }, { me: { value: user, asOf: new Date(deps.now()).toISOString() } })
     .catch((error: Error) => deps.debug(`could not save the cache: ${error.message}`));
   await deps.output.info(`Registered and logged in to ${server} as ${user.email}.`);
+  if (previous !== undefined && previous.email !== user.email) {
+    await deps.output.info(`This replaces the login of ${previous.email} on this machine; \`shop login\` to switch back.`);
+  }
   await deps.output.show(registeredView, { server, user });
 }

@@ -82,6 +82,7 @@ export async function statusRun({ deps }: StatusOptions): Promise<void> {
     tokenExpired: hasToken && expiresAt !== null ? expiresAt <= deps.now() : null,
     refreshable: envToken === undefined && current !== undefined && current.refreshToken !== null,
     credentialsFile: deps.config.credentialsPath,
+    credentialStore: deps.config.credentialsLocation(server.url) ?? null,
     pendingChanges: queue.pending.filter(onThisServer).length,
     failedChanges: queue.failed.filter(onThisServer).length,
   };

@@ -263,4 +263,27 @@ describe('shop register, login, logout and whoami', () => {
       await other.stop();
     }
   });
+
+  it('forgets the saved copies of the account on logout: cache.json keeps no email or cart', async () => {
+    const email = await registerWithCli(api.url, dir.path);
+    await shop(['cart', 'add', 'MUG-BLUE']);
+    await shop(['cart']);
+    expect(await readFile(join(dir.path, 'cache.json'), 'utf8')).to.contain('MUG-BLUE');
+
+    const run = await shop(['logout']);
+
+    expect(run.code).to.equal(0);
+    const cache = await readFile(join(dir.path, 'cache.json'), 'utf8');
+    expect(cache).to.not.contain(email);
+    expect(cache).to.not.contain('"lines"');
+  });
+
+  it('says that registering replaces the login of someone else', async () => {
+    const first = await registerWithCli(api.url, dir.path);
+
+    const run = await shop(['register', '--email', uniqueEmail(), '--password-stdin'], { stdin: `${TEST_PASSWORD}\n` });
+
+    expect(run.code).to.equal(0);
+    expect(run.stderr).to.contain(`This replaces the login of ${first} on this machine`);
+  });
 });
