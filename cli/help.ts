@@ -10,7 +10,7 @@ Exit codes:
        no saved copy to show; or \`shop sync\` sent changes the server refused
   2    usage error: unknown command, bad arguments, or a missing flag such as --yes
   3    the server could not be reached, and the command needs it: --online was given, or it is register, login,
-       logout --all or sync; nothing was queued, and nothing already queued was lost — try again later
+       logout --all, status or sync; nothing was queued, and nothing already queued was lost — try again later
   4    authentication required: run \`shop login\`
   130  interrupted at a prompt (Ctrl-C)
 
@@ -28,6 +28,8 @@ Output:
 Environment:
   SHOP_SERVER      server URL; --server wins over it, it wins over \`shop config set server\`
   SHOP_TOKEN       an access token to use instead of the stored login (never refreshed)
+  SHOP_TIMEOUT     seconds a command may wait for the server in all, retries included (default 15)
+  SHOP_CREDENTIAL_STORE  auto (the OS keyring when there is one, else the 0600 file), keyring or file
   SHOP_CONFIG_DIR  where settings, credentials, the outbox and saved copies are kept (default: your user config
                    directory)
   NO_COLOR         set to anything to turn colour off (so does TERM=dumb)
