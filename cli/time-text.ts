@@ -2,7 +2,7 @@
  * Times for people: relative when that reads better (`3 min ago`, `in 12 min`), with the local clock time, in the
  * local time zone — never raw UTC with milliseconds. JSON and plain lines keep ISO 8601.
  */
-export function readableTime(at: number | string, now: number): string {
+export function readableTime(at: number | string, now: number, { clockFirst = false }: { clockFirst?: boolean } = {}): string {
   const ms = typeof at === 'number' ? at : Date.parse(at);
   if (!Number.isFinite(ms)) {
     return String(at);
@@ -15,7 +15,11 @@ export function readableTime(at: number | string, now: number): string {
     hour: '2-digit',
     minute: '2-digit',
   }).format(ms);
-  return relative === undefined ? clock : `${relative} (${clock})`;
+  if (relative === undefined) {
+    return clock;
+  }
+  // "saved 3 min ago (14:02)" but "valid until 14:17 (in 15 min)": whichever the sentence reads on with.
+  return clockFirst ? `${clock} (${relative})` : `${relative} (${clock})`;
 }
 
 /** `just now`, `3 min ago`, `in 2 h`, `5 days ago`; `undefined` past a month, where a date says more. */

@@ -130,11 +130,13 @@ export class ConfigStore {
     if (credentialStore === 'keyring' && !inKeyring) {
       throw new UserError('SHOP_CREDENTIAL_STORE=keyring, but no OS keyring could be used (on Linux: is a Secret Service running?)');
     }
+    const before = readJsonObject(this.credentialsPath);
     const conf = await this.open('credentials');
     if (inKeyring) {
       conf.set(server, { email: credentials.email, expiresAt: credentials.expiresAt, tokens: 'keyring' });
     } else {
-      if (isKeyringEntry(conf.get(server))) {
+      // Saved to the file now: tokens an earlier login left in the keyring must not linger there.
+      if (before.ok && isKeyringEntry(before.value[server])) {
         secrets?.delete(server);
       }
       conf.set(server, credentials);

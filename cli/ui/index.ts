@@ -5,7 +5,7 @@
 import type { Readable, Writable } from 'node:stream';
 
 import { render, renderToString } from 'ink';
-import { createElement, type ReactElement } from 'react';
+import { createElement, Fragment, type ReactElement } from 'react';
 
 import { ProgressBar, type ProgressState } from './progress-bar.js';
 import { Spinner } from './spinner.js';
@@ -40,10 +40,7 @@ export function showSpinner(streams: PromptStreams, label: string, theme: Theme)
   });
   return {
     update: (next) => instance.rerender(createElement(Spinner, { label: next, theme })),
-    stop: () => {
-      instance.clear();
-      instance.unmount();
-    },
+    stop: () => erase(instance),
   };
 }
 
@@ -60,11 +57,18 @@ export function showProgress(
   });
   return {
     update: (next) => instance.rerender(createElement(ProgressBar, { ...next, theme })),
-    stop: () => {
-      instance.clear();
-      instance.unmount();
-    },
+    stop: () => erase(instance),
   };
+}
+
+/**
+ * Takes a spinner or bar off the screen for good. Ink draws the last frame again as it unmounts, and keeps it: so the
+ * last frame is made empty first.
+ */
+function erase(instance: ReturnType<typeof render>): void {
+  instance.rerender(createElement(Fragment));
+  instance.clear();
+  instance.unmount();
 }
 
 /**

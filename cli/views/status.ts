@@ -129,9 +129,9 @@ function describeToken(report: StatusReport): string {
   }
   if (report.tokenExpired === true) {
     return report.refreshable
-      ? `expired ${readableTime(report.tokenExpiresAt, Date.now())}; renewed on next use`
-      : `expired ${readableTime(report.tokenExpiresAt, Date.now())}; run shop login`;
+      ? `expired ${readableTime(report.tokenExpiresAt, Date.now(), { clockFirst: true })}; renewed on next use`
+      : `expired ${readableTime(report.tokenExpiresAt, Date.now(), { clockFirst: true })}; run shop login`;
   }
   // At a terminal: local time and how soon; the JSON and plain lines keep ISO 8601.
-  return `valid until ${readableTime(report.tokenExpiresAt, Date.now())}`;
+  return `valid until ${readableTime(report.tokenExpiresAt, Date.now(), { clockFirst: true })}`;
 }

@@ -45,6 +45,8 @@ const TABLE: readonly { argv: readonly string[]; stdin?: string; loggedOut: numb
   { argv: ['config', 'get', 'server'], loggedOut: 0, unreachable: 0 },
   { argv: ['config', 'set', 'timeout', '1'], loggedOut: 2, unreachable: 2 },
   { argv: ['config', 'unset', 'server'], loggedOut: 0, unreachable: 0 },
+  { argv: ['completion', 'bash'], loggedOut: 0, unreachable: 0 },
+  { argv: ['help', 'cart'], loggedOut: 0, unreachable: 0 },
 ];
 
 /** Every runnable command's path, e.g. `cart add`, from the real commander tree. */
@@ -53,7 +55,9 @@ function leafCommands(command: Command, prefix: string[] = []): string[] {
   const children = command.commands.flatMap((child) => leafCommands(child, path));
   // A command with an action of its own (`shop products`, `shop cart`) counts as well as its subcommands.
   const runnable = (command as unknown as { _actionHandler: unknown })._actionHandler !== null && path.length > 0;
-  return runnable ? [path.join(' '), ...children] : children;
+  // `__complete` is the shells' own, and never fails: nothing a person runs.
+  const hidden = (command as unknown as { _hidden?: boolean })._hidden === true;
+  return runnable && !hidden ? [path.join(' '), ...children] : children;
 }
 
 describe('exit codes', () => {

@@ -14,7 +14,7 @@ export interface SyncOptions {
 
 export function syncCommand(deps: DepsProvider): Command {
   return new Command('sync')
-    .description('send the changes queued while the server could not be reached, in order, and save fresh copies for offline use')
+    .description('send the changes queued while offline, in order; then save fresh copies for offline use')
     .option('-v, --verbose', 'at a terminal, list every change sent (pipes always get a line per change)')
     .action((options: { verbose?: boolean }) => syncRun({ deps: deps(), verbose: options.verbose === true }));
 }

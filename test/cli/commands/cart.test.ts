@@ -185,7 +185,7 @@ describe('shop cart', () => {
     const run = await shop(['cart', 'empty']);
 
     expect(run.code).to.equal(2);
-    expect(run.stderr).to.contain("unknown command 'empty'");
+    expect(run.stderr).to.equal('shop: unknown command "empty" for shop cart (see `shop cart --help`)\n');
   });
 
   it('adds "SKU [QTY]" lines from stdin with -, one request each, and sums up on stderr', async () => {

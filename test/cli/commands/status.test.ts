@@ -123,7 +123,7 @@ describe('shop status', () => {
     expect(run.code).to.equal(0);
     expect(run.stdout).to.match(/Server\s+http:\/\/127\.0\.0\.1:\d+ \(from SHOP_SERVER\)/);
     expect(run.stdout).to.match(/Reachable\s+yes/);
-    expect(run.stdout).to.match(/Token\s+valid until in \d+ min \([^)]*\d{1,2}:\d{2}[^)]*\)/);
+    expect(run.stdout).to.match(/Token\s+valid until [^(\n]*\d{1,2}:\d{2}[^(\n]* \(in \d+ min\)/);
     expect(hasEscapeCodes(run.stdout)).to.be.false();
   });
 });
