@@ -41,6 +41,48 @@ function bashCompletions(line: string, env: Record<string, string>): Promise<str
   });
 }
 
+function runShell(shell: string, args: string[], env: Record<string, string>): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(shell, args, {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve(out.split('\n').filter((word) => word !== '')) : reject(new Error(err))));
+  });
+}
+
+/** Loads `shop completion fish` into real fish and asks fish itself (`complete -C`) what Tab offers after `line`. */
+function fishCompletions(line: string, env: Record<string, string>): Promise<string[]> {
+  const script = [
+    `function shop; '${process.execPath}' '${SHOP_BIN}' $argv; end`,
+    'shop completion fish | source',
+    `complete -C ${JSON.stringify(line)}`,
+  ].join('\n');
+  return runShell('fish', ['--no-config', '-c', script], env);
+}
+
+/**
+ * Loads `shop completion zsh` into real zsh and calls its completion function as compsys would, with `words` and
+ * `CURRENT` set; `compadd` is replaced by one that prints what it was given (compsys itself needs an interactive
+ * terminal).
+ */
+function zshCompletions(words: readonly string[], env: Record<string, string>): Promise<string[]> {
+  const script = [
+    `shop() { '${process.execPath}' '${SHOP_BIN}' "$@" }`,
+    'compdef() { : }',
+    'compadd() { print -l -- ${(P)${@[-1]}} }',
+    'source <(shop completion zsh)',
+    `words=(${words.map((word) => `'${word}'`).join(' ')}); CURRENT=${words.length}`,
+    '_shop',
+  ].join('\n');
+  return runShell('zsh', ['-f', '-c', script], env);
+}
+
 describe('shell completion', () => {
   let api: RunningApiServer;
   let dir: { path: string; remove(): Promise<void> };
@@ -97,6 +139,16 @@ describe('shell completion', () => {
     } finally {
       api = await startApiServer();
     }
+  });
+
+  it('completes commands and SKUs in fish', async () => {
+    expect(await fishCompletions('shop cart ', env)).to.equal(['add', 'clear', 'list', 'remove', 'set']);
+    expect(await fishCompletions('shop cart add mug-b', env)).to.equal(['MUG-BLUE']);
+  });
+
+  it('completes commands and SKUs in zsh', async () => {
+    expect(await zshCompletions(['shop', 'cart', ''], env)).to.equal(['add', 'clear', 'list', 'remove', 'set']);
+    expect(await zshCompletions(['shop', 'cart', 'add', 'MUG-B'], env)).to.equal(['MUG-BLUE']);
   });
 
   it('prints scripts for zsh and fish, and refuses another shell', async () => {
