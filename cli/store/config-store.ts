@@ -25,6 +25,8 @@ export type ConfModule = typeof import('conf');
 /** The mode both files get: owner read/write only, because one of them holds tokens. */
 const PRIVATE_FILE_MODE = 0o600;
 
+const KEYRING_REQUIRED = 'SHOP_CREDENTIAL_STORE=keyring, but no OS keyring could be used (on Linux: is a Secret Service running?)';
+
 /** What a broken file means for the person at the terminal, and how they get going again. */
 const RECOVERY = {
   config: 'your settings are back to their defaults (set them again with `shop config set`)',
@@ -113,6 +115,22 @@ export class ConfigStore {
     return isStoredCredentials(value) ? value : undefined;
   }
 
+  /**
+   * With SHOP_CREDENTIAL_STORE=keyring, fails before a login or registration is sent when there is no keyring to
+   * keep its tokens in, rather than after the server has made the account.
+   */
+  checkCredentialStore(): void {
+    const { secrets, credentialStore = 'file' } = this.options;
+    if (credentialStore !== 'keyring') {
+      return;
+    }
+    const probe = 'shop:keyring-check';
+    if (secrets === undefined || !secrets.set(probe, { accessToken: '-', refreshToken: null })) {
+      throw new UserError(KEYRING_REQUIRED);
+    }
+    secrets.delete(probe);
+  }
+
   /** Where the login for `server` keeps its tokens: the OS keyring or this file; `undefined` when there is none. */
   credentialsLocation(server: string): 'keyring' | 'file' | undefined {
     const value = this.read(this.credentialsPath, 'credentials')[server];
@@ -128,7 +146,7 @@ export class ConfigStore {
       secrets !== undefined &&
       secrets.set(server, { accessToken: credentials.accessToken, refreshToken: credentials.refreshToken });
     if (credentialStore === 'keyring' && !inKeyring) {
-      throw new UserError('SHOP_CREDENTIAL_STORE=keyring, but no OS keyring could be used (on Linux: is a Secret Service running?)');
+      throw new UserError(KEYRING_REQUIRED);
     }
     const before = readJsonObject(this.credentialsPath);
     const conf = await this.open('credentials');

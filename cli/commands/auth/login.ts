@@ -40,6 +40,7 @@ export async function loginRun({ deps, email, passwordStdin, withToken }: LoginO
   if (withToken && (passwordStdin || email !== undefined)) {
     throw usageError('--with-token cannot be combined with --email or --password-stdin');
   }
+  deps.config.checkCredentialStore();
   const server = deps.server().url;
   const credentials = withToken
     ? await loginWithToken(deps)

@@ -28,6 +28,7 @@ export function registerCommand(deps: DepsProvider): Command {
  * account it already created rather than EMAIL_TAKEN.
  */
 export async function registerRun({ deps, email, passwordStdin }: RegisterOptions): Promise<void> {
+  deps.config.checkCredentialStore();
   const server = deps.server().url;
   const previous = deps.config.credentials(server);
   const address = await readEmail(deps, email);

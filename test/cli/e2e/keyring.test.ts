@@ -114,11 +114,12 @@ describe('tokens in the OS keyring', () => {
     expect(file[api.url]!.accessToken).to.be.a.string();
   });
 
-  it('refuses to log in without a keyring when SHOP_CREDENTIAL_STORE=keyring insists on one', async () => {
+  it('refuses to register without a keyring when SHOP_CREDENTIAL_STORE=keyring insists on one, before asking the server', async () => {
+    const email = uniqueEmail('insist');
     const run = await new Promise<{ code: number | null; err: string }>((resolvePromise) => {
       const child = spawn(
         'bash',
-        ['-c', `printf '%s\\n' '${TEST_PASSWORD}' | '${process.execPath}' '${SHOP_BIN}' register --email ${uniqueEmail('insist')} --password-stdin`],
+        ['-c', `printf '%s\\n' '${TEST_PASSWORD}' | '${process.execPath}' '${SHOP_BIN}' register --email ${email} --password-stdin`],
         { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent', SHOP_CREDENTIAL_STORE: 'keyring', ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
       );
       let err = '';
@@ -128,5 +129,6 @@ describe('tokens in the OS keyring', () => {
 
     expect(run.code).to.equal(1);
     expect(run.err).to.contain('SHOP_CREDENTIAL_STORE=keyring, but no OS keyring could be used');
+    expect(await api.store.users.findByEmail(email)).to.be.null();
   });
 });
