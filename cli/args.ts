@@ -8,6 +8,7 @@ import {
   SKU_PATTERN,
 } from '../shared/limits.js';
 import type { PreferenceValue } from '../shared/wire.js';
+import { parseTimeoutSeconds } from './api/time-budget.js';
 import { preferenceFromText } from './preference-text.js';
 
 /**
@@ -50,7 +51,10 @@ export function parseLimit(text: string): number {
 }
 
 export function parseOffset(text: string): number {
-  return parseInteger(text, 0, Number.MAX_SAFE_INTEGER, '--offset');
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(Number(text))) {
+    throw new InvalidArgumentError('--offset must be a whole number, 0 or more.');
+  }
+  return Number(text);
 }
 
 export function parseQuery(text: string): string {
@@ -77,4 +81,13 @@ export function parsePreferenceValue(text: string): PreferenceValue {
 /** `shop cart add` takes a SKU, or `-` to read `SKU [QTY]` lines from stdin. */
 export function parseSkuOrStdin(text: string): string {
   return text === '-' ? text : parseSku(text);
+}
+
+/** `--timeout SECONDS`: how long the command may wait on the server in all. */
+export function parseTimeout(text: string): number {
+  const seconds = parseTimeoutSeconds(text);
+  if (seconds === undefined) {
+    throw new InvalidArgumentError('--timeout is in seconds, from 0.1 to 3600, e.g. --timeout 30.');
+  }
+  return seconds;
 }

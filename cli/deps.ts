@@ -1,14 +1,19 @@
 import type { ApiClient } from './api/client.js';
 import { createHttpApiClient } from './api/http-client.js';
+import { createTimeBudget, DEFAULT_TIMEOUT_SECONDS, parseTimeoutSeconds, type TimeBudget } from './api/time-budget.js';
 import { createUndiciTransport } from './api/transport.js';
+import { usageError } from './errors.js';
 import type { Env, Io } from './io.js';
 import { findAccount, requireAccount } from './offline/accounts.js';
 import { createOffline, type Offline } from './offline/offline.js';
-import { chooseOutput, Output, type Ui } from './output.js';
+import { chooseOutput, Output } from './output.js';
+import type { Ui } from './views/view.js';
 import { createPrompter, type Prompter } from './prompts.js';
 import { resolveServer, type ResolvedServer } from './server-url.js';
 import { type ConfModule, ConfigStore } from './store/config-store.js';
 import type { FileLockOptions, LockHolder } from './store/file-lock.js';
+import { createKeyringStore, type KeyringModule, loadKeyringModule, parseCredentialStoreChoice } from './store/keyring.js';
+import { Outbox } from './store/outbox.js';
 
 /** Options every command accepts, parsed by commander on the root program. */
 export interface GlobalOptions {
@@ -19,6 +24,8 @@ export interface GlobalOptions {
   debug?: boolean;
   /** Fail (exit 3) instead of queueing a change or showing a saved copy when the server cannot be reached. */
   online?: boolean;
+  /** Seconds the command may wait on the server in all (`--timeout`); wins over SHOP_TIMEOUT. */
+  timeout?: number;
 }
 
 /** Everything a command touches. Tests build it around PassThrough streams, a temp directory and a real server. */
@@ -54,6 +61,8 @@ export interface CommandDeps {
 export interface ModuleLoaders {
   ui(): Promise<Ui>;
   conf(): Promise<ConfModule>;
+  /** @napi-rs/keyring, a native module: required synchronously, as reading a login is. */
+  keyring(): KeyringModule;
 }
 
 /** What cli/main.ts gathers from `process`; nothing below it reads `process` itself. */
@@ -80,13 +89,23 @@ export interface DisposableDeps extends CommandDeps {
 
 export function createCommandDeps(context: CliContext, globals: GlobalOptions): DisposableDeps {
   const { io, env } = context;
-  const config = new ConfigStore(context.configDir, { checkFileMode: context.platform !== 'win32', loadConf: context.loaders?.conf });
+  const credentialStore = parseCredentialStoreChoice(env.SHOP_CREDENTIAL_STORE);
+  if (credentialStore === undefined) {
+    throw usageError(`SHOP_CREDENTIAL_STORE is ${JSON.stringify(env.SHOP_CREDENTIAL_STORE)}: it is keyring, file or auto`);
+  }
+  const config = new ConfigStore(context.configDir, {
+    checkFileMode: context.platform !== 'win32',
+    loadConf: context.loaders?.conf,
+    secrets: createKeyringStore(context.loaders?.keyring ?? loadKeyringModule),
+    credentialStore,
+  });
   const lock: FileLockOptions = context.lockHolder === undefined ? {} : { holder: context.lockHolder };
+  checkLocalFiles(io, config, new Outbox(context.configDir, lock));
   const envToken = env.SHOP_TOKEN === '' ? undefined : env.SHOP_TOKEN;
   const choice = chooseOutput(io, env, { json: globals.json === true, color: globals.color !== false });
   let ui: Promise<Ui> | undefined;
   const loadUi = (): Promise<Ui> => (ui ??= context.loaders?.ui() ?? import('./ui/index.js'));
-  const output = new Output(io, choice, loadUi);
+  const output = new Output(io, choice, loadUi, context.now);
   const debug = (line: string): void => {
     if (globals.debug === true) {
       io.stderr.write(`[debug] ${line}\n`);
@@ -101,6 +120,9 @@ export function createCommandDeps(context: CliContext, globals: GlobalOptions): 
       config: () => config.getSetting('server'),
     }));
 
+  // One budget for every request of the command; a bad SHOP_TIMEOUT only stops commands that use the network.
+  let budget: TimeBudget | undefined;
+  const getBudget = (): TimeBudget => (budget ??= createTimeBudget(timeoutSeconds(globals, env) * 1000, context.now));
   const createApi = (retryNeverSent: boolean): ApiClient =>
     createHttpApiClient({
       transport: createUndiciTransport({
@@ -108,6 +130,8 @@ export function createCommandDeps(context: CliContext, globals: GlobalOptions): 
         userAgent: `shop/${context.version} node/${context.nodeVersion}`,
         log: debug,
         retryNeverSent,
+        budget: getBudget(),
+        onRetry: ({ attempt, attempts, error }) => output.retrying(attempt, attempts, error.detail, getServer().url),
         ...(context.retryDelaysMs === undefined ? {} : { retryDelaysMs: context.retryDelaysMs }),
       }),
       store: config,
@@ -148,12 +172,39 @@ export function createCommandDeps(context: CliContext, globals: GlobalOptions): 
     offline: getOffline,
     envToken,
     output,
-    prompt: createPrompter(io, output.theme, loadUi),
+    prompt: createPrompter(io, output.theme),
     debug,
     async dispose() {
       await Promise.all([api?.close(), fallbackApi?.close()]);
     },
   };
+}
+
+function timeoutSeconds(globals: GlobalOptions, env: CliContext['env']): number {
+  if (globals.timeout !== undefined) {
+    return globals.timeout;
+  }
+  const fromEnv = env.SHOP_TIMEOUT;
+  if (fromEnv === undefined || fromEnv === '') {
+    return DEFAULT_TIMEOUT_SECONDS;
+  }
+  const seconds = parseTimeoutSeconds(fromEnv);
+  if (seconds === undefined) {
+    throw usageError(`SHOP_TIMEOUT is ${JSON.stringify(fromEnv)}: give seconds, from 0.1 to 3600, e.g. SHOP_TIMEOUT=30`);
+  }
+  return seconds;
+}
+
+/**
+ * Every local file at once, before the command does anything: broken settings and credentials are moved aside and
+ * reported together, and the command goes on without them; a broken outbox (queued changes shop must not overwrite)
+ * stops it here, before any work, so no command reports success and then fails over it.
+ */
+function checkLocalFiles(io: Io, config: ConfigStore, outbox: Outbox): void {
+  for (const notice of config.setAsideBrokenFiles()) {
+    io.stderr.write(`shop: ${notice}\n`);
+  }
+  outbox.read();
 }
 
 /**

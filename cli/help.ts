@@ -1,3 +1,7 @@
+import { Command } from 'commander';
+
+import { ExitCode } from './errors.js';
+
 /** Printed after `shop --help`; the README's exit-code table says the same. */
 export const HELP_FOOTER = `
 Exit codes:
@@ -6,7 +10,7 @@ Exit codes:
        no saved copy to show; or \`shop sync\` sent changes the server refused
   2    usage error: unknown command, bad arguments, or a missing flag such as --yes
   3    the server could not be reached, and the command needs it: --online was given, or it is register, login,
-       logout --all or sync; nothing was queued, and nothing already queued was lost — try again later
+       logout --all, status or sync; nothing was queued, and nothing already queued was lost — try again later
   4    authentication required: run \`shop login\`
   130  interrupted at a prompt (Ctrl-C)
 
@@ -24,6 +28,8 @@ Output:
 Environment:
   SHOP_SERVER      server URL; --server wins over it, it wins over \`shop config set server\`
   SHOP_TOKEN       an access token to use instead of the stored login (never refreshed)
+  SHOP_TIMEOUT     seconds a command may wait for the server in all, retries included (default 15)
+  SHOP_CREDENTIAL_STORE  auto (the OS keyring when there is one, else the 0600 file), keyring or file
   SHOP_CONFIG_DIR  where settings, credentials, the outbox and saved copies are kept (default: your user config
                    directory)
   NO_COLOR         set to anything to turn colour off (so does TERM=dumb)
@@ -36,3 +42,68 @@ Examples:
   shop cart clear --yes
   shop sync && shop queue
 `;
+
+/** Shown under each command's help, keyed by its full path. */
+export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
+  'shop register': ['shop register                                # asks for email and password (twice)', "printf '%s\\n' \"$PASSWORD\" | shop register --email ada@example.com --password-stdin"],
+  'shop login': ['shop login --email ada@example.com           # asks for the password', 'echo "$TOKEN" | shop login --with-token'],
+  'shop logout': ['shop logout', 'shop logout --all                            # every login of the account, on every machine'],
+  'shop status': ['shop status', 'shop status --json | jq .login'],
+  'shop products': ['shop products', 'shop products enamel mug', 'shop products --limit 10 --offset 10', "shop products mug --json | jq -r '.items[].sku'"],
+  'shop products show': ['shop products show MUG-BLUE'],
+  'shop cart': ['shop cart', 'shop cart --json | jq .subtotal'],
+  'shop cart add': ['shop cart add MUG-BLUE', 'shop cart add mug-blue 3                     # SKUs are taken in any case', "printf 'MUG-BLUE 2\\nTEE-BLACK-M\\n' | shop cart add -"],
+  'shop cart set': ['shop cart set MUG-BLUE 5', 'shop cart set MUG-BLUE 0                     # removes the line'],
+  'shop cart remove': ['shop cart remove MUG-BLUE', 'shop cart rm MUG-BLUE'],
+  'shop cart clear': ['shop cart clear                              # asks first', 'shop cart clear --yes'],
+  'shop prefs': ['shop prefs', 'shop prefs --json'],
+  'shop prefs get': ['shop prefs get locale', 'currency=$(shop prefs get currency)'],
+  'shop prefs set': ['shop prefs set locale en-GB', 'shop prefs set newsletter true', 'shop prefs set nickname \'"42"\'                 # the text 42, not a number'],
+  'shop prefs unset': ['shop prefs unset locale'],
+  'shop sync': ['shop sync', 'shop sync --verbose                          # a line per change', 'shop sync || shop queue'],
+  'shop queue': ['shop queue', 'shop queue retry', 'shop queue drop 3'],
+  'shop config': ['shop config list', 'shop config set server https://shop.example.com'],
+  'shop completion': ['source <(shop completion bash)                # this shell', "shop completion bash > ~/.local/share/bash-completion/completions/shop", 'shop completion zsh > "${fpath[1]}/_shop"', 'shop completion fish > ~/.config/fish/completions/shop.fish'],
+};
+
+/** What bare `shop` prints: the commands, and where to read more. One screen. */
+export function shortHelp(program: Command): string {
+  const commands = program.commands.filter((command) => command.name() !== 'help' && !(command as unknown as { _hidden?: boolean })._hidden);
+  const width = Math.max(...commands.map((command) => command.name().length));
+  const lines = commands.map((command) => `  ${command.name().padEnd(width)}  ${firstClause(command.description())}`);
+  return [
+    `${program.description()}`,
+    '',
+    'Usage: shop <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run `shop help` for the global options, exit codes and environment, and `shop help <command>` (or',
+    '`shop <command> --help`) for a command\'s options and examples.',
+    '',
+  ].join('\n');
+}
+
+function firstClause(description: string): string {
+  return description.split(/[;(]/)[0]?.trim() ?? description;
+}
+
+/** `shop help [command…]`: the help of `shop`, or of the command named, on stdout. */
+export function helpCommand(program: Command): Command {
+  return new Command('help')
+    .description('show help for shop or for a command, e.g. shop help cart add')
+    .argument('[command...]', 'the command')
+    .action((words: string[]) => {
+      let target = program;
+      for (const word of words) {
+        const next = target.commands.find((command) => command.name() === word || command.aliases().includes(word));
+        if (next === undefined) {
+          target.error(`error: unknown command '${word}'`, { code: 'commander.unknownCommand', exitCode: ExitCode.usage });
+        }
+        target = next as Command;
+      }
+      // On stdout, through the command's configured output, with the examples and footer added to it.
+      target.outputHelp();
+    });
+}

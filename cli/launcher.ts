@@ -15,7 +15,7 @@ import v8 from 'node:v8';
 import { requireWithCodeCache } from './code-cache.js';
 import type { ModuleLoaders } from './deps.js';
 import type { main } from './main.js';
-import type { Ui } from './output.js';
+import type { Ui } from './views/view.js';
 import { resolveCacheDir } from './store/paths.js';
 import { readVersion } from './version.js';
 
@@ -47,6 +47,7 @@ const loaders: ModuleLoaders = {
     return import(internals.uiModule) as Promise<Ui>;
   },
   conf: () => import('conf'),
+  keyring: () => createRequire(import.meta.url)('@napi-rs/keyring') as ReturnType<ModuleLoaders['keyring']>,
 };
 
 const argv = process.argv.slice(2);

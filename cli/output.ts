@@ -1,37 +1,9 @@
-import type { ReactElement } from 'react';
-
 import type { Env, Io } from './io.js';
 import { write } from './io.js';
 import { sanitize } from './format.js';
 import type { Theme } from './ui/theme.js';
+import type { Cell, StepView, Ui, View } from './views/view.js';
 
-/** The Ink module, loaded on demand. A type only: importing it here loads nothing. */
-export type Ui = typeof import('./ui/index.js');
-
-/** One cell of a tab-separated line. */
-export type Cell = string | number | boolean | null;
-
-/** How one kind of data is shown, three ways. cli/output.ts picks which. */
-export interface View<T> {
-  /** The document printed with `--json`. */
-  json(data: T): unknown;
-  /** Lines of stable tab-separated columns, for pipes. */
-  plain(data: T): readonly (readonly Cell[])[];
-  /** For a terminal, when one line of text says it all: no Ink needed. */
-  text?(data: T): string;
-  /** For a terminal: an Ink element built from the lazily loaded ui module. */
-  ink?(data: T, ui: Ui, theme: Theme): ReactElement;
-}
-
-/** How each step of a long job (a sync) is reported as it finishes. */
-export interface StepView<T> {
-  /** A line of tab-separated cells, for pipes. */
-  plain(step: T): readonly Cell[];
-  /** A line for a terminal. */
-  text(step: T): string;
-  /** What the progress bar names as the step just done. */
-  label(step: T): string;
-}
 
 /** Reports the steps of one job; see {@link Output.progress}. */
 export interface Progress<T> {
@@ -74,11 +46,16 @@ const SPINNER_DELAY_MS = 150;
 export class Output {
   readonly mode: OutputMode;
   readonly theme: Theme;
+  /** What the spinner adds while a request is being retried. */
+  private retryNote: string | undefined;
+  private onRetryNote: (() => void) | undefined;
 
   constructor(
     private readonly io: Io,
     private readonly choice: OutputChoice,
     private readonly loadUi: () => Promise<Ui>,
+    /** ms since the epoch; times for people are told relative to it. */
+    readonly now: () => number = Date.now,
   ) {
     this.mode = choice.mode;
     this.theme = { color: choice.color };
@@ -124,13 +101,15 @@ export class Output {
       return work;
     }
     const ui = this.loadUi();
-    let stop: (() => void) | undefined;
+    let spinner: { update(label: string): void; stop(): void } | undefined;
     let settled = false;
+    const labelled = () => (this.retryNote === undefined ? label : `${label} ${this.retryNote}`);
+    this.onRetryNote = () => spinner?.update(labelled());
     const timer = setTimeout(() => {
       ui.then(
         (loaded) => {
           if (!settled) {
-            stop = loaded.showSpinner(this.io, label, this.theme);
+            spinner = loaded.showSpinner(this.io, labelled(), this.theme);
           }
         },
         // No spinner then; drawing the answer will report the failure to load Ink.
@@ -142,7 +121,22 @@ export class Output {
     } finally {
       settled = true;
       clearTimeout(timer);
-      stop?.();
+      spinner?.stop();
+      this.onRetryNote = undefined;
+      this.retryNote = undefined;
+    }
+  }
+
+  /**
+   * A request is being tried again: the spinner says which try and why; without one, a terminal on stderr gets a
+   * line. Pipes and scripts hear nothing (the final outcome is what they need).
+   */
+  retrying(attempt: number, attempts: number, reason: string, server: string): void {
+    this.retryNote = `(try ${attempt} of ${attempts}: ${reason} from ${server})`;
+    if (this.onRetryNote !== undefined) {
+      this.onRetryNote();
+    } else if (this.io.stderrIsTTY) {
+      this.io.stderr.write(`${reason} from ${server}; try ${attempt} of ${attempts}…\n`);
     }
   }
 
@@ -151,19 +145,24 @@ export class Output {
    * where stderr is a terminal that can animate, an Ink progress bar there instead, with the steps listed at the end.
    * Nothing with `--json`: the document at the end says it all.
    */
-  progress<T>(view: StepView<T>, title: string): Progress<T> {
+  progress<T>(view: StepView<T>, title: string, { verbose = false }: { verbose?: boolean } = {}): Progress<T> {
+    const silent: Progress<T> = { start: () => undefined, step: async () => undefined, finish: async () => undefined };
     if (this.mode === 'json') {
-      return { start: () => undefined, step: async () => undefined, finish: async () => undefined };
+      return silent;
+    }
+    if (this.mode === 'tty' && !this.choice.animate && !verbose) {
+      // A terminal that cannot animate gets the summary alone, as after a progress bar.
+      return silent;
     }
     if (!this.choice.animate) {
       const line =
         this.mode === 'plain' ? (step: T) => this.rows([view.plain(step)]) : (step: T) => write(this.io.stdout, `${view.text(step)}\n`);
       return { start: () => undefined, step: (step) => line(step), finish: async () => undefined };
     }
-    return this.progressBar(view, title);
+    return this.progressBar(view, title, verbose);
   }
 
-  private progressBar<T>(view: StepView<T>, title: string): Progress<T> {
+  private progressBar<T>(view: StepView<T>, title: string, verbose: boolean): Progress<T> {
     const lines: string[] = [];
     let state = { title, done: 0, total: 0, label: '' };
     let bar: { update(next: typeof state): void; stop(): void } | undefined;
@@ -192,7 +191,8 @@ export class Output {
       finish: async () => {
         finished = true;
         bar?.stop();
-        if (lines.length > 0) {
+        // The bar showed the progress and the command prints a summary; a line per step only when asked for.
+        if (verbose && lines.length > 0) {
           await write(this.io.stdout, `${lines.join('\n')}\n`);
         }
       },

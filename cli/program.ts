@@ -13,9 +13,14 @@ import { productsCommand } from './commands/products/list.js';
 import { queueCommand } from './commands/queue/queue.js';
 import { syncCommand } from './commands/sync/sync.js';
 import type { DepsProvider, GlobalOptions } from './deps.js';
-import { HELP_FOOTER } from './help.js';
+import { completeCommand, completionCommand } from './commands/completion.js';
+import { ExitCode } from './errors.js';
+import { EXAMPLES, HELP_FOOTER, helpCommand, shortHelp } from './help.js';
+import { commandPath, describeUsageError } from './usage-errors.js';
 import type { Io } from './io.js';
 import { DEFAULT_SERVER } from './server-url.js';
+import { DEFAULT_TIMEOUT_SECONDS } from './api/time-budget.js';
+import { parseTimeout } from './args.js';
 
 export interface ProgramOptions {
   deps: DepsProvider;
@@ -39,9 +44,10 @@ export function buildProgram({ deps, version, io, onGlobals }: ProgramOptions): 
     .option('--no-color', 'turn colour off')
     .option('--debug', 'log HTTP requests, and show stack traces for unexpected errors')
     .option('--online', 'never queue a change or show a saved copy: exit 3 when the server cannot be reached')
-    .helpOption('-h, --help', 'show help')
+    .option('--timeout <seconds>', `wait at most this long for the server, retries included (default: SHOP_TIMEOUT, then ${DEFAULT_TIMEOUT_SECONDS})`, parseTimeout)
     .helpCommand(false)
     .addHelpText('after', HELP_FOOTER)
+    .argument('[command]')
     .hook('preAction', (_program, command) => onGlobals(command.optsWithGlobals<GlobalOptions>()))
     .addCommand(registerCommand(deps))
     .addCommand(loginCommand(deps))
@@ -54,18 +60,35 @@ export function buildProgram({ deps, version, io, onGlobals }: ProgramOptions): 
     .addCommand(prefsCommand(deps))
     .addCommand(syncCommand(deps))
     .addCommand(queueCommand(deps))
-    .addCommand(configCommand(deps));
+    .addCommand(configCommand(deps))
+    .addCommand(completionCommand(deps))
+    .action((verb: string | undefined, _options: unknown, command: Command) => {
+      // Bare `shop`: what there is to do, in one screen, on stdout.
+      if (verb === undefined) {
+        io.stdout.write(shortHelp(command));
+        return;
+      }
+      command.error(`error: unknown command '${verb}'`, { code: 'commander.unknownCommand', exitCode: ExitCode.usage });
+    });
+  program.addCommand(helpCommand(program));
+  program.addCommand(completeCommand(deps, () => program), { hidden: true });
 
   // addCommand() does not pass settings down the way command() does, so apply them to every command.
   forEachCommand(program, (command) => {
     command
       .exitOverride()
+      .helpOption('-h, --help', 'show help')
+      .configureHelp({ showGlobalOptions: command !== program, sortSubcommands: false })
       .configureOutput({
         writeOut: (text) => io.stdout.write(text),
         writeErr: (text) => io.stderr.write(text),
+        outputError: (text) => io.stderr.write(`${describeUsageError(command, text)}\n`),
       })
-      .showSuggestionAfterError(true)
-      .showHelpAfterError(`(run "${commandPath(command)} --help" for usage)`);
+      .showSuggestionAfterError(false);
+    const examples = EXAMPLES[commandPath(command)];
+    if (examples !== undefined && command !== program) {
+      command.addHelpText('after', `\nExamples:\n${examples.map((line) => `  ${line}`).join('\n')}\n`);
+    }
   });
   return program;
 }
@@ -77,10 +100,4 @@ function forEachCommand(command: Command, visit: (command: Command) => void): vo
   }
 }
 
-function commandPath(command: Command): string {
-  const names: string[] = [];
-  for (let current: Command | null = command; current !== null; current = current.parent) {
-    names.unshift(current.name());
-  }
-  return names.join(' ');
-}
+

@@ -39,7 +39,8 @@ export function reportError(error: unknown, { io, debug }: { io: Io; debug: bool
     if (debug && error.requestId !== undefined) {
       io.stderr.write(`request id: ${error.requestId}\n`);
     }
-    return ExitCode.failure;
+    // One rule, as the README's table says: the server answering 401 or 403 is exit 4, a wrong password included.
+    return error.status === 401 || error.status === 403 ? ExitCode.authRequired : ExitCode.failure;
   }
   const message = error instanceof Error ? error.message : String(error);
   say(`unexpected error: ${message}${debug ? '' : ' (run with --debug for details)'}`);

@@ -52,7 +52,8 @@ export class ServerUnreachableError extends Error {
   constructor(
     readonly url: string,
     readonly reason: UnreachableReason,
-    detail: string,
+    /** What went wrong, without the server's name: `connection refused`. */
+    readonly detail: string,
     options?: { cause?: unknown; retryAfterSeconds?: number | undefined },
   ) {
     super(`cannot reach the shop server at ${url}: ${detail}`, options);

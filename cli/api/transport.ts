@@ -7,6 +7,7 @@ import { UserError } from '../errors.js';
 import { Headers } from '../../shared/http.js';
 import { ApiError, ServerUnreachableError, type UnreachableReason } from './errors.js';
 import { loadUndici, type UndiciParts } from './load-undici.js';
+import type { TimeBudget } from './time-budget.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -21,7 +22,7 @@ export interface HttpRequest {
   token?: string;
   /** Extra headers; an `Idempotency-Key` here is sent unchanged on every retry. */
   headers?: Readonly<Record<string, string>>;
-  /** Gives up after this long instead of the usual timeouts, and is never retried; for `shop status`. */
+  /** Gives up after this long (or sooner, when the command's budget ends first), and is never retried; for `shop status`. */
   timeoutMs?: number;
 }
 
@@ -59,6 +60,18 @@ export interface TransportOptions {
   connectTimeoutMs?: number;
   /** How long to wait for response headers, and then for each chunk of the body. */
   responseTimeoutMs?: number;
+  /** The whole command's time with the server, shared by every request and retry; nothing is sent once it is spent. */
+  budget?: TimeBudget;
+  /** Told before each retry, so a spinner can say which try it is on. */
+  onRetry?: (retry: RetryNotice) => void;
+}
+
+export interface RetryNotice {
+  /** The try about to be made: 2 for the first retry. */
+  attempt: number;
+  /** How many tries there will be at most. */
+  attempts: number;
+  error: ServerUnreachableError;
 }
 
 const internals = {
@@ -115,12 +128,22 @@ class UndiciTransport implements Transport {
     const headers = this.headers(request);
     const retryDelays = request.timeoutMs === undefined ? (this.options.retryDelaysMs ?? internals.defaultRetryDelaysMs) : [];
     const idempotent = internals.isRetryable(request);
+    const { budget } = this.options;
     for (let attempt = 0; ; attempt += 1) {
+      const remaining = budget?.remainingMs() ?? Infinity;
+      if (remaining <= 0) {
+        throw this.outOfTime(new ServerUnreachableError(this.baseUrl, 'timeout', 'no time left'));
+      }
+      const limit = Math.min(request.timeoutMs ?? Infinity, remaining);
       try {
-        return await this.attempt(request, url, headers);
+        return await this.attempt(request, url, headers, Number.isFinite(limit) ? limit : undefined);
       } catch (error) {
         if (!(error instanceof ServerUnreachableError)) {
           throw error;
+        }
+        const spent = budget !== undefined && budget.remainingMs() <= 0;
+        if (spent) {
+          throw this.outOfTime(error);
         }
         const delay = retryDelays[attempt];
         const neverSent = internals.neverSentReasons.has(error.reason);
@@ -129,10 +152,25 @@ class UndiciTransport implements Transport {
         }
         // The server says when an attempt still running will be done; waiting less would only be refused again.
         const wait = Math.max(delay, (error.retryAfterSeconds ?? 0) * 1000);
+        if (budget !== undefined && wait >= budget.remainingMs()) {
+          throw this.outOfTime(error);
+        }
         this.log(`retrying in ${wait} ms: ${error.message}`);
+        this.options.onRetry?.({ attempt: attempt + 2, attempts: retryDelays.length + 1, error });
         await sleep(wait);
       }
     }
+  }
+
+  /** The budget ran out: says so, and how to allow more, keeping the reason of the last failure. */
+  private outOfTime(error: ServerUnreachableError): ServerUnreachableError {
+    const seconds = (this.options.budget?.totalMs ?? 0) / 1000;
+    return new ServerUnreachableError(
+      this.baseUrl,
+      'timeout',
+      `no answer within ${seconds} s (${error.detail}); --timeout or SHOP_TIMEOUT allows longer`,
+      { cause: error },
+    );
   }
 
   async close(): Promise<void> {
@@ -141,7 +179,7 @@ class UndiciTransport implements Transport {
     }
   }
 
-  private async attempt(request: HttpRequest, url: URL, headers: Record<string, string>): Promise<HttpResponse> {
+  private async attempt(request: HttpRequest, url: URL, headers: Record<string, string>, timeoutMs: number | undefined): Promise<HttpResponse> {
     const { agent, undici } = await this.getAgent();
     // Date, not performance.now(): the first touch of `performance` loads perf_hooks, for a figure only --debug shows.
     const started = Date.now();
@@ -157,7 +195,7 @@ class UndiciTransport implements Transport {
         method: request.method,
         headers,
         body: request.body === undefined ? null : JSON.stringify(request.body),
-        signal: request.timeoutMs === undefined ? null : AbortSignal.timeout(request.timeoutMs),
+        signal: timeoutMs === undefined ? null : AbortSignal.timeout(timeoutMs),
       });
       status = response.statusCode;
       responseHeaders = flattenHeaders(response.headers);

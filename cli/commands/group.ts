@@ -13,7 +13,7 @@ export function commandGroup(name: string, description: string, runDefault: () =
     .argument('[command]')
     .action(async (verb: string | undefined, _options: unknown, command: Command) => {
       if (verb !== undefined) {
-        command.error(`error: unknown command '${verb}' for 'shop ${name}'`, {
+        command.error(`error: unknown command '${verb}'`, {
           code: 'commander.unknownCommand',
           exitCode: ExitCode.usage,
         });

@@ -1,12 +1,13 @@
 import type { ChangeResult, ReadResult } from '../offline/offline-first-client.js';
 import { queuedNotice, staleNotice } from '../offline/notices.js';
-import type { Output, View } from '../output.js';
+import type { Output } from '../output.js';
+import type { View } from '../views/view.js';
 import { changeView, readView } from '../views/provenance.js';
 
 /** Shows what a read returned; a saved copy is announced on stderr as stale first, with its time. */
 export async function showRead<T>(output: Output, view: View<T>, read: ReadResult<T>): Promise<void> {
   if (read.source === 'cache') {
-    await output.info(staleNotice(read));
+    await output.info(staleNotice(read, output.now()));
   }
   await output.show(readView(view), read);
 }

@@ -1,4 +1,5 @@
 import { formatMoney } from '../format.js';
+import { readableTime } from '../time-text.js';
 import type { ChangeResult, ReadResult } from './offline-first-client.js';
 import { describeOp } from './ops.js';
 import type { SyncReport } from './replay.js';
@@ -13,10 +14,10 @@ export function queuedNotice(change: Extract<ChangeResult<unknown>, { status: 'q
   return `queued: server unreachable, ${change.pending} pending — run \`shop sync\``;
 }
 
-/** Before a saved copy is shown in place of the server's answer. */
-export function staleNotice(read: Extract<ReadResult<unknown>, { source: 'cache' }>): string {
+/** Before a saved copy is shown in place of the server's answer; `now` makes its time relative (`saved 3 min ago`). */
+export function staleNotice(read: Extract<ReadResult<unknown>, { source: 'cache' }>, now: number): string {
   const applied = read.pending === 0 ? '' : `, with ${plural(read.pending, 'queued change')} applied`;
-  return `stale: server unreachable; showing the copy saved at ${read.asOf}${applied}`;
+  return `stale: server unreachable; showing the copy saved ${readableTime(read.asOf, now)}${applied}`;
 }
 
 /**

@@ -131,6 +131,21 @@ export class OfflineFirstClient {
     );
   }
 
+  /**
+   * The saved cart with the queued changes applied, without asking the server: what this machine last knew. Lets a
+   * command say truthfully whether a change did anything.
+   */
+  savedCart(): SavedCopy<ProjectedCart> | undefined {
+    const account = this.options.account();
+    return account && this.saved.cart(account);
+  }
+
+  /** One saved preference, as {@link savedCart}; `value` is `undefined` when the saved copy does not set it. */
+  savedPreference(key: string): SavedCopy<Preference | undefined> | undefined {
+    const account = this.options.account();
+    return account && this.saved.preference(account, key);
+  }
+
   cart(): Promise<ReadResult<ProjectedCart>> {
     const account = this.options.account();
     return this.read(account, 'your cart', () => account && this.saved.cart(account), async (api) => {

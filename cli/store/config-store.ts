@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type Conf from 'conf';
 
 import { UserError } from '../errors.js';
+import type { CredentialStoreChoice, SecretStore } from './keyring.js';
 import { type SettingKey, SETTING_KEYS } from './settings.js';
 
 /** What `shop login` keeps for one server. The access token and refresh token are secrets and are never printed. */
@@ -23,6 +24,8 @@ export type ConfModule = typeof import('conf');
 
 /** The mode both files get: owner read/write only, because one of them holds tokens. */
 const PRIVATE_FILE_MODE = 0o600;
+
+const KEYRING_REQUIRED = 'SHOP_CREDENTIAL_STORE=keyring, but no OS keyring could be used (on Linux: is a Secret Service running?)';
 
 /** What a broken file means for the person at the terminal, and how they get going again. */
 const RECOVERY = {
@@ -49,7 +52,14 @@ export class ConfigStore {
 
   constructor(
     readonly directory: string,
-    private readonly options: { checkFileMode?: boolean; loadConf?: () => Promise<ConfModule>; now?: () => number } = {},
+    private readonly options: {
+      checkFileMode?: boolean;
+      loadConf?: () => Promise<ConfModule>;
+      now?: () => number;
+      /** The OS keyring, where tokens go when it is usable; without it, the file keeps them. */
+      secrets?: SecretStore;
+      credentialStore?: CredentialStoreChoice;
+    } = {},
   ) {
     this.settingsPath = join(directory, 'config.json');
     this.credentialsPath = join(directory, 'credentials.json');
@@ -97,20 +107,68 @@ export class ConfigStore {
   credentials(server: string): StoredCredentials | undefined {
     this.refuseIfExposed(this.credentialsPath);
     const value = this.read(this.credentialsPath, 'credentials')[server];
+    if (isKeyringEntry(value)) {
+      // The file says whose login it is; the tokens are in the keyring.
+      const secrets = this.options.secrets?.get(server);
+      return secrets === undefined ? undefined : { email: value.email, expiresAt: value.expiresAt, ...secrets };
+    }
     return isStoredCredentials(value) ? value : undefined;
+  }
+
+  /**
+   * With SHOP_CREDENTIAL_STORE=keyring, fails before a login or registration is sent when there is no keyring to
+   * keep its tokens in, rather than after the server has made the account.
+   */
+  checkCredentialStore(): void {
+    const { secrets, credentialStore = 'file' } = this.options;
+    if (credentialStore !== 'keyring') {
+      return;
+    }
+    const probe = 'shop:keyring-check';
+    if (secrets === undefined || !secrets.set(probe, { accessToken: '-', refreshToken: null })) {
+      throw new UserError(KEYRING_REQUIRED);
+    }
+    secrets.delete(probe);
+  }
+
+  /** Where the login for `server` keeps its tokens: the OS keyring or this file; `undefined` when there is none. */
+  credentialsLocation(server: string): 'keyring' | 'file' | undefined {
+    const value = this.read(this.credentialsPath, 'credentials')[server];
+    return isKeyringEntry(value) ? 'keyring' : isStoredCredentials(value) ? 'file' : undefined;
   }
 
   /** Writing is the way out of a corrupt credentials file (`shop login`): it is moved aside and a fresh one written. */
   async saveCredentials(server: string, credentials: StoredCredentials): Promise<void> {
     this.setAsideIfCorrupt(this.credentialsPath);
+    const { secrets, credentialStore = 'file' } = this.options;
+    const inKeyring =
+      credentialStore !== 'file' &&
+      secrets !== undefined &&
+      secrets.set(server, { accessToken: credentials.accessToken, refreshToken: credentials.refreshToken });
+    if (credentialStore === 'keyring' && !inKeyring) {
+      throw new UserError(KEYRING_REQUIRED);
+    }
+    const before = readJsonObject(this.credentialsPath);
     const conf = await this.open('credentials');
-    conf.set(server, credentials);
+    if (inKeyring) {
+      conf.set(server, { email: credentials.email, expiresAt: credentials.expiresAt, tokens: 'keyring' });
+    } else {
+      // Saved to the file now: tokens an earlier login left in the keyring must not linger there.
+      if (before.ok && isKeyringEntry(before.value[server])) {
+        secrets?.delete(server);
+      }
+      conf.set(server, credentials);
+    }
     await this.ensurePrivate(conf.path);
   }
 
   async deleteCredentials(server: string): Promise<void> {
-    if (this.credentials(server) === undefined) {
+    const location = this.credentialsLocation(server);
+    if (location === undefined) {
       return;
+    }
+    if (location === 'keyring') {
+      this.options.secrets?.delete(server);
     }
     const conf = await this.open('credentials');
     conf.delete(server);
@@ -142,6 +200,27 @@ export class ConfigStore {
         throw new UserError(`${path} ${parsed.problem}, so it was moved to ${aside}; ${RECOVERY[kind]}`);
       }
     }
+  }
+
+  /**
+   * Checks both files before a command starts and moves each broken one aside, returning one message per file moved,
+   * so a person learns of every broken file in one run rather than one per run.
+   */
+  setAsideBrokenFiles(): string[] {
+    const notices: string[] = [];
+    for (const [path, kind] of [
+      [this.settingsPath, 'config'],
+      [this.credentialsPath, 'credentials'],
+    ] as const) {
+      const parsed = readJsonObject(path);
+      if (!parsed.ok) {
+        const aside = this.setAside(path, parsed.problem);
+        if (aside !== undefined) {
+          notices.push(`${path} ${parsed.problem}, so it was moved to ${aside}; ${RECOVERY[kind]}`);
+        }
+      }
+    }
+    return notices;
   }
 
   /** Before conf rewrites a file: a corrupt one would make conf throw, so it goes aside and conf starts afresh. */
@@ -245,6 +324,15 @@ function readJsonObject(path: string): { ok: true; value: Record<string, unknown
     return { ok: false, problem: 'did not hold a JSON object' };
   }
   return { ok: true, value: value as Record<string, unknown> };
+}
+
+/** A login whose tokens are in the OS keyring: the file keeps the email and expiry only. */
+function isKeyringEntry(value: unknown): value is { email: string; expiresAt: number | null; tokens: 'keyring' } {
+  if (typeof value !== 'object' || value === null) {
+    return false;
+  }
+  const record = value as Record<string, unknown>;
+  return record.tokens === 'keyring' && typeof record.email === 'string' && (record.expiresAt === null || typeof record.expiresAt === 'number');
 }
 
 function isStoredCredentials(value: unknown): value is StoredCredentials {

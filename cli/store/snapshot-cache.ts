@@ -132,18 +132,18 @@ export class SnapshotCache {
     return { pages: internals.snapshots(catalog.pages), products: internals.snapshots(catalog.products) };
   }
 
+  /** Forgets what was saved for an account (its email, cart and preferences): `shop logout`. The catalogue stays. */
+  async forgetAccount(account: Account): Promise<void> {
+    await this.update((file) => {
+      delete file.accounts[account.server]?.[account.userId];
+    });
+  }
+
   /** Replaces some of an account's snapshots. */
   async saveAccount(account: Account, snapshots: AccountSnapshots): Promise<void> {
     await this.update((file) => {
       const server = (file.accounts[account.server] ??= {});
       server[account.userId] = { ...server[account.userId], ...snapshots };
-    });
-  }
-
-  /** Forgets every saved copy of one account (the catalogue is the server's, not the account's, and stays). */
-  async forgetAccount(account: Account): Promise<void> {
-    await this.update((file) => {
-      delete file.accounts[account.server]?.[account.userId];
     });
   }
 

@@ -5,12 +5,10 @@
 import type { Readable, Writable } from 'node:stream';
 
 import { render, renderToString } from 'ink';
-import { createElement, type ReactElement } from 'react';
+import { createElement, Fragment, type ReactElement } from 'react';
 
-import { ConfirmPrompt } from './confirm-prompt.js';
 import { ProgressBar, type ProgressState } from './progress-bar.js';
 import { Spinner } from './spinner.js';
-import { TextPrompt, type TextPromptProps } from './text-prompt.js';
 import type { Theme } from './theme.js';
 
 export { CartView } from './cart-view.js';
@@ -21,7 +19,7 @@ export { QueueView } from './queue-view.js';
 export type { Theme } from './theme.js';
 export { createElement as h };
 
-/** The streams a prompt talks through: answers from stdin, the question on stderr so stdout stays data. */
+/** The streams Ink draws through: stderr for spinners and progress, so stdout stays data. */
 export interface PromptStreams {
   stdin: Readable;
   stderr: Writable;
@@ -33,16 +31,16 @@ export function renderStatic(element: ReactElement, columns: number | undefined)
   return renderToString(element, { columns: columns !== undefined && columns > 0 ? columns : 80 });
 }
 
-/** Shows a spinner on stderr until the returned function is called, which also erases it. */
-export function showSpinner(streams: PromptStreams, label: string, theme: Theme): () => void {
+/** Shows a spinner on stderr until `stop` is called, which also erases it; `update` changes its label. */
+export function showSpinner(streams: PromptStreams, label: string, theme: Theme): { update(label: string): void; stop(): void } {
   const instance = render(createElement(Spinner, { label, theme }), {
     ...inkStreams(streams),
     patchConsole: false,
     exitOnCtrlC: false,
   });
-  return () => {
-    instance.clear();
-    instance.unmount();
+  return {
+    update: (next) => instance.rerender(createElement(Spinner, { label: next, theme })),
+    stop: () => erase(instance),
   };
 }
 
@@ -59,47 +57,18 @@ export function showProgress(
   });
   return {
     update: (next) => instance.rerender(createElement(ProgressBar, { ...next, theme })),
-    stop: () => {
-      instance.clear();
-      instance.unmount();
-    },
+    stop: () => erase(instance),
   };
 }
 
-/** Resolves with the answer, or `undefined` when the person cancelled with Ctrl-C or Escape. */
-export function askText(
-  streams: PromptStreams,
-  props: Pick<TextPromptProps, 'label' | 'mask' | 'validate' | 'theme'>,
-): Promise<string | undefined> {
-  return ask<string>(streams, (answer, cancel) =>
-    createElement(TextPrompt, { ...props, onSubmit: answer, onCancel: cancel }),
-  );
-}
-
-/** Resolves with the answer, or `undefined` when the person cancelled with Ctrl-C or Escape. */
-export function askConfirm(streams: PromptStreams, question: string, theme: Theme): Promise<boolean | undefined> {
-  return ask<boolean>(streams, (answer, cancel) =>
-    createElement(ConfirmPrompt, { question, theme, onAnswer: answer, onCancel: cancel }),
-  );
-}
-
-/** Mounts a prompt and settles once it has been answered and has unmounted itself, after drawing the answer. */
-async function ask<T>(
-  streams: PromptStreams,
-  build: (answer: (value: T) => void, cancel: () => void) => ReactElement,
-): Promise<T | undefined> {
-  let outcome: { value: T } | undefined;
-  const instance = render(
-    build(
-      (value) => {
-        outcome = { value };
-      },
-      () => undefined,
-    ),
-    { ...inkStreams(streams), patchConsole: false, exitOnCtrlC: false },
-  );
-  await instance.waitUntilExit();
-  return outcome?.value;
+/**
+ * Takes a spinner or bar off the screen for good. Ink draws the last frame again as it unmounts, and keeps it: so the
+ * last frame is made empty first.
+ */
+function erase(instance: ReturnType<typeof render>): void {
+  instance.rerender(createElement(Fragment));
+  instance.clear();
+  instance.unmount();
 }
 
 /**

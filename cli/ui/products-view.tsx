@@ -13,7 +13,7 @@ export interface ProductsViewProps {
 /** A page of the catalogue, and how to get the next one. */
 export function ProductsView({ page, theme }: ProductsViewProps) {
   if (page.items.length === 0) {
-    return <Text>No products match.</Text>;
+    return <Text>{emptyPageMessage(page)}</Text>;
   }
   const first = page.offset + 1;
   const last = page.offset + page.items.length;
@@ -61,4 +61,13 @@ export function ProductView({ product, theme }: ProductViewProps) {
       )}
     </Box>
   );
+}
+
+/** An empty page past the end is not "nothing matches": say where the list ends. */
+export function emptyPageMessage(page: ProductPage): string {
+  if (page.total === 0) {
+    return 'No products match.';
+  }
+  const what = page.total === 1 ? '1 product' : `${page.total} products`;
+  return `Nothing past ${page.offset}: there are ${what}; try --offset ${Math.max(0, page.total - page.limit)}.`;
 }

@@ -2,7 +2,8 @@ import { Box, Text } from 'ink';
 
 import { sanitize } from '../format.js';
 import { describeOp } from '../offline/ops.js';
-import type { QueueListing } from '../views/queue.js';
+import { readableTime } from '../time-text.js';
+import type { QueueListing } from '../views/queue-listing.js';
 import { Table } from './table.js';
 import { type Theme, tone } from './theme.js';
 
@@ -17,11 +18,11 @@ export function QueueView({ listing, theme }: QueueViewProps) {
     return <Text>Nothing queued for {listing.server}.</Text>;
   }
   const rows = [
-    ...listing.pending.map((entry) => [`#${entry.id}`, 'pending', entry.queuedAt, sanitize(describeOp(entry.op)), '']),
+    ...listing.pending.map((entry) => [`#${entry.id}`, 'pending', readableTime(entry.queuedAt, Date.now()), sanitize(describeOp(entry.op)), '']),
     ...listing.failed.map((entry) => [
       `#${entry.id}`,
       'failed',
-      entry.queuedAt,
+      readableTime(entry.queuedAt, Date.now()),
       sanitize(describeOp(entry.op)),
       sanitize(`${entry.reason}${entry.code === null ? '' : ` (${entry.code})`}`),
     ]),

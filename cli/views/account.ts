@@ -1,4 +1,4 @@
-import type { View } from '../output.js';
+import type { View } from './view.js';
 
 export interface PasswordChanged {
   server: string;

@@ -1,5 +1,5 @@
 import type { Me, RegisteredUser } from '../../shared/wire.js';
-import type { View } from '../output.js';
+import type { View } from './view.js';
 
 export interface Identity {
   server: string;

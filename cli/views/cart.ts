@@ -1,6 +1,6 @@
 import type { ProjectedCart } from '../offline/projection.js';
 import { formatAmount } from '../format.js';
-import type { View } from '../output.js';
+import type { View } from './view.js';
 import type { ReadProvenance } from './provenance.js';
 
 /**

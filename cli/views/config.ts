@@ -1,23 +1,37 @@
-import type { View } from '../output.js';
+import type { View } from './view.js';
 import type { SettingKey } from '../store/settings.js';
 
 export interface SettingEntry {
   key: SettingKey;
   value: string;
-  /** False when the value is the built-in default. */
+  /** False when the config file does not set it. */
   isSet: boolean;
+  /** Where the value in use comes from (`shop config list`). */
+  source?: 'flag' | 'env' | 'config' | 'default';
 }
 
-/** `shop config list`: plain lines are `KEY  VALUE`. */
+const SOURCE_NAMES = { flag: '--server', env: 'SHOP_SERVER', config: 'config file', default: 'default' } as const;
+
+/**
+ * `shop config list`: each value in use and where it comes from. Plain lines are `KEY  VALUE  SOURCE`, SOURCE one of
+ * `--server`, `SHOP_SERVER`, `config file`, `default`; JSON maps each key to its value, and `sources` to the same names.
+ */
 export const settingsView: View<readonly SettingEntry[]> = {
-  json: (entries) => Object.fromEntries(entries.map((entry) => [entry.key, entry.value])),
-  plain: (entries) => entries.map((entry) => [entry.key, entry.value]),
+  json: (entries) => ({
+    ...Object.fromEntries(entries.map((entry) => [entry.key, entry.value])),
+    sources: Object.fromEntries(entries.map((entry) => [entry.key, SOURCE_NAMES[entry.source ?? 'default']])),
+  }),
+  plain: (entries) => entries.map((entry) => [entry.key, entry.value, SOURCE_NAMES[entry.source ?? 'default']]),
   ink: (entries, ui, theme) =>
     ui.h(ui.KeyValueView, {
       theme,
-      entries: entries.map((entry) => ({ key: entry.key, value: entry.isSet ? entry.value : `${entry.value} (default)` })),
+      entries: entries.map((entry) => ({ key: entry.key, value: `${entry.value} (${describeSource(entry.source ?? 'default')})` })),
     }),
 };
+
+function describeSource(source: keyof typeof SOURCE_NAMES): string {
+  return source === 'default' ? 'default' : source === 'config' ? 'from the config file' : `from ${SOURCE_NAMES[source]}`;
+}
 
 /** `shop config get KEY`: just the value. */
 export const settingView: View<SettingEntry> = {

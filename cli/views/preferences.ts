@@ -1,6 +1,6 @@
 import type { Preference, Preferences } from '../../shared/wire.js';
 import { preferenceText } from '../format.js';
-import type { View } from '../output.js';
+import type { View } from './view.js';
 
 /** All preferences, sorted by key. Plain lines are `KEY  VALUE`; strings bare, other values as JSON. */
 export const preferencesView: View<Preferences> = {

@@ -1,6 +1,6 @@
 import type { Product, ProductPage } from '../../shared/wire.js';
 import { formatAmount } from '../format.js';
-import type { View } from '../output.js';
+import type { View } from './view.js';
 
 /** A page of products. Plain lines are `SKU  PRICE  CURRENCY  NAME`. */
 export const productPageView: View<ProductPage> = {

@@ -1,5 +1,5 @@
 import type { ChangeResult, ReadResult } from '../offline/offline-first-client.js';
-import type { View } from '../output.js';
+import type { View } from './view.js';
 
 /**
  * Where a document's data came from, added to the `--json` output of every read and change:

@@ -1,15 +1,9 @@
 import { describeOp } from '../offline/ops.js';
-import type { View } from '../output.js';
+import type { View } from './view.js';
 import type { FailedEntry, OutboxEntry } from '../store/outbox.js';
+import type { QueueListing } from './queue-listing.js';
 
-/** What `shop queue` lists: the changes queued for one server, by any user. */
-export interface QueueListing {
-  server: string;
-  pending: OutboxEntry[];
-  failed: FailedEntry[];
-  /** Changes queued for other servers, which `--server` would list. */
-  elsewhere: number;
-}
+export type { QueueListing } from './queue-listing.js';
 
 function entryJson(entry: OutboxEntry) {
   return {

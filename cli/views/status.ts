@@ -1,4 +1,11 @@
-import type { View } from '../output.js';
+import { readableTime } from '../time-text.js';
+import type { View } from './view.js';
+
+/**
+ * What the server said of the login: `valid` (it accepted it), `rejected` (401/403: revoked, expired beyond refresh),
+ * `unchecked` (the server could not be reached), `none` (no token at all).
+ */
+export type LoginState = 'valid' | 'rejected' | 'unchecked' | 'none';
 
 export interface StatusReport {
   server: string;
@@ -9,6 +16,9 @@ export interface StatusReport {
   problem: string | null;
   /** The logged-in email, when known. */
   user: string | null;
+  login: LoginState;
+  /** Why the login is not usable, when it is not. */
+  loginProblem: string | null;
   /** `SHOP_TOKEN` when the environment overrides the stored login. */
   tokenSource: 'SHOP_TOKEN' | 'store' | null;
   /** ISO 8601. */
@@ -17,6 +27,8 @@ export interface StatusReport {
   /** Whether an expired stored token can be renewed without logging in. */
   refreshable: boolean;
   credentialsFile: string;
+  /** Where the stored login keeps its tokens: the OS keyring, or the 0600 credentials file. */
+  credentialStore: 'keyring' | 'file' | null;
   /** Changes queued for this server, by any user, waiting to be sent. */
   pendingChanges: number;
   /** Changes this server refused; see `shop queue`. */
@@ -32,11 +44,14 @@ export const statusView: View<StatusReport> = {
     ['reachable', report.reachable],
     ['problem', report.problem],
     ['user', report.user],
+    ['login', report.login],
+    ['loginProblem', report.loginProblem],
     ['tokenSource', report.tokenSource],
     ['tokenExpiresAt', report.tokenExpiresAt],
     ['tokenExpired', report.tokenExpired],
     ['refreshable', report.refreshable],
     ['credentialsFile', report.credentialsFile],
+    ['credentialStore', report.credentialStore],
     ['pendingChanges', report.pendingChanges],
     ['failedChanges', report.failedChanges],
   ],
@@ -48,11 +63,16 @@ export const statusView: View<StatusReport> = {
         report.reachable
           ? { key: 'Reachable', value: 'yes', tone: 'success' as const }
           : { key: 'Reachable', value: `no — ${report.problem ?? 'unknown'}`, tone: 'danger' as const },
-        { key: 'Logged in as', value: report.user ?? (report.tokenSource === null ? 'nobody' : 'unknown') },
+        describeLogin(report),
         { key: 'Token', value: describeToken(report), ...(report.tokenExpired === true ? { tone: 'warning' as const } : {}) },
         {
           key: 'Stored in',
-          value: report.tokenSource === 'SHOP_TOKEN' ? 'SHOP_TOKEN (environment)' : report.credentialsFile,
+          value:
+            report.tokenSource === 'SHOP_TOKEN'
+              ? 'SHOP_TOKEN (environment)'
+              : report.credentialStore === 'keyring'
+                ? 'the OS keyring (service "shop")'
+                : report.credentialsFile,
         },
         {
           key: 'Queued',
@@ -62,6 +82,19 @@ export const statusView: View<StatusReport> = {
       ],
     }),
 };
+
+function describeLogin(report: StatusReport): { key: string; value: string; tone?: 'success' | 'warning' | 'danger' } {
+  switch (report.login) {
+    case 'valid':
+      return { key: 'Logged in as', value: `${report.user ?? 'unknown'} (checked with the server)`, tone: 'success' };
+    case 'rejected':
+      return { key: 'Login', value: `refused by the server — ${report.loginProblem ?? 'unknown'}; run shop login`, tone: 'danger' };
+    case 'unchecked':
+      return { key: 'Logged in as', value: `${report.user ?? 'unknown'} (not checked: server unreachable)`, tone: 'warning' };
+    case 'none':
+      return { key: 'Login', value: 'not logged in — run shop login', tone: 'danger' };
+  }
+}
 
 function describeSource(source: StatusReport['serverSource']): string {
   switch (source) {
@@ -96,8 +129,9 @@ function describeToken(report: StatusReport): string {
   }
   if (report.tokenExpired === true) {
     return report.refreshable
-      ? `expired ${report.tokenExpiresAt}; renewed on next use`
-      : `expired ${report.tokenExpiresAt}; run shop login`;
+      ? `expired ${readableTime(report.tokenExpiresAt, Date.now(), { clockFirst: true })}; renewed on next use`
+      : `expired ${readableTime(report.tokenExpiresAt, Date.now(), { clockFirst: true })}; run shop login`;
   }
-  return `valid until ${report.tokenExpiresAt}`;
+  // At a terminal: local time and how soon; the JSON and plain lines keep ISO 8601.
+  return `valid until ${readableTime(report.tokenExpiresAt, Date.now(), { clockFirst: true })}`;
 }

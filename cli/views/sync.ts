@@ -1,6 +1,6 @@
 import { describeOp } from '../offline/ops.js';
 import type { SyncReport, SyncResult } from '../offline/replay.js';
-import type { StepView, View } from '../output.js';
+import type { StepView, View } from './view.js';
 
 /**
  * One op of `shop sync`, as it finishes. Plain lines are `ID  STATUS  COMMAND  CODE  REASON`, STATUS being `sent` or

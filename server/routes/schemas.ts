@@ -16,7 +16,8 @@ import {
 
 export const email = Joi.string().trim().email({ tlds: false }).max(EMAIL_MAX_LENGTH).required();
 export const password = Joi.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH).required();
-export const sku = Joi.string().pattern(SKU_PATTERN, 'SKU').required();
+/** SKUs are upper case; one typed in lower case (`mug-blue`) is taken as `MUG-BLUE`. */
+export const sku = Joi.string().uppercase().pattern(SKU_PATTERN, 'SKU').required();
 /** Quantity ranges are domain rules answered with QUANTITY_LIMIT; joi only insists on a whole number. */
 export const quantity = Joi.number().integer().strict().required();
 export const preferenceKey = Joi.string().pattern(PREFERENCE_KEY_PATTERN, 'preference key').required();

@@ -57,30 +57,80 @@ describe('the shop command line', () => {
 
     expect(run.code).to.equal(2);
     expect(run.stdout).to.equal('');
-    expect(run.stderr).to.contain("unknown command 'cat'");
-    expect(run.stderr).to.contain('(Did you mean cart?)');
+    expect(run.stderr).to.equal('shop: unknown command "cat" for shop. Did you mean cart?\n');
   });
 
-  it('exits 2 for an unknown option', async () => {
-    const run = await shop(['products', '--colour']);
+  it('suggests a subcommand for a typo, transposed letters included', async () => {
+    const run = await shop(['cart', 'lsit']);
 
     expect(run.code).to.equal(2);
-    expect(run.stderr).to.contain("unknown option '--colour'");
+    expect(run.stderr).to.equal('shop: unknown command "lsit" for shop cart. Did you mean list?\n');
   });
 
-  it('exits 2 for a missing argument', async () => {
+  it('takes ls and rm as the aliases people type', async () => {
+    const list = await shop(['config', 'ls']);
+    const remove = await shop(['config', 'rm', 'server']);
+
+    expect(list.code).to.equal(0);
+    expect(list.stdout).to.contain('server');
+    expect(remove.code).to.equal(0);
+  });
+
+  it('exits 2 for an unknown option, in its own words', async () => {
+    const run = await shop(['products', '--jsn']);
+
+    expect(run.code).to.equal(2);
+    expect(run.stderr).to.equal('shop: unknown option --jsn for shop products. Did you mean --json?\n');
+  });
+
+  it('exits 2 for a missing argument, naming it', async () => {
     const run = await shop(['cart', 'set', 'MUG-BLUE']);
 
     expect(run.code).to.equal(2);
-    expect(run.stderr).to.contain("missing required argument 'quantity'");
+    expect(run.stderr).to.equal('shop: shop cart set needs QUANTITY (see `shop cart set --help`)\n');
   });
 
-  it('exits 2 and shows help on stderr when no command is given', async () => {
+  it('says what a bad argument must be, with the range in words, never in Commander\'s', async () => {
+    const quantity = await shop(['cart', 'add', 'MUG-BLUE', '100']);
+    const offset = await shop(['products', '--offset', '-1']);
+
+    expect(quantity.code).to.equal(2);
+    expect(quantity.stderr).to.equal('shop: the quantity must be from 1 to 99; got "100" (see `shop cart add --help`)\n');
+    expect(offset.stderr).to.equal('shop: --offset must be a whole number, 0 or more; got "-1" (see `shop products --help`)\n');
+    expect(`${quantity.stderr}${offset.stderr}`).to.not.contain('command-argument');
+    expect(`${quantity.stderr}${offset.stderr}`).to.not.contain('9007199254740991');
+  });
+
+  it('prints a short help on stdout and exits 0 when no command is given', async () => {
     const run = await shop([]);
 
-    expect(run.code).to.equal(2);
-    expect(run.stdout).to.equal('');
-    expect(run.stderr).to.contain('Usage: shop');
+    expect(run.code).to.equal(0);
+    expect(run.stderr).to.equal('');
+    expect(run.stdout).to.contain('Usage: shop <command>');
+    expect(run.stdout).to.match(/^ {2}cart +show and change your cart$/m);
+    expect(run.stdout).to.not.contain('__complete');
+    expect(run.stdout.split('\n').length).to.be.below(25);
+  });
+
+  it('prints a command\'s help with shop help, global options and examples included', async () => {
+    const run = await shop(['help', 'cart', 'add']);
+    const flag = await shop(['cart', 'add', '--help']);
+
+    expect(run.code).to.equal(0);
+    expect(run.stdout).to.equal(flag.stdout);
+    expect(run.stdout).to.contain('Usage: shop cart add [options] <sku> [quantity]');
+    expect(run.stdout).to.contain('Global Options:');
+    expect(run.stdout).to.contain('--timeout <seconds>');
+    expect(run.stdout).to.contain('Examples:\n  shop cart add MUG-BLUE');
+  });
+
+  it('prints the whole help with shop help', async () => {
+    const run = await shop(['help']);
+    const flag = await shop(['--help']);
+
+    expect(run.code).to.equal(0);
+    expect(run.stdout).to.equal(flag.stdout);
+    expect(run.stdout).to.contain('Exit codes:');
   });
 
   it('exits 1 with one line naming the URL when the server cannot be reached and there is no saved copy', async () => {
@@ -127,7 +177,7 @@ describe('the shop command line', () => {
     const after = await shop(['config', 'list', '--json']);
 
     expect(before.code).to.equal(0);
-    expect(JSON.parse(before.stdout)).to.equal({ server: 'http://127.0.0.1:3000' });
+    expect(JSON.parse(before.stdout)).to.equal({ server: 'http://127.0.0.1:9', sources: { server: 'SHOP_SERVER' } });
     expect(after.stdout).to.equal(before.stdout);
   });
 });

@@ -91,7 +91,8 @@ export async function runShop(argv: readonly string[], options: RunShopOptions):
       stderrIsTTY: tty.stderr === true,
       columns: options.columns ?? 100,
     },
-    env: { ...(options.server === undefined ? {} : { SHOP_SERVER: options.server }), ...options.env },
+    // The 0600 file unless a test asks for the keyring: a developer's own keyring must not change what tests see.
+    env: { SHOP_CREDENTIAL_STORE: 'file', ...(options.server === undefined ? {} : { SHOP_SERVER: options.server }), ...options.env },
     now: options.now ?? (() => Date.now()),
     configDir: options.configDir,
     platform: process.platform,

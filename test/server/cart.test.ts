@@ -55,6 +55,15 @@ for (const backend of backends) {
       expect(res.headers.etag).to.equal('"1"');
     });
 
+    it('takes a SKU typed in lower case as the upper-case one', async () => {
+      const res = await add({ sku: sku.toLowerCase(), quantity: 1 });
+      const removed = await server.inject(as(user, { method: 'DELETE', url: `/cart/items/${sku.toLowerCase()}` }));
+
+      expect(res.statusCode).to.equal(200);
+      expect((res.result as Cart).lines.map((line) => line.sku)).to.equal([sku]);
+      expect((removed.result as Cart).lines).to.equal([]);
+    });
+
     it('adds quantity to an existing line', async () => {
       await add({ sku, quantity: 2 });
       const cart = (await add({ sku, quantity: 3 })).result as Cart;

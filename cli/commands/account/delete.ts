@@ -15,13 +15,13 @@ export interface AccountDeleteOptions {
   passwordStdin: boolean;
 }
 
-export function accountDeleteCommand(deps: DepsProvider, run = accountDeleteRun): Command {
+export function accountDeleteCommand(deps: DepsProvider): Command {
   return new Command('delete')
     .description('delete your account and everything the server holds about it, for good')
     .option('-y, --yes', 'do not ask for the email to be typed back; required when not on a terminal')
     .option('--password-stdin', 'read the password from stdin')
     .action((options: { yes?: boolean; passwordStdin?: boolean }) =>
-      run({ deps: deps(), yes: options.yes === true, passwordStdin: options.passwordStdin === true }),
+      accountDeleteRun({ deps: deps(), yes: options.yes === true, passwordStdin: options.passwordStdin === true }),
     );
 }
 

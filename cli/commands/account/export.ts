@@ -6,10 +6,10 @@ export interface AccountExportOptions {
   deps: CommandDeps;
 }
 
-export function accountExportCommand(deps: DepsProvider, run = accountExportRun): Command {
+export function accountExportCommand(deps: DepsProvider): Command {
   return new Command('export')
     .description('print everything the server holds about you as one JSON document (shop account export > me.json)')
-    .action(() => run({ deps: deps() }));
+    .action(() => accountExportRun({ deps: deps() }));
 }
 
 /** Always JSON, whatever the output mode: the document is the data. Never a saved copy: it must be the server's. */

@@ -18,11 +18,11 @@ interface PasswordChange {
   next: string;
 }
 
-export function accountPasswordCommand(deps: DepsProvider, run = accountPasswordRun): Command {
+export function accountPasswordCommand(deps: DepsProvider): Command {
   return new Command('password')
     .description('change your password; every other login of the account is logged out, this one stays')
     .option('--password-stdin', 'read two lines from stdin: the current password, then the new one')
-    .action((options: { passwordStdin?: boolean }) => run({ deps: deps(), passwordStdin: options.passwordStdin === true }));
+    .action((options: { passwordStdin?: boolean }) => accountPasswordRun({ deps: deps(), passwordStdin: options.passwordStdin === true }));
 }
 
 export async function accountPasswordRun({ deps, passwordStdin }: AccountPasswordOptions): Promise<void> {

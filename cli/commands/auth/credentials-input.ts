@@ -43,14 +43,17 @@ export async function readPassword(
       'a password is needed: pipe it in with --password-stdin (passwords are never taken from arguments)',
     );
   }
-  const password = await deps.prompt.secret(choosing ? 'Choose a password:' : 'Password:', validate);
-  if (choosing) {
-    const again = await deps.prompt.secret('Repeat it:');
-    if (again !== password) {
-      throw new UserError('the passwords do not match; nothing was changed');
-    }
+  if (!choosing) {
+    return deps.prompt.secret('Password:', validate);
   }
-  return password;
+  // Two answers that differ are a typo, not a reason to start the whole command again.
+  for (;;) {
+    const password = await deps.prompt.secret('Choose a password:', validate);
+    if ((await deps.prompt.secret('Repeat it:')) === password) {
+      return password;
+    }
+    await deps.output.info('the passwords do not match; choose one again');
+  }
 }
 
 function emailProblem(email: string): string | undefined {

@@ -5,7 +5,7 @@ import { AuthenticationError } from '../../api/errors.js';
 import { jwtExpiry } from '../../api/jwt.js';
 import { credentialsFromPair } from '../../api/session.js';
 import type { CommandDeps, DepsProvider } from '../../deps.js';
-import { UserError, usageError } from '../../errors.js';
+import { ExitCode, UserError, usageError } from '../../errors.js';
 import { formatTime } from '../../format.js';
 import { readSecret } from '../../io.js';
 import type { StoredCredentials } from '../../store/config-store.js';
@@ -20,14 +20,14 @@ export interface LoginOptions {
   withToken: boolean;
 }
 
-export function loginCommand(deps: DepsProvider, run = loginRun): Command {
+export function loginCommand(deps: DepsProvider): Command {
   return new Command('login')
     .description('log in and store the tokens for the server; then send changes queued for this user')
     .option('--email <email>', 'your email (asked for on a terminal)')
     .option('--password-stdin', 'read the password from stdin')
     .option('--with-token', 'read an access token from stdin instead of logging in with a password')
     .action((options: { email?: string; passwordStdin?: boolean; withToken?: boolean }) =>
-      run({
+      loginRun({
         deps: deps(),
         email: options.email,
         passwordStdin: options.passwordStdin === true,
@@ -40,6 +40,7 @@ export async function loginRun({ deps, email, passwordStdin, withToken }: LoginO
   if (withToken && (passwordStdin || email !== undefined)) {
     throw usageError('--with-token cannot be combined with --email or --password-stdin');
   }
+  deps.config.checkCredentialStore();
   const server = deps.server().url;
   const credentials = withToken
     ? await loginWithToken(deps)
@@ -85,9 +86,12 @@ async function loginWithToken(deps: CommandDeps): Promise<StoredCredentials> {
   try {
     me = await deps.output.waitFor('Checking the token…', deps.api().me({ token }));
   } catch (error) {
-    // Like a wrong password: the login was refused (exit 1), rather than "you need to log in" (exit 4).
+    // 401 is exit 4 everywhere, a wrong password included; the message says which token was refused.
     if (error instanceof AuthenticationError) {
-      throw new UserError(`the server did not accept the token: ${error.message}${error.code === undefined ? '' : ` (${error.code})`}`);
+      throw new UserError(
+        `the server did not accept the token: ${error.message}${error.code === undefined ? '' : ` (${error.code})`}`,
+        ExitCode.authRequired,
+      );
     }
     throw error;
   }

@@ -13,11 +13,11 @@ export interface LogoutOptions {
   all: boolean;
 }
 
-export function logoutCommand(deps: DepsProvider, run = logoutRun): Command {
+export function logoutCommand(deps: DepsProvider): Command {
   return new Command('logout')
     .description('revoke the stored login and forget it')
     .option('--all', 'revoke every login of your account, on every machine')
-    .action((options: { all?: boolean }) => run({ deps: deps(), all: options.all === true }));
+    .action((options: { all?: boolean }) => logoutRun({ deps: deps(), all: options.all === true }));
 }
 
 /**
@@ -52,6 +52,9 @@ export async function logoutRun({ deps, all }: LogoutOptions): Promise<void> {
     await deps.output.info(`Logged out of ${server}.`);
   }
 
+  if (account !== undefined && stored !== undefined) {
+    await forgetSavedCopies(deps, account);
+  }
   if (envToken) {
     await deps.output.info('SHOP_TOKEN is still set; unset it to stop using that token.');
   }
@@ -72,6 +75,14 @@ function queuedFor(deps: CommandDeps, account: CurrentAccount): number {
     }
     throw error;
   }
+}
+
+/** The saved copies hold the user's email, cart and preferences: they go with the login. Best effort, as saving them is. */
+async function forgetSavedCopies(deps: CommandDeps, account: CurrentAccount): Promise<void> {
+  await deps
+    .offline()
+    .cache.forgetAccount(account)
+    .catch((error: Error) => deps.debug(`could not forget the saved copies: ${error.message}`));
 }
 
 /** Best effort: logging out must work even when the queue cannot be sent, or cannot be read. */

@@ -12,13 +12,13 @@ export interface RegisterOptions {
   passwordStdin: boolean;
 }
 
-export function registerCommand(deps: DepsProvider, run = registerRun): Command {
+export function registerCommand(deps: DepsProvider): Command {
   return new Command('register')
     .description('create an account, and log in to it')
     .option('--email <email>', 'your email (asked for on a terminal)')
     .option('--password-stdin', 'read the new password from stdin')
     .action((options: { email?: string; passwordStdin?: boolean }) =>
-      run({ deps: deps(), email: options.email, passwordStdin: options.passwordStdin === true }),
+      registerRun({ deps: deps(), email: options.email, passwordStdin: options.passwordStdin === true }),
     );
 }
 
@@ -28,7 +28,9 @@ export function registerCommand(deps: DepsProvider, run = registerRun): Command 
  * account it already created rather than EMAIL_TAKEN.
  */
 export async function registerRun({ deps, email, passwordStdin }: RegisterOptions): Promise<void> {
+  deps.config.checkCredentialStore();
   const server = deps.server().url;
+  const previous = deps.config.credentials(server);
   const address = await readEmail(deps, email);
   const password = await readPassword(deps, { fromStdin: passwordStdin, choosing: true });
   const api = deps.api();
@@ -42,5 +44,8 @@ export async function registerRun({ deps, email, passwordStdin }: RegisterOption
     .saveAccount({ server, userId: user.id }, { me: { value: user, asOf: new Date(deps.now()).toISOString() } })
     .catch((error: Error) => deps.debug(`could not save the cache: ${error.message}`));
   await deps.output.info(`Registered and logged in to ${server} as ${user.email}.`);
+  if (previous !== undefined && previous.email !== user.email) {
+    await deps.output.info(`This replaces the login of ${previous.email} on this machine; \`shop login\` to switch back.`);
+  }
   await deps.output.show(registeredView, { server, user });
 }

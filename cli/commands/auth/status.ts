@@ -3,9 +3,9 @@ import { Command } from 'commander';
 import { ApiError, AuthenticationError, ServerUnreachableError } from '../../api/errors.js';
 import { jwtExpiry } from '../../api/jwt.js';
 import type { CommandDeps, DepsProvider } from '../../deps.js';
-import { UserError } from '../../errors.js';
+import { ExitCode, UserError } from '../../errors.js';
 import { formatTime } from '../../format.js';
-import { type StatusReport, statusView } from '../../views/status.js';
+import { type LoginState, type StatusReport, statusView } from '../../views/status.js';
 
 export interface StatusOptions {
   deps: CommandDeps;
@@ -14,18 +14,23 @@ export interface StatusOptions {
 /** How long `shop status` waits for the server before calling it unreachable. */
 const HEALTH_TIMEOUT_MS = 3_000;
 
-export function statusCommand(deps: DepsProvider, run = statusRun): Command {
+export function statusCommand(deps: DepsProvider): Command {
   return new Command('status')
-    .description('show the server, whether it answers, who is logged in and what is queued (exit 1 when unreachable)')
-    .action(() => run({ deps: deps() }));
+    .description('check the server and the login with it; show what is queued (exit 3 unreachable, 4 not logged in)')
+    .action(() => statusRun({ deps: deps() }));
 }
 
-/** Looks without changing anything: an expired token is reported, not refreshed. */
+/**
+ * Like `gh auth status`: the login is checked with the server (`GET /me`, refreshing an expired token as any command
+ * would), so a login revoked elsewhere shows here and not only on the next command. Exit 0 only when the server
+ * answers and accepted the login; 3 when it could not be reached (the login is then unchecked); 4 when there is no
+ * login or the server refused it.
+ */
 export async function statusRun({ deps }: StatusOptions): Promise<void> {
   const server = deps.server();
   const api = deps.api();
   const stored = deps.config.credentials(server.url);
-  const envToken = deps.env.SHOP_TOKEN !== undefined && deps.env.SHOP_TOKEN !== '' ? deps.env.SHOP_TOKEN : undefined;
+  const envToken = deps.envToken;
 
   let problem: string | null = null;
   try {
@@ -37,13 +42,29 @@ export async function statusRun({ deps }: StatusOptions): Promise<void> {
     problem = error.message;
   }
 
-  let user = stored?.email ?? null;
-  if (envToken !== undefined) {
-    // The stored email says nothing about whose SHOP_TOKEN this is; ask.
-    user = problem === null ? await emailForToken(deps, envToken) : null;
-  }
-  const expiresAt = envToken !== undefined ? (jwtExpiry(envToken) ?? null) : (stored?.expiresAt ?? null);
   const hasToken = envToken !== undefined || stored !== undefined;
+  let user = envToken !== undefined ? null : (stored?.email ?? null);
+  let login: LoginState = hasToken ? 'unchecked' : 'none';
+  let loginProblem: string | null = hasToken ? null : `not logged in to ${server.url}`;
+  if (hasToken && problem === null) {
+    try {
+      const me = await deps.output.waitFor('Checking your login…', api.me());
+      user = me.email;
+      login = 'valid';
+    } catch (error) {
+      if (error instanceof AuthenticationError || (error instanceof ApiError && (error.status === 401 || error.status === 403))) {
+        login = 'rejected';
+        loginProblem = `${error.message}${error instanceof AuthenticationError && error.code !== undefined ? ` (${error.code})` : ''}`;
+      } else if (error instanceof ServerUnreachableError) {
+        problem = error.message;
+      } else {
+        throw error;
+      }
+    }
+  }
+  // A refresh may have replaced the stored token.
+  const current = envToken === undefined ? deps.config.credentials(server.url) : undefined;
+  const expiresAt = envToken !== undefined ? (jwtExpiry(envToken) ?? null) : (current?.expiresAt ?? null);
   const { outbox } = deps.offline();
   const queue = outbox.read();
   const onThisServer = (entry: { server: string }) => entry.server === server.url;
@@ -54,27 +75,26 @@ export async function statusRun({ deps }: StatusOptions): Promise<void> {
     reachable: problem === null,
     problem,
     user,
-    tokenSource: envToken !== undefined ? 'SHOP_TOKEN' : stored !== undefined ? 'store' : null,
+    login,
+    loginProblem,
+    tokenSource: envToken !== undefined ? 'SHOP_TOKEN' : current !== undefined ? 'store' : null,
     tokenExpiresAt: expiresAt === null ? null : formatTime(expiresAt),
     tokenExpired: hasToken && expiresAt !== null ? expiresAt <= deps.now() : null,
-    refreshable: envToken === undefined && stored !== undefined && stored.refreshToken !== null,
+    refreshable: envToken === undefined && current !== undefined && current.refreshToken !== null,
     credentialsFile: deps.config.credentialsPath,
+    credentialStore: deps.config.credentialsLocation(server.url) ?? null,
     pendingChanges: queue.pending.filter(onThisServer).length,
     failedChanges: queue.failed.filter(onThisServer).length,
   };
   await deps.output.show(statusView, report);
   if (problem !== null) {
-    throw new UserError(problem);
+    throw new UserError(`${problem}; the login could not be checked`, ExitCode.unreachable);
   }
-}
-
-async function emailForToken(deps: CommandDeps, token: string): Promise<string | null> {
-  try {
-    return (await deps.api().me({ token })).email;
-  } catch (error) {
-    if (error instanceof AuthenticationError || error instanceof ApiError) {
-      return null;
-    }
-    throw error;
+  if (login === 'none') {
+    throw new UserError(`not logged in to ${server.url}; run \`shop login\``, ExitCode.authRequired);
+  }
+  if (login === 'rejected') {
+    const fix = envToken !== undefined ? 'set a valid SHOP_TOKEN, or unset it and run `shop login`' : 'run `shop login`';
+    throw new UserError(`the server refused the login: ${loginProblem ?? 'unknown reason'}; ${fix}`, ExitCode.authRequired);
   }
 }

@@ -8,8 +8,8 @@ export interface WhoamiOptions {
   deps: CommandDeps;
 }
 
-export function whoamiCommand(deps: DepsProvider, run = whoamiRun): Command {
-  return new Command('whoami').description('print the email you are logged in with').action(() => run({ deps: deps() }));
+export function whoamiCommand(deps: DepsProvider): Command {
+  return new Command('whoami').description('print the email you are logged in with').action(() => whoamiRun({ deps: deps() }));
 }
 
 export async function whoamiRun({ deps }: WhoamiOptions): Promise<void> {

@@ -13,19 +13,19 @@ export interface CartAddOptions {
   quantity: number;
 }
 
-export function cartAddCommand(deps: DepsProvider, run = cartAddRun, runLines = cartAddLinesRun): Command {
+export function cartAddCommand(deps: DepsProvider): Command {
   return new Command('add')
     .description('add a product to the cart, or with - add "SKU [QTY]" lines read from stdin')
     .argument('<sku>', 'the product, e.g. MUG-BLUE; - reads lines from stdin', parseSkuOrStdin)
     .argument('[quantity]', 'how many to add, 1-99 (default 1)', parseAddQuantity)
     .action((sku: string, quantity: number | undefined) => {
       if (sku !== '-') {
-        return run({ deps: deps(), sku, quantity: quantity ?? 1 });
+        return cartAddRun({ deps: deps(), sku, quantity: quantity ?? 1 });
       }
       if (quantity !== undefined) {
         throw usageError('with -, quantities come from the lines on stdin ("SKU [QTY]"), not from arguments');
       }
-      return runLines({ deps: deps() });
+      return cartAddLinesRun({ deps: deps() });
     });
 }
 

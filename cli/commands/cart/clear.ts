@@ -10,11 +10,11 @@ export interface CartClearOptions {
   yes: boolean;
 }
 
-export function cartClearCommand(deps: DepsProvider, run = cartClearRun): Command {
+export function cartClearCommand(deps: DepsProvider): Command {
   return new Command('clear')
     .description('empty the cart (asks first on a terminal)')
     .option('-y, --yes', 'do not ask; required when not on a terminal')
-    .action((options: { yes?: boolean }) => run({ deps: deps(), yes: options.yes === true }));
+    .action((options: { yes?: boolean }) => cartClearRun({ deps: deps(), yes: options.yes === true }));
 }
 
 export async function cartClearRun({ deps, yes }: CartClearOptions): Promise<void> {

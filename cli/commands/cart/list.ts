@@ -8,10 +8,10 @@ export interface CartListOptions {
   deps: CommandDeps;
 }
 
-export function cartListCommand(deps: DepsProvider, run = cartListRun): Command {
-  return new Command('list')
+export function cartListCommand(deps: DepsProvider): Command {
+  return new Command('list').alias('ls')
     .description('show the cart with line totals and subtotal (the saved copy when the server cannot be reached)')
-    .action(() => run({ deps: deps() }));
+    .action(() => cartListRun({ deps: deps() }));
 }
 
 export async function cartListRun({ deps }: CartListOptions): Promise<void> {

@@ -11,12 +11,12 @@ export interface CartSetOptions {
   quantity: number;
 }
 
-export function cartSetCommand(deps: DepsProvider, run = cartSetRun): Command {
+export function cartSetCommand(deps: DepsProvider): Command {
   return new Command('set')
     .description('set how many of a product the cart holds (0 removes it)')
     .argument('<sku>', 'the product, e.g. MUG-BLUE', parseSku)
     .argument('<quantity>', 'the new quantity, 0-99', parseSetQuantity)
-    .action((sku: string, quantity: number) => run({ deps: deps(), sku, quantity }));
+    .action((sku: string, quantity: number) => cartSetRun({ deps: deps(), sku, quantity }));
 }
 
 export async function cartSetRun({ deps, sku, quantity }: CartSetOptions): Promise<void> {

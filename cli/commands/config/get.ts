@@ -9,11 +9,11 @@ export interface ConfigGetOptions {
   key: string;
 }
 
-export function configGetCommand(deps: DepsProvider, run = configGetRun): Command {
+export function configGetCommand(deps: DepsProvider): Command {
   return new Command('get')
     .description('print one setting (its default when unset)')
     .argument('<key>', 'e.g. server')
-    .action((key: string) => run({ deps: deps(), key }));
+    .action((key: string) => configGetRun({ deps: deps(), key }));
 }
 
 export async function configGetRun({ deps, key }: ConfigGetOptions): Promise<void> {

@@ -10,12 +10,12 @@ export interface ConfigSetOptions {
   value: string;
 }
 
-export function configSetCommand(deps: DepsProvider, run = configSetRun): Command {
+export function configSetCommand(deps: DepsProvider): Command {
   return new Command('set')
     .description('change a setting')
     .argument('<key>', 'e.g. server')
     .argument('<value>', 'e.g. https://shop.example.com')
-    .action((key: string, value: string) => run({ deps: deps(), key, value }));
+    .action((key: string, value: string) => configSetRun({ deps: deps(), key, value }));
 }
 
 export async function configSetRun({ deps, key, value }: ConfigSetOptions): Promise<void> {

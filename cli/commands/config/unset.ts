@@ -9,11 +9,11 @@ export interface ConfigUnsetOptions {
   key: string;
 }
 
-export function configUnsetCommand(deps: DepsProvider, run = configUnsetRun): Command {
-  return new Command('unset')
+export function configUnsetCommand(deps: DepsProvider): Command {
+  return new Command('unset').alias('rm')
     .description('return a setting to its default')
     .argument('<key>', 'e.g. server')
-    .action((key: string) => run({ deps: deps(), key }));
+    .action((key: string) => configUnsetRun({ deps: deps(), key }));
 }
 
 export async function configUnsetRun({ deps, key }: ConfigUnsetOptions): Promise<void> {

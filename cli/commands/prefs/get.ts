@@ -10,11 +10,11 @@ export interface PrefsGetOptions {
   key: string;
 }
 
-export function prefsGetCommand(deps: DepsProvider, run = prefsGetRun): Command {
+export function prefsGetCommand(deps: DepsProvider): Command {
   return new Command('get')
     .description('print one preference')
     .argument('<key>', 'e.g. locale', parsePreferenceKey)
-    .action((key: string) => run({ deps: deps(), key }));
+    .action((key: string) => prefsGetRun({ deps: deps(), key }));
 }
 
 export async function prefsGetRun({ deps, key }: PrefsGetOptions): Promise<void> {

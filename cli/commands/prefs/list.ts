@@ -8,8 +8,8 @@ export interface PrefsListOptions {
   deps: CommandDeps;
 }
 
-export function prefsListCommand(deps: DepsProvider, run = prefsListRun): Command {
-  return new Command('list').description('show all your preferences').action(() => run({ deps: deps() }));
+export function prefsListCommand(deps: DepsProvider): Command {
+  return new Command('list').alias('ls').description('show all your preferences').action(() => prefsListRun({ deps: deps() }));
 }
 
 export async function prefsListRun({ deps }: PrefsListOptions): Promise<void> {

@@ -12,12 +12,12 @@ export interface PrefsSetOptions {
   value: PreferenceValue;
 }
 
-export function prefsSetCommand(deps: DepsProvider, run = prefsSetRun): Command {
+export function prefsSetCommand(deps: DepsProvider): Command {
   return new Command('set')
     .description('set a preference; VALUE is read as JSON when it is a JSON scalar (true, 42, null, "text")')
     .argument('<key>', 'e.g. locale', parsePreferenceKey)
     .argument('<value>', 'e.g. en-GB, true, 42', parsePreferenceValue)
-    .action((key: string, value: PreferenceValue) => run({ deps: deps(), key, value }));
+    .action((key: string, value: PreferenceValue) => prefsSetRun({ deps: deps(), key, value }));
 }
 
 export async function prefsSetRun({ deps, key, value }: PrefsSetOptions): Promise<void> {

@@ -10,15 +10,19 @@ export interface PrefsUnsetOptions {
   key: string;
 }
 
-export function prefsUnsetCommand(deps: DepsProvider, run = prefsUnsetRun): Command {
-  return new Command('unset')
+export function prefsUnsetCommand(deps: DepsProvider): Command {
+  return new Command('unset').alias('rm')
     .description('remove a preference')
     .argument('<key>', 'e.g. locale', parsePreferenceKey)
-    .action((key: string) => run({ deps: deps(), key }));
+    .action((key: string) => prefsUnsetRun({ deps: deps(), key }));
 }
 
 export async function prefsUnsetRun({ deps, key }: PrefsUnsetOptions): Promise<void> {
   const { client } = deps.offline();
+  const before = client.savedPreference(key);
   const change = await deps.output.waitFor('Removing the preference…', client.unsetPreference(key));
-  await showChange(deps.output, preferenceRemovedView, change, `Removed ${key}.`);
+  // The server answers 204 either way; the saved copy (refreshed by every answer) says whether the key was set.
+  const done =
+    before === undefined ? `${key} is not set.` : before.value === undefined ? `${key} was not set; nothing changed.` : `Removed ${key}.`;
+  await showChange(deps.output, preferenceRemovedView, change, done);
 }

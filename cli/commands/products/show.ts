@@ -10,11 +10,11 @@ export interface ProductShowOptions {
   sku: string;
 }
 
-export function productShowCommand(deps: DepsProvider, run = productShowRun): Command {
+export function productShowCommand(deps: DepsProvider): Command {
   return new Command('show')
     .description('show one product')
     .argument('<sku>', 'the product, e.g. MUG-BLUE', parseSku)
-    .action((sku: string) => run({ deps: deps(), sku }));
+    .action((sku: string) => productShowRun({ deps: deps(), sku }));
 }
 
 export async function productShowRun({ deps, sku }: ProductShowOptions): Promise<void> {

@@ -11,11 +11,11 @@ export interface QueueDropOptions {
   id: number;
 }
 
-export function queueDropCommand(deps: DepsProvider, run = queueDropRun): Command {
-  return new Command('drop')
+export function queueDropCommand(deps: DepsProvider): Command {
+  return new Command('drop').alias('rm')
     .description('forget a queued or refused change; it will never be sent')
     .argument('<id>', 'the change to drop, as shop queue shows it', parseQueueId)
-    .action((id: number) => run({ deps: deps(), id }));
+    .action((id: number) => queueDropRun({ deps: deps(), id }));
 }
 
 /**

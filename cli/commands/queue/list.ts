@@ -7,10 +7,10 @@ export interface QueueListOptions {
   deps: CommandDeps;
 }
 
-export function queueListCommand(deps: DepsProvider, run = queueListRun): Command {
-  return new Command('list')
+export function queueListCommand(deps: DepsProvider): Command {
+  return new Command('list').alias('ls')
     .description('list the changes waiting to be sent to the server, then those it refused')
-    .action(() => run({ deps: deps() }));
+    .action(() => queueListRun({ deps: deps() }));
 }
 
 /** Reads the outbox only: works offline and logged out, and never loads undici. */

@@ -15,11 +15,11 @@ export interface QueueRetryOptions {
   id: number | undefined;
 }
 
-export function queueRetryCommand(deps: DepsProvider, run = queueRetryRun): Command {
+export function queueRetryCommand(deps: DepsProvider): Command {
   return new Command('retry')
     .description('queue refused changes again (all of this server\'s, or just ID), to be sent by the next shop sync')
     .argument('[id]', 'the change to retry, as shop queue shows it', parseQueueId)
-    .action((id: number | undefined) => run({ deps: deps(), id }));
+    .action((id: number | undefined) => queueRetryRun({ deps: deps(), id }));
 }
 
 export async function queueRetryRun({ deps, id }: QueueRetryOptions): Promise<void> {

@@ -8,21 +8,24 @@ import { syncReportView, syncStepView } from '../../views/sync.js';
 
 export interface SyncOptions {
   deps: CommandDeps;
+  /** A line per change at a terminal too (pipes always get them). */
+  verbose: boolean;
 }
 
-export function syncCommand(deps: DepsProvider, run = syncRun): Command {
+export function syncCommand(deps: DepsProvider): Command {
   return new Command('sync')
-    .description('send the changes queued while the server could not be reached, in order, and save fresh copies for offline use')
-    .action(() => run({ deps: deps() }));
+    .description('send the changes queued while offline, in order; then save fresh copies for offline use')
+    .option('-v, --verbose', 'at a terminal, list every change sent (pipes always get a line per change)')
+    .action((options: { verbose?: boolean }) => syncRun({ deps: deps(), verbose: options.verbose === true }));
 }
 
 /**
  * Exits 0 when everything queued was sent; 1 when the server refused some of it (kept in `shop queue`); 3 when it
  * could not be reached and 4 when the login has expired — in both cases what was not sent stays queued.
  */
-export async function syncRun({ deps }: SyncOptions): Promise<void> {
+export async function syncRun({ deps, verbose }: SyncOptions): Promise<void> {
   const { client } = deps.offline();
-  const progress = deps.output.progress(syncStepView, 'Sending queued changes');
+  const progress = deps.output.progress(syncStepView, 'Sending queued changes', { verbose });
   let report: SyncReport;
   try {
     report = await client.sync({

@@ -100,15 +100,15 @@ describe('shop register, login, logout and whoami', () => {
     const trimmed = await shop(['login', '--email', email, '--password-stdin'], { stdin: `${password.trim()}\n` });
 
     expect(exact.code).to.equal(0);
-    expect(trimmed.code).to.equal(1);
+    expect(trimmed.code).to.equal(4);
   });
 
-  it('says the credentials are wrong with the server code and exits 1', async () => {
+  it('says the credentials are wrong with the server code and exits 4, as every 401 does', async () => {
     const email = await registerWithCli(api.url, dir.path);
 
     const run = await shop(['login', '--email', email, '--password-stdin'], { stdin: 'not the password\n' });
 
-    expect(run.code).to.equal(1);
+    expect(run.code).to.equal(4);
     expect(run.stderr).to.contain('(INVALID_CREDENTIALS)');
   });
 
@@ -182,7 +182,7 @@ describe('shop register, login, logout and whoami', () => {
   it('refuses a token the server does not accept, and stores nothing', async () => {
     const run = await shop(['login', '--with-token'], { stdin: 'not.a.token\n' });
 
-    expect(run.code).to.equal(1);
+    expect(run.code).to.equal(4);
     expect(run.stderr).to.startWith('shop: the server did not accept the token: ');
     expect(run.stderr).to.contain('(TOKEN_INVALID)');
     expect(await storedCredentials()).to.equal('');
@@ -262,5 +262,28 @@ describe('shop register, login, logout and whoami', () => {
     } finally {
       await other.stop();
     }
+  });
+
+  it('forgets the saved copies of the account on logout: cache.json keeps no email or cart', async () => {
+    const email = await registerWithCli(api.url, dir.path);
+    await shop(['cart', 'add', 'MUG-BLUE']);
+    await shop(['cart']);
+    expect(await readFile(join(dir.path, 'cache.json'), 'utf8')).to.contain('MUG-BLUE');
+
+    const run = await shop(['logout']);
+
+    expect(run.code).to.equal(0);
+    const cache = await readFile(join(dir.path, 'cache.json'), 'utf8');
+    expect(cache).to.not.contain(email);
+    expect(cache).to.not.contain('"lines"');
+  });
+
+  it('says that registering replaces the login of someone else', async () => {
+    const first = await registerWithCli(api.url, dir.path);
+
+    const run = await shop(['register', '--email', uniqueEmail(), '--password-stdin'], { stdin: `${TEST_PASSWORD}\n` });
+
+    expect(run.code).to.equal(0);
+    expect(run.stderr).to.contain(`This replaces the login of ${first} on this machine`);
   });
 });

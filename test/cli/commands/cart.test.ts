@@ -129,13 +129,13 @@ describe('shop cart', () => {
     expect(parseJson<Cart>(run).lines).to.equal([]);
   });
 
-  it('asks before clearing on a terminal, and clears on "y"', async () => {
+  it('asks before clearing on a terminal, and clears on "y" and Enter', async () => {
     await shop(['cart', 'add', 'MUG-BLUE']);
 
     const run = await shop(['cart', 'clear'], {
       tty: true,
       env: { NO_COLOR: '1' },
-      answers: [{ prompt: 'Remove everything from your cart?', keys: 'y' }],
+      answers: [{ prompt: 'Remove everything from your cart?', keys: 'y\r' }],
     });
 
     expect(run.code).to.equal(0);
@@ -143,12 +143,12 @@ describe('shop cart', () => {
     expect(parseJson<Cart>(await shop(['cart', '--json'])).lines).to.equal([]);
   });
 
-  it('keeps the cart when the question is answered with anything but "y"', async () => {
+  it('keeps the cart when the question is answered "no"', async () => {
     await shop(['cart', 'add', 'MUG-BLUE']);
 
     const run = await shop(['cart', 'clear'], {
       tty: true,
-      answers: [{ prompt: 'Remove everything from your cart?', keys: 'n' }],
+      answers: [{ prompt: 'Remove everything from your cart?', keys: 'No\r' }],
     });
 
     expect(run.code).to.equal(0);
@@ -185,7 +185,7 @@ describe('shop cart', () => {
     const run = await shop(['cart', 'empty']);
 
     expect(run.code).to.equal(2);
-    expect(run.stderr).to.contain("unknown command 'empty'");
+    expect(run.stderr).to.equal('shop: unknown command "empty" for shop cart (see `shop cart --help`)\n');
   });
 
   it('adds "SKU [QTY]" lines from stdin with -, one request each, and sums up on stderr', async () => {
@@ -221,5 +221,16 @@ describe('shop cart', () => {
     const run = await shop(['cart', 'add', '-', '2'], { stdin: 'MUG-BLUE\n' });
 
     expect(run.code).to.equal(2);
+  });
+
+  it('says "Removed" only for a line that was in the cart', async () => {
+    await shop(['cart', 'add', 'MUG-BLUE']);
+
+    const removed = await shop(['cart', 'remove', 'MUG-BLUE']);
+    const absent = await shop(['cart', 'remove', 'TEE-BLACK-M']);
+
+    expect(removed.stderr).to.equal('Removed MUG-BLUE.\n');
+    expect(absent.code).to.equal(0);
+    expect(absent.stderr).to.equal('TEE-BLACK-M was not in your cart; nothing changed.\n');
   });
 });

@@ -22,7 +22,19 @@ describe('shop config', () => {
     const run = await runShop(['config', 'list'], { configDir: dir.path });
 
     expect(run.code).to.equal(0);
-    expect(run.stdout).to.equal('server\thttp://127.0.0.1:3000\n');
+    expect(run.stdout).to.equal('server\thttp://127.0.0.1:3000\tdefault\n');
+  });
+
+  it('lists the value in use and where it comes from: --server, SHOP_SERVER, the config file', async () => {
+    await runShop(['config', 'set', 'server', 'https://file.example'], { configDir: dir.path });
+
+    const file = await runShop(['config', 'list'], { configDir: dir.path });
+    const env = await runShop(['config', 'list'], { configDir: dir.path, env: { SHOP_SERVER: 'https://env.example' } });
+    const flag = await runShop(['config', 'list', '--server', 'https://flag.example', '--json'], { configDir: dir.path, env: { SHOP_SERVER: 'https://env.example' } });
+
+    expect(file.stdout).to.equal('server\thttps://file.example\tconfig file\n');
+    expect(env.stdout).to.equal('server\thttps://env.example\tSHOP_SERVER\n');
+    expect(parseJson(flag)).to.equal({ server: 'https://flag.example', sources: { server: '--server' } });
   });
 
   it('stores a server URL without its trailing slash and prints it back', async () => {
@@ -34,6 +46,7 @@ describe('shop config', () => {
     expect(get.stdout).to.equal('https://shop.example.com\n');
     expect(parseJson(await runShop(['config', '--json'], { configDir: dir.path }))).to.equal({
       server: 'https://shop.example.com',
+      sources: { server: 'config file' },
     });
   });
 

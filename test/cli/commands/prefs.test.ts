@@ -116,4 +116,16 @@ describe('shop prefs', () => {
     expect(run.code).to.equal(4);
     expect(run.stderr).to.contain('run `shop login`');
   });
+
+  it('says "Removed" only the first time a preference is unset', async () => {
+    await shop(['prefs', 'set', 'nick', 'ada']);
+    await shop(['prefs']);
+
+    const first = await shop(['prefs', 'unset', 'nick']);
+    const second = await shop(['prefs', 'unset', 'nick']);
+
+    expect(first.stderr).to.equal('Removed nick.\n');
+    expect(second.code).to.equal(0);
+    expect(second.stderr).to.equal('nick was not set; nothing changed.\n');
+  });
 });

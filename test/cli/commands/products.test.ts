@@ -106,4 +106,23 @@ describe('shop products', () => {
 
     expect(run.code).to.equal(2);
   });
+
+  it('says where the list ends when the offset is past it, rather than that nothing matches', async () => {
+    const total = parseJson<ProductPage>(await shop(['products', '--json'])).total;
+
+    const run = await shop(['products', '--offset', '1000'], { tty: true, env: { NO_COLOR: '1' } });
+
+    expect(run.code).to.equal(0);
+    expect(run.stdout).to.contain(`Nothing past 1000: there are ${total} products`);
+    expect(run.stdout).to.not.contain('No products match');
+  });
+
+  it('searches for every word typed without quotes, as for the quoted phrase', async () => {
+    const unquoted = await shop(['products', 'enamel', 'mug', '--json']);
+    const quoted = await shop(['products', 'enamel mug', '--json']);
+
+    expect(unquoted.code).to.equal(0);
+    expect(unquoted.stdout).to.equal(quoted.stdout);
+    expect(parseJson<ProductPage>(unquoted).items.length).to.be.above(0);
+  });
 });
