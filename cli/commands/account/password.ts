@@ -63,10 +63,12 @@ async function fromPrompts(deps: CommandDeps): Promise<PasswordChange> {
     throw usageError('passwords are needed: pipe the current and the new one on two lines with --password-stdin (never as arguments)');
   }
   const current = await deps.prompt.secret('Current password:', (value) => (value === '' ? 'enter your current password' : undefined));
-  const next = await deps.prompt.secret('New password:', passwordProblem);
-  const again = await deps.prompt.secret('Repeat the new password:');
-  if (again !== next) {
-    throw new UserError('the new passwords do not match; nothing was changed');
+  // Two answers that differ are a typo, not a reason to start the whole command again (as `shop register`).
+  for (;;) {
+    const next = await deps.prompt.secret('New password:', passwordProblem);
+    if ((await deps.prompt.secret('Repeat the new password:')) === next) {
+      return { current, next };
+    }
+    await deps.output.info('the new passwords do not match; choose one again');
   }
-  return { current, next };
 }
