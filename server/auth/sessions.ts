@@ -43,6 +43,22 @@ export async function createAccount(store: Store, email: string, passwordHash: s
 }
 
 /**
+ * Whether `password` is the one the account a stored registration answer (`body`, its JSON) created was registered
+ * with: a replayed registration must carry the same password, checked against the scrypt hash as a login would. An
+ * account that is gone, or whose answer is not one, is no match.
+ */
+export async function isRegistrationOf(store: Store, body: string, password: string): Promise<boolean> {
+  let id: unknown;
+  try {
+    id = (JSON.parse(body) as Partial<RegisteredUser>).id;
+  } catch {
+    return false;
+  }
+  const user = typeof id === 'string' ? await store.users.findById(id) : null;
+  return user ? verifyPassword(password, user.passwordHash) : false;
+}
+
+/**
  * Unknown email and wrong password fail the same way and take about as long (a decoy hash is checked). Every attempt
  * first passes the login throttle for the account and `clientAddress` (429 `RATE_LIMITED` once either has failed too
  * often), shared by every instance through the store.

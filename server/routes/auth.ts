@@ -2,7 +2,7 @@ import type { Plugin } from '@hapi/hapi';
 
 import { Paths } from '../../shared/http.js';
 import type { Credentials, LogoutRequest, RefreshRequest } from '../../shared/wire.js';
-import { createAccount, hashNewPassword, login, logout, logoutEverywhere, normalizeEmail, refresh, type SessionDeps, toMe } from '../auth/sessions.js';
+import { createAccount, hashNewPassword, isRegistrationOf, login, logout, logoutEverywhere, normalizeEmail, refresh, type SessionDeps, toMe } from '../auth/sessions.js';
 import { currentUser } from '../auth/strategy.js';
 import type { RouteDeps } from './deps.js';
 import { registrationScope, runIdempotent, userScope } from './idempotency.js';
@@ -27,10 +27,15 @@ export const authRoutes: Plugin<RouteDeps> = {
           handler: async (request, h) => {
             const { email, password } = request.payload as Credentials;
             const passwordHash = await hashNewPassword(sessions, password);
-            return runIdempotent(request, h, deps.idempotency, registrationScope(normalizeEmail(email)), async (tx) => ({
-              status: 201,
-              body: await createAccount(tx, email, passwordHash, now()),
-            }));
+            // The password stays out of the stored fingerprint; a replay must prove it against the account's scrypt hash.
+            return runIdempotent(
+              request,
+              h,
+              deps.idempotency,
+              registrationScope(normalizeEmail(email)),
+              async (tx) => ({ status: 201, body: await createAccount(tx, email, passwordHash, now()) }),
+              { secretFields: ['password'], confirmReplay: (stored) => isRegistrationOf(store, stored.body, password) },
+            );
           },
         },
       },
