@@ -5,6 +5,7 @@ import Hapi from '@hapi/hapi';
 
 import { MAX_PAYLOAD_BYTES } from '../shared/limits.js';
 import { Paths } from '../shared/http.js';
+import { HashingGate } from './auth/hashing-gate.js';
 import { warmDecoyPassword } from './auth/passwords.js';
 import { authStrategy } from './auth/strategy.js';
 import type { Config } from './config.js';
@@ -87,6 +88,7 @@ export async function createServer({ config, store, log = silentLogger, now = ()
     config,
     now,
     idempotency: { store, now, retentionSeconds: idempotencyRetentionSeconds(config) },
+    hashing: new HashingGate(config.passwordHashing),
   };
   await server.register({ plugin: authStrategy, options: { store, config, now } });
   await server.register([

@@ -5,15 +5,18 @@ import type { Config } from '../config.js';
 import type { ConsumeResult, Store, UserRecord } from '../db/store.js';
 import { ShopError } from '../domain/errors.js';
 import { issueAccessToken } from './access-tokens.js';
+import type { HashingGate } from './hashing-gate.js';
 import { beginLoginAttempt } from './login-throttle.js';
 import { hashPassword, verifyDecoyPassword, verifyPassword } from './passwords.js';
 import { createRefreshToken, hashRefreshToken } from './refresh-tokens.js';
 
-/** What the session functions need: the store, the clock, and the auth part of the configuration. */
+/** What the session functions need: the store, the clock, the auth part of the configuration, and the hashing bound. */
 export interface SessionDeps {
   store: Store;
   config: Pick<Config, 'jwt' | 'passwordCost' | 'loginThrottle'>;
   now: () => Date;
+  /** The process's bound on scrypt work in flight; past it, 503 at once. */
+  hashing: HashingGate;
 }
 
 /** Emails are compared and stored lower-cased; surrounding white space is not part of an address. */
@@ -29,8 +32,8 @@ export function toMe(user: Pick<UserRecord, 'id' | 'email' | 'createdAt'>): Me &
  * Hashes the password for a new account. Kept apart from `createAccount` so the slow hash (~100 ms at the default
  * cost) never runs while a database transaction is open.
  */
-export function hashNewPassword(deps: Pick<SessionDeps, 'config'>, password: string): Promise<string> {
-  return hashPassword(password, deps.config.passwordCost);
+export function hashNewPassword(deps: Pick<SessionDeps, 'config' | 'hashing'>, password: string): Promise<string> {
+  return deps.hashing.run('registration', () => hashPassword(password, deps.config.passwordCost));
 }
 
 /** Creates the account; 409 `EMAIL_TAKEN` when the address is in use, in any letter case. */
@@ -47,15 +50,15 @@ export async function createAccount(store: Store, email: string, passwordHash: s
  * with: a replayed registration must carry the same password, checked against the scrypt hash as a login would. An
  * account that is gone, or whose answer is not one, is no match.
  */
-export async function isRegistrationOf(store: Store, body: string, password: string): Promise<boolean> {
+export async function isRegistrationOf(deps: Pick<SessionDeps, 'store' | 'hashing'>, body: string, password: string): Promise<boolean> {
   let id: unknown;
   try {
     id = (JSON.parse(body) as Partial<RegisteredUser>).id;
   } catch {
     return false;
   }
-  const user = typeof id === 'string' ? await store.users.findById(id) : null;
-  return user ? verifyPassword(password, user.passwordHash) : false;
+  const user = typeof id === 'string' ? await deps.store.users.findById(id) : null;
+  return user ? deps.hashing.run('verification', () => verifyPassword(password, user.passwordHash)) : false;
 }
 
 /**
@@ -70,7 +73,10 @@ export async function login(deps: SessionDeps, email: string, password: string, 
   let valid: boolean;
   try {
     user = await deps.store.users.findByEmail(normalized);
-    valid = user ? await verifyPassword(password, user.passwordHash) : await verifyDecoyPassword(password, deps.config.passwordCost);
+    const known = user;
+    valid = await deps.hashing.run('verification', () =>
+      known ? verifyPassword(password, known.passwordHash) : verifyDecoyPassword(password, deps.config.passwordCost),
+    );
   } catch (error) {
     // The password was never judged (the database failed): that is no failed guess.
     await attempt.abandoned().catch(() => {});

@@ -3,11 +3,13 @@ import type { ISql } from 'postgres';
 import { claimResultFromRow, type IdempotencyRow as IdempotencyRowOf } from './idempotency-claim.js';
 import { containsPattern } from './like.js';
 import { isLockTimeout } from './postgres-errors.js';
+import { createRegistrationAttempts } from './postgres-registration-attempts.js';
 import type {
   CartLineRecord,
   CartStore,
   IdempotencyStore,
   LoginFailureStore,
+  RegistrationAttemptStore,
   PreferenceStore,
   ProductRecord,
   ProductStore,
@@ -28,6 +30,7 @@ export interface PostgresQueries {
   tokens: TokenStore;
   idempotency: IdempotencyStore;
   loginFailures: LoginFailureStore;
+  registrationAttempts: RegistrationAttemptStore;
   ping(): Promise<void>;
 }
 
@@ -458,6 +461,7 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
     tokens,
     idempotency,
     loginFailures,
+    registrationAttempts: createRegistrationAttempts(q),
     async ping() {
       await q`SELECT 1`;
     },

@@ -157,6 +157,7 @@ class PostgresStore {
       tokens: internals.guarded(queries.tokens, guards),
       idempotency: internals.guarded(queries.idempotency, guards),
       loginFailures: internals.guarded(queries.loginFailures, guards),
+      registrationAttempts: internals.guarded(queries.registrationAttempts, guards),
       ping: internals.guarded({ ping: queries.ping }, guards).ping,
     };
   }

@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 
 import type { IdempotencyRow as IdempotencyRowOf } from './idempotency-claim.js';
 import { containsPattern } from './like.js';
+import { prepareRegistrationAttempts, type SqliteRegistrationAttempts } from './sqlite-registration-attempts.js';
 import type {
   CartLineRecord,
   CartStore,
@@ -33,6 +34,7 @@ export interface SqliteQueries {
   tokens: Synchronous<TokenStore>;
   idempotency: SqliteIdempotencyRecords;
   loginFailures: Synchronous<LoginFailureStore>;
+  registrationAttempts: SqliteRegistrationAttempts;
   ping(): void;
 }
 
@@ -491,6 +493,7 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
     tokens,
     idempotency,
     loginFailures,
+    registrationAttempts: prepareRegistrationAttempts(db),
     ping() {
       statements.ping.get();
     },

@@ -254,6 +254,23 @@ export interface LoginFailureStore {
   deleteExpired(before: Date): Promise<number>;
 }
 
+/** An address's registrations in its current window, this one included. */
+export interface RegistrationWindow {
+  attempts: number;
+  windowStart: Date;
+}
+
+/** Registration attempts per client address, shared by every instance, in a fixed window per address. */
+export interface RegistrationAttemptStore {
+  /**
+   * Counts one attempt in one statement (`INSERT … ON CONFLICT DO UPDATE … RETURNING`): adds 1, or starts a new window
+   * at `now` with 1 when the address's window started at or before `expiredBefore`. Returns the window after the count.
+   */
+  record(address: string, now: Date, expiredBefore: Date): Promise<RegistrationWindow>;
+  /** Deletes addresses whose window started before `before`; returns how many. */
+  deleteExpired(before: Date): Promise<number>;
+}
+
 export type Dialect = 'sqlite' | 'postgres';
 
 export interface Store {
@@ -265,6 +282,7 @@ export interface Store {
   readonly tokens: TokenStore;
   readonly idempotency: IdempotencyStore;
   readonly loginFailures: LoginFailureStore;
+  readonly registrationAttempts: RegistrationAttemptStore;
   /**
    * Runs `work` in one database transaction (SQLite: `BEGIN IMMEDIATE`; Postgres: `BEGIN`) and commits when it
    * resolves, rolls back when it rejects. Use only the `tx` store inside `work`. Called on a `tx` store, it joins

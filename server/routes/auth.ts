@@ -3,6 +3,7 @@ import type { Plugin } from '@hapi/hapi';
 import { Paths } from '../../shared/http.js';
 import type { Credentials, LogoutRequest, RefreshRequest } from '../../shared/wire.js';
 import { createAccount, hashNewPassword, isRegistrationOf, login, logout, logoutEverywhere, normalizeEmail, refresh, type SessionDeps, toMe } from '../auth/sessions.js';
+import { admitRegistration } from '../auth/registration-throttle.js';
 import { currentUser } from '../auth/strategy.js';
 import type { RouteDeps } from './deps.js';
 import { registrationScope, runIdempotent, userScope } from './idempotency.js';
@@ -12,8 +13,8 @@ import { CredentialsPayload, LogoutPayload, MutationHeaders, RefreshPayload } fr
 export const authRoutes: Plugin<RouteDeps> = {
   name: 'shop-auth',
   register(server, deps) {
-    const { store, config, now } = deps;
-    const sessions: SessionDeps = { store, config, now };
+    const { store, config, now, hashing } = deps;
+    const sessions: SessionDeps = { store, config, now, hashing };
 
     server.route([
       {
@@ -22,10 +23,12 @@ export const authRoutes: Plugin<RouteDeps> = {
         options: {
           auth: false,
           description: 'Create an account',
-          notes: '201 with the account; 409 EMAIL_TAKEN. Passwords are 8-256 characters.',
+          notes: '201 with the account; 409 EMAIL_TAKEN; 429 RATE_LIMITED past the registrations allowed per client address; 503 with Retry-After while the server is busy hashing passwords. Passwords are 8-256 characters.',
           validate: { payload: CredentialsPayload, headers: MutationHeaders },
           handler: async (request, h) => {
             const { email, password } = request.payload as Credentials;
+            // Counted per address before the slow hash, which then waits for no one: past its bound it answers 503.
+            await admitRegistration(store, config.registrationThrottle, request.app.clientAddress, now());
             const passwordHash = await hashNewPassword(sessions, password);
             // The password stays out of the stored fingerprint; a replay must prove it against the account's scrypt hash.
             return runIdempotent(
@@ -34,7 +37,7 @@ export const authRoutes: Plugin<RouteDeps> = {
               deps.idempotency,
               registrationScope(normalizeEmail(email)),
               async (tx) => ({ status: 201, body: await createAccount(tx, email, passwordHash, now()) }),
-              { secretFields: ['password'], confirmReplay: (stored) => isRegistrationOf(store, stored.body, password) },
+              { secretFields: ['password'], confirmReplay: (stored) => isRegistrationOf(sessions, stored.body, password) },
             );
           },
         },
