@@ -4,9 +4,18 @@ import type { Boom } from '@hapi/boom';
 import type { Lifecycle, Request, ResponseToolkit } from '@hapi/hapi';
 
 import type { ErrorBody, ErrorCode } from '../shared/errors.js';
+import { allowedMethods } from './allowed-methods.js';
 import { StoreUnavailableError } from './db/store.js';
 import { ShopError } from './domain/errors.js';
 import type { Logger } from './logger.js';
+
+/** What a client is told about an error. */
+interface Classified {
+  status: number;
+  code: ErrorCode;
+  message: string;
+  headers: Record<string, string>;
+}
 
 const internals = {
   /** Codes for the errors hapi itself raises before a handler runs (routing, payload parsing, auth plumbing). */
@@ -25,8 +34,20 @@ const internals = {
     return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code, message };
   },
 
+  /** hapi answers a path it knows, asked with a method it does not, 404 like an unknown path; RFC 9110 says 405 with Allow. */
+  methodNotAllowed(request: Request, error: Boom): Classified | undefined {
+    if (error instanceof ShopError || error.output.statusCode !== 404 || (request.route.method as string) !== '_special') {
+      return undefined;
+    }
+    const allowed = allowedMethods(request);
+    if (allowed.length === 0) {
+      return undefined;
+    }
+    return { status: 405, code: 'METHOD_NOT_ALLOWED', message: `${request.method.toUpperCase()} is not allowed here; use ${allowed.join(', ')}`, headers: { Allow: allowed.join(', ') } };
+  },
+
   /** Maps any error a request can end in to the status, code and message a client may see. */
-  classify(error: Boom): { status: number; code: ErrorCode; message: string; headers: Record<string, string> } {
+  classify(error: Boom): Classified {
     if (error instanceof ShopError) {
       return { status: error.status, code: error.code, message: error.message, headers: { ...error.headers } };
     }
@@ -62,7 +83,7 @@ export function errorResponder(log: Logger): Lifecycle.Method {
     if (!('isBoom' in response) || !response.isBoom) {
       return h.continue;
     }
-    const { status, code, message, headers } = internals.classify(response);
+    const { status, code, message, headers } = internals.methodNotAllowed(request, response) ?? internals.classify(response);
     if (status >= 500) {
       const cause = response instanceof StoreUnavailableError ? response.message : response.stack;
       log.error({ reqId: request.app.requestId, method: request.method, path: request.path, status, code, err: cause }, 'request failed');

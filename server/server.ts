@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from 'node:http';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -7,6 +8,7 @@ import { MAX_PAYLOAD_BYTES } from '../shared/limits.js';
 import { Paths } from '../shared/http.js';
 import { HashingGate } from './auth/hashing-gate.js';
 import { warmDecoyPassword } from './auth/passwords.js';
+import { answerClientErrors } from './client-errors.js';
 import { authStrategy } from './auth/strategy.js';
 import type { Config } from './config.js';
 import type { Store } from './db/store.js';
@@ -14,6 +16,7 @@ import { errorResponder, failValidation } from './errors.js';
 import { type Logger, silentLogger } from './logger.js';
 import { requestContext } from './request-context.js';
 import { requestLog } from './request-log.js';
+import { utf8Bodies } from './utf8-bodies.js';
 import { authRoutes } from './routes/auth.js';
 import { cartRoutes } from './routes/cart.js';
 import type { RouteDeps } from './routes/deps.js';
@@ -42,7 +45,8 @@ declare module '@hapi/hapi' {
 }
 
 export interface BaseServerOptions {
-  config: Pick<Config, 'host' | 'port' | 'trustedProxies'>;
+  /** `bodyTimeoutMs` defaults to 10 s. */
+  config: Pick<Config, 'host' | 'port' | 'trustedProxies'> & Partial<Pick<Config, 'bodyTimeoutMs'>>;
   /** Where request and error logs go; silent unless given, so tests stay quiet. */
   log?: Logger;
 }
@@ -54,13 +58,23 @@ export interface BaseServerOptions {
  * differ only in where state lives.
  */
 export async function createBaseServer({ config, log = silentLogger }: BaseServerOptions): Promise<Hapi.Server> {
+  const bodyTimeoutMs = config.bodyTimeoutMs ?? 10_000;
+  // Node's own request timeout bounds how long a request may take to arrive, headers and body (its default is five
+  // minutes, checked every 30 s); answerClientErrors turns it into a 408. hapi's payload timeout is off: on expiry it
+  // waits for the rest of the body before answering, which a stalled client never sends.
+  const listener = createHttpServer({
+    requestTimeout: bodyTimeoutMs,
+    headersTimeout: bodyTimeoutMs,
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(bodyTimeoutMs / 4))),
+  });
   const server = Hapi.server({
+    listener,
     host: config.host,
     port: config.port,
     debug: false,
     router: { stripTrailingSlash: true },
     routes: {
-      payload: { maxBytes: MAX_PAYLOAD_BYTES, allow: ['application/json'] },
+      payload: { maxBytes: MAX_PAYLOAD_BYTES, allow: ['application/json'], timeout: false },
       validate: { failAction: failValidation, options: { abortEarly: true } },
       response: { emptyStatusCode: 204 },
       security: { noOpen: true, xframe: 'deny', referrer: 'no-referrer' },
@@ -70,6 +84,8 @@ export async function createBaseServer({ config, log = silentLogger }: BaseServe
   // them, and the request id and client address exist before the logger binds them.
   server.ext('onPreResponse', errorResponder(log));
   await server.register({ plugin: requestContext, options: { trustedProxies: config.trustedProxies } });
+  answerClientErrors(server, listener, log);
+  await server.register(utf8Bodies);
   // Probes hit these every few seconds on every instance; their failures show in /readyz itself.
   await server.register({ plugin: requestLog, options: { log, ignorePaths: [Paths.healthz, Paths.readyz] } });
   return server;

@@ -30,6 +30,7 @@ export function testConfig<K extends JwtKey = HmacKey>(overrides: TestConfigOver
     // Suites register many users from one address; the flood and address-limit tests lower these.
     registrationThrottle: { maxPerAddress: 1_000_000, windowSeconds: 3600 },
     passwordHashing: { maxInFlight: 1024, maxRegistrationsInFlight: 1024 },
+    bodyTimeoutMs: 10_000,
     workers: 1,
     ...rest,
     jwt: {
