@@ -1,10 +1,11 @@
 import { chmodSync, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
-import { chmod, mkdir, stat } from 'node:fs/promises';
+import { chmod, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type Conf from 'conf';
 
 import { UserError } from '../errors.js';
+import { assertPrivateDirectory, ensurePrivateDirectory, refuseSymbolicLink } from './private-paths.js';
 import { type SettingKey, SETTING_KEYS } from './settings.js';
 
 /** What `shop login` keeps for one server. The access token and refresh token are secrets and are never printed. */
@@ -119,8 +120,9 @@ export class ConfigStore {
 
   private async open(name: 'config' | 'credentials'): Promise<Conf<Record<string, unknown>>> {
     const { default: ConfClass } = await (this.options.loadConf ?? (() => import('conf')))();
-    // conf would create the directory world-readable; tokens deserve a private one.
-    await mkdir(this.directory, { recursive: true, mode: 0o700 });
+    // conf would create the directory world-readable; tokens deserve a private one. conf writes through a link.
+    ensurePrivateDirectory(this.directory);
+    refuseSymbolicLink(join(this.directory, `${name}.json`));
     return new ConfClass<Record<string, unknown>>({
       cwd: this.directory,
       configName: name,
@@ -131,6 +133,7 @@ export class ConfigStore {
   }
 
   private read(path: string, kind: FileKind): Record<string, unknown> {
+    assertPrivateDirectory(this.directory);
     for (;;) {
       const parsed = readJsonObject(path);
       if (parsed.ok) {
@@ -146,6 +149,7 @@ export class ConfigStore {
 
   /** Before conf rewrites a file: a corrupt one would make conf throw, so it goes aside and conf starts afresh. */
   private setAsideIfCorrupt(path: string): void {
+    refuseSymbolicLink(path);
     const parsed = readJsonObject(path);
     if (!parsed.ok) {
       this.setAside(path, parsed.problem);
