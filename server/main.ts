@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parseServerArgs, SERVER_USAGE } from './args.js';
 import { runClusterPrimary } from './cluster-primary.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { backfillEmailSkeletons } from './auth/email-skeleton.js';
 import { openStore } from './db/open-store.js';
 import { seedDemoCatalog } from './db/seed.js';
 import { loadOrCreateDevSecret } from './dev-secret.js';
@@ -51,6 +52,10 @@ async function runServer(config: Config, log: Logger): Promise<void> {
     if (seeded > 0) {
       log.info({ products: seeded }, 'seeded the demo catalog');
     }
+  }
+  const skeletons = await backfillEmailSkeletons(store);
+  if (skeletons > 0) {
+    log.info({ accounts: skeletons }, 'recorded the look-alike keys of existing accounts');
   }
   const server = await createServer({ config, store, log, version: internals.version() });
   await server.start();

@@ -4,6 +4,8 @@ import type { Me, RegisteredUser, TokenPair } from '../../shared/wire.js';
 import type { Config } from '../config.js';
 import type { ConsumeResult, Store, UserRecord } from '../db/store.js';
 import { ShopError } from '../domain/errors.js';
+import { isMixedScript, localPart, normalizeEmail } from '../../shared/rules/email.js';
+import { emailSkeleton } from './email-skeleton.js';
 import { issueAccessToken } from './access-tokens.js';
 import type { HashingGate } from './hashing-gate.js';
 import { beginLoginAttempt } from './login-throttle.js';
@@ -19,10 +21,7 @@ export interface SessionDeps {
   hashing: HashingGate;
 }
 
-/** Emails are compared and stored lower-cased; surrounding white space is not part of an address. */
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
+export { normalizeEmail } from '../../shared/rules/email.js';
 
 export function toMe(user: Pick<UserRecord, 'id' | 'email' | 'createdAt'>): Me & RegisteredUser {
   return { id: user.id, email: user.email, createdAt: user.createdAt.toISOString() };
@@ -36,13 +35,29 @@ export function hashNewPassword(deps: Pick<SessionDeps, 'config' | 'hashing'>, p
   return deps.hashing.run('registration', () => hashPassword(password, deps.config.passwordCost));
 }
 
-/** Creates the account; 409 `EMAIL_TAKEN` when the address is in use, in any letter case. */
+/**
+ * Creates the account; 409 `EMAIL_TAKEN` when the address, or one that looks the same (UTS #39 skeleton), is in use;
+ * 400 `VALIDATION_FAILED` for a local part that mixes scripts. One transaction (joined when already in one): the
+ * account and its skeleton commit together, and the skeleton's unique index settles concurrent look-alikes.
+ */
 export async function createAccount(store: Store, email: string, passwordHash: string, now: Date): Promise<RegisteredUser> {
-  const user = await store.users.create({ id: randomUUID(), email: normalizeEmail(email), passwordHash, createdAt: now });
-  if (!user) {
-    throw new ShopError('EMAIL_TAKEN', 'An account with this email already exists');
-  }
-  return toMe(user);
+  const normalized = normalizeEmail(email);
+  const skeleton = emailSkeleton(normalized);
+  const taken = (): ShopError => new ShopError('EMAIL_TAKEN', 'An account with this email already exists');
+  return store.transaction(async (tx) => {
+    // A look-alike of an existing account is told it is taken before it is told why it looks suspicious.
+    if (await tx.emailSkeletons.taken(skeleton)) {
+      throw taken();
+    }
+    if (isMixedScript(localPart(normalized))) {
+      throw new ShopError('VALIDATION_FAILED', 'The email address mixes letters of different scripts; use one script');
+    }
+    const user = await tx.users.create({ id: randomUUID(), email: normalized, passwordHash, createdAt: now });
+    if (!user || !(await tx.emailSkeletons.claim(skeleton, user.id))) {
+      throw taken();
+    }
+    return toMe(user);
+  });
 }
 
 /**

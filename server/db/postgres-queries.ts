@@ -3,6 +3,7 @@ import type { ISql } from 'postgres';
 import { claimResultFromRow, type IdempotencyRow as IdempotencyRowOf } from './idempotency-claim.js';
 import { containsPattern } from './like.js';
 import { isLockTimeout } from './postgres-errors.js';
+import { createEmailSkeletons } from './postgres-email-skeletons.js';
 import { createRegistrationAttempts } from './postgres-registration-attempts.js';
 import type {
   CartLineRecord,
@@ -10,6 +11,7 @@ import type {
   IdempotencyStore,
   LoginFailureStore,
   RegistrationAttemptStore,
+  EmailSkeletonStore,
   PreferenceStore,
   ProductRecord,
   ProductStore,
@@ -31,6 +33,7 @@ export interface PostgresQueries {
   idempotency: IdempotencyStore;
   loginFailures: LoginFailureStore;
   registrationAttempts: RegistrationAttemptStore;
+  emailSkeletons: EmailSkeletonStore;
   ping(): Promise<void>;
 }
 
@@ -462,6 +465,7 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
     idempotency,
     loginFailures,
     registrationAttempts: createRegistrationAttempts(q),
+    emailSkeletons: createEmailSkeletons(q),
     async ping() {
       await q`SELECT 1`;
     },

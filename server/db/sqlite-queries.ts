@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 
 import type { IdempotencyRow as IdempotencyRowOf } from './idempotency-claim.js';
 import { containsPattern } from './like.js';
+import { prepareEmailSkeletons, type SqliteEmailSkeletons } from './sqlite-email-skeletons.js';
 import { prepareRegistrationAttempts, type SqliteRegistrationAttempts } from './sqlite-registration-attempts.js';
 import type {
   CartLineRecord,
@@ -35,6 +36,7 @@ export interface SqliteQueries {
   idempotency: SqliteIdempotencyRecords;
   loginFailures: Synchronous<LoginFailureStore>;
   registrationAttempts: SqliteRegistrationAttempts;
+  emailSkeletons: SqliteEmailSkeletons;
   ping(): void;
 }
 
@@ -494,6 +496,7 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
     idempotency,
     loginFailures,
     registrationAttempts: prepareRegistrationAttempts(db),
+    emailSkeletons: prepareEmailSkeletons(db),
     ping() {
       statements.ping.get();
     },

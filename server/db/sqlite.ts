@@ -8,7 +8,7 @@ import { isSqliteBusy } from './sqlite-errors.js';
 import { transactionIdempotency } from './sqlite-idempotency.js';
 import { migrateSqlite } from './sqlite-migrate.js';
 import { prepareSqliteQueries, type SqliteQueries, type Synchronous } from './sqlite-queries.js';
-import { type RegistrationAttemptStore, StoreUnavailableError, type Store } from './store.js';
+import { type EmailSkeletonStore, type RegistrationAttemptStore, StoreUnavailableError, type Store } from './store.js';
 import { type TransactionCheckOptions, TransactionScope, TransactionState } from './transaction-scope.js';
 
 type Run = <T>(operation: () => T) => Promise<T>;
@@ -178,6 +178,7 @@ class SqliteStore {
       idempotency,
       loginFailures: internals.lift(queries.loginFailures, run),
       registrationAttempts: internals.lift<RegistrationAttemptStore>(queries.registrationAttempts, run),
+      emailSkeletons: internals.lift<EmailSkeletonStore>(queries.emailSkeletons, run),
       transaction,
       ping: () => run(() => queries.ping()),
       close,

@@ -271,6 +271,19 @@ export interface RegistrationAttemptStore {
   deleteExpired(before: Date): Promise<number>;
 }
 
+/** The look-alike key of each account's email (see server/auth/email-skeleton.ts), unique across accounts. */
+export interface EmailSkeletonStore {
+  /** Whether an account already holds `skeleton`. */
+  taken(skeleton: string): Promise<boolean>;
+  /**
+   * Gives `skeleton` to the user in one statement (`INSERT … ON CONFLICT DO NOTHING`); `false` when another account
+   * holds it (or, concurrently, is committing it: the unique index makes the second wait and then lose).
+   */
+  claim(skeleton: string, userId: string): Promise<boolean>;
+  /** Up to `limit` accounts that have no skeleton yet (created before skeletons were kept), oldest first. */
+  withoutSkeleton(limit: number): Promise<{ id: string; email: string }[]>;
+}
+
 export type Dialect = 'sqlite' | 'postgres';
 
 export interface Store {
@@ -283,6 +296,7 @@ export interface Store {
   readonly idempotency: IdempotencyStore;
   readonly loginFailures: LoginFailureStore;
   readonly registrationAttempts: RegistrationAttemptStore;
+  readonly emailSkeletons: EmailSkeletonStore;
   /**
    * Runs `work` in one database transaction (SQLite: `BEGIN IMMEDIATE`; Postgres: `BEGIN`) and commits when it
    * resolves, rolls back when it rejects. Use only the `tx` store inside `work`. Called on a `tx` store, it joins
