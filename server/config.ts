@@ -45,6 +45,8 @@ export interface Config {
   loginThrottle: LoginThrottleSettings;
   registrationThrottle: RegistrationThrottleSettings;
   passwordHashing: PasswordHashingLimits;
+  /** SQLite only: the largest the database file may grow to; writes past it answer 503 STORAGE_FULL. Unbounded if unset. */
+  sqliteMaxBytes: number | undefined;
   /** How long a client gets to send a request body once it started, before 408; also bounds the headers' arrival. */
   bodyTimeoutMs: number;
   /** Processes to run on this machine with node:cluster; 1 runs the server in this process. */
@@ -77,6 +79,7 @@ const internals = {
     SHOP_REGISTER_WINDOW: Joi.number().integer().min(1).max(7 * 24 * 3600).default(3600),
     SHOP_HASHES_IN_FLIGHT: Joi.number().integer().min(1).max(1024),
     SHOP_REGISTER_HASHES_IN_FLIGHT: Joi.number().integer().min(1).max(1024),
+    SHOP_SQLITE_MAX_BYTES: Joi.number().integer().min(1024 * 1024),
     SHOP_BODY_TIMEOUT_MS: Joi.number().integer().min(100).max(120_000).default(10_000),
     WORKERS: Joi.number().integer().min(1).max(256).default(1),
   }).unknown(true),
@@ -161,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, fallbackKeys?: (dataDir: stri
       settings.SHOP_REGISTER_HASHES_IN_FLIGHT as number | undefined,
     ),
     bodyTimeoutMs: settings.SHOP_BODY_TIMEOUT_MS as number,
+    sqliteMaxBytes: settings.SHOP_SQLITE_MAX_BYTES as number | undefined,
     workers: settings.WORKERS as number,
   };
 }

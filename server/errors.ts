@@ -5,6 +5,7 @@ import type { Lifecycle, Request, ResponseToolkit } from '@hapi/hapi';
 
 import type { ErrorBody, ErrorCode } from '../shared/errors.js';
 import { allowedMethods } from './allowed-methods.js';
+import { isStorageFull } from './db/storage-full.js';
 import { StoreUnavailableError } from './db/store.js';
 import { ShopError } from './domain/errors.js';
 import type { Logger } from './logger.js';
@@ -51,6 +52,9 @@ const internals = {
     if (error instanceof ShopError) {
       return { status: error.status, code: error.code, message: error.message, headers: { ...error.headers } };
     }
+    if (isStorageFull(error)) {
+      return { status: 503, code: 'STORAGE_FULL', message: 'The server has no room to store changes; try again later', headers: { 'Retry-After': '30' } };
+    }
     if (error instanceof StoreUnavailableError) {
       return { status: 503, code: 'SERVICE_UNAVAILABLE', message: 'The database is unavailable; try again shortly', headers: { 'Retry-After': '1' } };
     }
@@ -84,6 +88,9 @@ export function errorResponder(log: Logger): Lifecycle.Method {
       return h.continue;
     }
     const { status, code, message, headers } = internals.methodNotAllowed(request, response) ?? internals.classify(response);
+    if (code === 'STORAGE_FULL') {
+      request.server.app.storage?.reportFull();
+    }
     if (status >= 500) {
       const cause = response instanceof StoreUnavailableError ? response.message : response.stack;
       log.error({ reqId: request.app.requestId, method: request.method, path: request.path, status, code, err: cause }, 'request failed');

@@ -44,6 +44,7 @@ async function runServer(config: Config, log: Logger): Promise<void> {
   const store = await openStore({
     url: config.databaseUrl,
     dataDir: config.dataDir,
+    sqliteMaxBytes: config.sqliteMaxBytes,
     checkTransactionUse: config.env !== 'production',
     onWarning: (message) => log.warn(message),
   });

@@ -16,6 +16,7 @@ import { errorResponder, failValidation } from './errors.js';
 import { type Logger, silentLogger } from './logger.js';
 import { requestContext } from './request-context.js';
 import { requestLog } from './request-log.js';
+import { StorageHealth } from './storage-health.js';
 import { utf8Bodies } from './utf8-bodies.js';
 import { authRoutes } from './routes/auth.js';
 import { cartRoutes } from './routes/cart.js';
@@ -41,6 +42,8 @@ declare module '@hapi/hapi' {
   interface ServerApplicationState {
     /** Set by `stopServer`: `/readyz` answers 503 from then on. Process lifecycle, not user state. */
     draining: boolean;
+    /** Told by the error responder when a write failed for lack of space; `/readyz` fails for a while after. */
+    storage?: StorageHealth;
   }
 }
 
@@ -98,6 +101,8 @@ export async function createBaseServer({ config, log = silentLogger }: BaseServe
 export async function createServer({ config, store, log = silentLogger, now = () => new Date(), version = '0.0.0' }: ServerDeps): Promise<Hapi.Server> {
   const server = await createBaseServer({ config, log });
   server.app.draining = false;
+  const storage = new StorageHealth(now);
+  server.app.storage = storage;
 
   const deps: RouteDeps = {
     store,
@@ -112,7 +117,7 @@ export async function createServer({ config, store, log = silentLogger, now = ()
     { plugin: productRoutes, options: deps },
     { plugin: cartRoutes, options: deps },
     { plugin: preferenceRoutes, options: deps },
-    { plugin: healthRoutes, options: { ...deps, isDraining: () => server.app.draining } },
+    { plugin: healthRoutes, options: { ...deps, isDraining: () => server.app.draining, isStorageFull: () => storage.isFull() } },
     { plugin: jwksRoutes, options: deps },
     { plugin: openApiRoutes, options: { version } },
   ]);

@@ -10,6 +10,8 @@ export interface OpenStoreOptions extends TransactionCheckOptions {
   url?: string | undefined;
   /** Holds the default SQLite file, `<dataDir>/shop.db`, when `url` is unset. A SQLite file's directory is created (0700) if missing, the file 0600. */
   dataDir: string;
+  /** SQLite only: the largest the database file may grow to (`SHOP_SQLITE_MAX_BYTES`); unbounded when unset. */
+  sqliteMaxBytes?: number | undefined;
   /** Told of trouble that costs speed, not correctness (SQLite: a failed background checkpoint). */
   onWarning?: ((message: string) => void) | undefined;
 }
@@ -28,5 +30,5 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     // `DATABASE_URL=./var/shop.db` on a fresh machine should just work, as the default `./data/shop.db` does.
     await preparePrivateDatabaseFile(target.filename);
   }
-  return openSqliteStore(target.filename, { checkTransactionUse: options.checkTransactionUse, onWarning: options.onWarning });
+  return openSqliteStore(target.filename, { checkTransactionUse: options.checkTransactionUse, onWarning: options.onWarning, maxBytes: options.sqliteMaxBytes });
 }

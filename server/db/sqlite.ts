@@ -66,6 +66,8 @@ export interface SqliteStoreOptions extends TransactionCheckOptions {
   onWarning?: ((message: string) => void) | undefined;
   /** How often the checkpoint thread runs, and when it restarts the WAL; its defaults suit a server. */
   checkpoints?: Pick<CheckpointerOptions, 'intervalMs' | 'restartFrames'>;
+  /** Largest the database may grow to, in bytes; writes past it fail with SQLITE_FULL as on a full disk. */
+  maxBytes?: number | undefined;
 }
 
 /**
@@ -96,6 +98,10 @@ export async function openSqliteStore(filename: string, options: SqliteStoreOpti
     }
     db.pragma('foreign_keys = ON');
     migrateSqlite(db);
+    if (options.maxBytes !== undefined) {
+      const pageSize = db.pragma('page_size', { simple: true }) as number;
+      db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxBytes / pageSize))}`);
+    }
     db.pragma('busy_timeout = 0');
     const checkpointer = db.memory ? undefined : startSqliteCheckpointer(filename, { ...options.checkpoints, onError: options.onWarning });
     return new SqliteStore(db, prepareSqliteQueries(db), options.checkTransactionUse ?? true, checkpointer).root;

@@ -31,6 +31,7 @@ export function testConfig<K extends JwtKey = HmacKey>(overrides: TestConfigOver
     registrationThrottle: { maxPerAddress: 1_000_000, windowSeconds: 3600 },
     passwordHashing: { maxInFlight: 1024, maxRegistrationsInFlight: 1024 },
     bodyTimeoutMs: 10_000,
+    sqliteMaxBytes: undefined,
     workers: 1,
     ...rest,
     jwt: {
