@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 
+import { isMixedScript, localPart, normalizeEmail } from '../../shared/rules/email.js';
 import type { Me, RegisteredUser, TokenPair } from '../../shared/wire.js';
 import type { Config } from '../config.js';
 import type { ConsumeResult, Store, UserRecord } from '../db/store.js';
 import { ShopError } from '../domain/errors.js';
-import { isMixedScript, localPart, normalizeEmail } from '../../shared/rules/email.js';
-import { emailSkeleton } from './email-skeleton.js';
 import { issueAccessToken } from './access-tokens.js';
+import { emailSkeleton } from './email-skeleton.js';
 import type { HashingGate } from './hashing-gate.js';
 import { beginLoginAttempt } from './login-throttle.js';
 import { hashPassword, verifyDecoyPassword, verifyPassword } from './passwords.js';
