@@ -34,7 +34,7 @@ const internals = {
       mkdirSync(directory, { recursive: true, mode: 0o700 });
       // Another `shop` may be reading it: write aside and rename over it, so a reader sees the old file or the new one.
       const temporary = `${cacheFile}.${Math.random().toString(36).slice(2)}.tmp`;
-      writeFileSync(temporary, data, { mode: 0o600 });
+      writeFileSync(temporary, data, { mode: 0o600, flag: 'wx' }); // 'wx': never through a planted link
       renameSync(temporary, cacheFile);
       for (const name of readdirSync(directory)) {
         const path = join(directory, name);

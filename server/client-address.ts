@@ -63,3 +63,22 @@ export function resolveClientAddress(remoteAddress: string, forwardedFor: string
   }
   return client;
 }
+
+/**
+ * The key a client address is counted under by the login and registration limits. One host on IPv6 is normally given
+ * a whole /64 and picks addresses from it at will, so an IPv6 client counts as its /64, written in one canonical form
+ * (`2001:db8:0:1::/64`) however the address was spelled. An IPv4 address counts as itself; anything else as given.
+ */
+export function clientLimitKey(address: string): string {
+  const plain = internals.normalize(address.replace(/%.*$/, '')); // a zone id names an interface, not a host
+  if (internals.family(plain) !== 'ipv6') {
+    return plain;
+  }
+  // The WHATWG URL parser writes an IPv6 host in RFC 5952 form: lower case, no leading zeros, `::` where it belongs.
+  const canonical = new URL(`http://[${plain}]/`).hostname.slice(1, -1);
+  const [head = '', tail] = canonical.split('::');
+  const headGroups = head === '' ? [] : head.split(':');
+  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups = [...headGroups, ...Array<string>(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups];
+  return `${groups.slice(0, 4).join(':')}::/64`;
+}

@@ -1,7 +1,11 @@
+import { availableParallelism } from 'node:os';
+
 import Joi from 'joi';
 
 import { JWT_ALGORITHMS, type JwtAlgorithm, type JwtKey, MIN_SECRET_BYTES, parseJwtKeys } from './auth/jwt-keys.js';
+import type { PasswordHashingLimits } from './auth/hashing-gate.js';
 import type { LoginThrottleSettings } from './auth/login-throttle.js';
+import type { RegistrationThrottleSettings } from './auth/registration-throttle.js';
 import { parseTrustedProxies, type TrustedProxies } from './client-address.js';
 import { ConfigError } from './config-error.js';
 
@@ -41,6 +45,12 @@ export interface Config {
   /** Proxies whose `X-Forwarded-For` names the client; empty: the connecting address is the client. */
   trustedProxies: TrustedProxies;
   loginThrottle: LoginThrottleSettings;
+  registrationThrottle: RegistrationThrottleSettings;
+  passwordHashing: PasswordHashingLimits;
+  /** SQLite only: the largest the database file may grow to; writes past it answer 503 STORAGE_FULL. Unbounded if unset. */
+  sqliteMaxBytes: number | undefined;
+  /** How long a client gets to send a request body once it started, before 408; also bounds the headers' arrival. */
+  bodyTimeoutMs: number;
   /** Processes to run on this machine with node:cluster; 1 runs the server in this process. */
   workers: number;
 }
@@ -67,9 +77,33 @@ const internals = {
     SHOP_LOGIN_MAX_FAILURES: Joi.number().integer().min(1).max(10_000).default(10),
     SHOP_LOGIN_MAX_FAILURES_PER_ADDRESS: Joi.number().integer().min(1).max(1_000_000).default(100),
     SHOP_LOGIN_WINDOW: Joi.number().integer().min(1).max(24 * 3600).default(15 * 60),
+    SHOP_REGISTER_MAX_PER_ADDRESS: Joi.number().integer().min(1).max(1_000_000).default(20),
+    SHOP_REGISTER_WINDOW: Joi.number().integer().min(1).max(7 * 24 * 3600).default(3600),
+    SHOP_HASHES_IN_FLIGHT: Joi.number().integer().min(1).max(1024),
+    SHOP_REGISTER_HASHES_IN_FLIGHT: Joi.number().integer().min(1).max(1024),
+    SHOP_SQLITE_MAX_BYTES: Joi.number().integer().min(1024 * 1024),
+    SHOP_BODY_TIMEOUT_MS: Joi.number().integer().min(100).max(120_000).default(10_000),
     WORKERS: Joi.number().integer().min(1).max(256).default(1),
   }).unknown(true),
 };
+
+/**
+ * By default the bounds follow libuv's thread pool, where scrypt runs (4 threads unless `UV_THREADPOOL_SIZE` says
+ * otherwise): twice as many hashes in flight as threads, so a short queue forms and no more. Registrations get at most
+ * half of the threads or of the CPUs, whichever is fewer (scrypt is CPU-bound: threads beyond the cores only share
+ * them), so logins always find CPU free. Measured on 2 cores: 2 registrations in flight doubled the login p50 under a
+ * flood, 1 left it as at rest.
+ */
+function passwordHashingLimits(
+  threadPoolSize: string | undefined,
+  cpus: number,
+  maxInFlight: number | undefined,
+  maxRegistrations: number | undefined,
+): PasswordHashingLimits {
+  const threads = Math.max(1, Math.min(1024, Number.parseInt(threadPoolSize ?? '', 10) || 4));
+  const total = maxInFlight ?? 2 * threads;
+  return { maxInFlight: total, maxRegistrationsInFlight: Math.min(total, maxRegistrations ?? Math.max(1, Math.floor(Math.min(threads, cpus) / 2))) };
+}
 
 /**
  * Builds the configuration from environment variables. Pure: the caller supplies `fallbackKeys` (main.ts reads or
@@ -129,6 +163,18 @@ export function loadConfig(env: NodeJS.ProcessEnv, fallbackKeys?: (dataDir: stri
       maxFailuresPerAddress: settings.SHOP_LOGIN_MAX_FAILURES_PER_ADDRESS as number,
       windowSeconds: settings.SHOP_LOGIN_WINDOW as number,
     },
+    registrationThrottle: {
+      maxPerAddress: settings.SHOP_REGISTER_MAX_PER_ADDRESS as number,
+      windowSeconds: settings.SHOP_REGISTER_WINDOW as number,
+    },
+    passwordHashing: passwordHashingLimits(
+      env.UV_THREADPOOL_SIZE,
+      availableParallelism(),
+      settings.SHOP_HASHES_IN_FLIGHT as number | undefined,
+      settings.SHOP_REGISTER_HASHES_IN_FLIGHT as number | undefined,
+    ),
+    bodyTimeoutMs: settings.SHOP_BODY_TIMEOUT_MS as number,
+    sqliteMaxBytes: settings.SHOP_SQLITE_MAX_BYTES as number | undefined,
     workers: settings.WORKERS as number,
   };
 }

@@ -4,9 +4,19 @@ import type { Boom } from '@hapi/boom';
 import type { Lifecycle, Request, ResponseToolkit } from '@hapi/hapi';
 
 import type { ErrorBody, ErrorCode } from '../shared/errors.js';
+import { allowedMethods } from './allowed-methods.js';
+import { isStorageFull } from './db/storage-full.js';
 import { StoreUnavailableError } from './db/store.js';
 import { ShopError } from './domain/errors.js';
 import type { Logger } from './logger.js';
+
+/** What a client is told about an error. */
+interface Classified {
+  status: number;
+  code: ErrorCode;
+  message: string;
+  headers: Record<string, string>;
+}
 
 const internals = {
   /** Codes for the errors hapi itself raises before a handler runs (routing, payload parsing, auth plumbing). */
@@ -25,10 +35,25 @@ const internals = {
     return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code, message };
   },
 
+  /** hapi answers a path it knows, asked with a method it does not, 404 like an unknown path; RFC 9110 says 405 with Allow. */
+  methodNotAllowed(request: Request, error: Boom): Classified | undefined {
+    if (error instanceof ShopError || error.output.statusCode !== 404 || (request.route.method as string) !== '_special') {
+      return undefined;
+    }
+    const allowed = allowedMethods(request);
+    if (allowed.length === 0) {
+      return undefined;
+    }
+    return { status: 405, code: 'METHOD_NOT_ALLOWED', message: `${request.method.toUpperCase()} is not allowed here; use ${allowed.join(', ')}`, headers: { Allow: allowed.join(', ') } };
+  },
+
   /** Maps any error a request can end in to the status, code and message a client may see. */
-  classify(error: Boom): { status: number; code: ErrorCode; message: string; headers: Record<string, string> } {
+  classify(error: Boom): Classified {
     if (error instanceof ShopError) {
       return { status: error.status, code: error.code, message: error.message, headers: { ...error.headers } };
+    }
+    if (isStorageFull(error)) {
+      return { status: 503, code: 'STORAGE_FULL', message: 'The server has no room to store changes; try again later', headers: { 'Retry-After': '30' } };
     }
     if (error instanceof StoreUnavailableError) {
       return { status: 503, code: 'SERVICE_UNAVAILABLE', message: 'The database is unavailable; try again shortly', headers: { 'Retry-After': '1' } };
@@ -62,7 +87,10 @@ export function errorResponder(log: Logger): Lifecycle.Method {
     if (!('isBoom' in response) || !response.isBoom) {
       return h.continue;
     }
-    const { status, code, message, headers } = internals.classify(response);
+    const { status, code, message, headers } = internals.methodNotAllowed(request, response) ?? internals.classify(response);
+    if (code === 'STORAGE_FULL') {
+      request.server.app.storage?.reportFull();
+    }
     if (status >= 500) {
       const cause = response instanceof StoreUnavailableError ? response.message : response.stack;
       log.error({ reqId: request.app.requestId, method: request.method, path: request.path, status, code, err: cause }, 'request failed');

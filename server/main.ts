@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parseServerArgs, SERVER_USAGE } from './args.js';
 import { runClusterPrimary } from './cluster-primary.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { backfillEmailSkeletons } from './auth/email-skeleton.js';
 import { openStore } from './db/open-store.js';
 import { seedDemoCatalog } from './db/seed.js';
 import { loadOrCreateDevSecret } from './dev-secret.js';
@@ -43,6 +44,7 @@ async function runServer(config: Config, log: Logger): Promise<void> {
   const store = await openStore({
     url: config.databaseUrl,
     dataDir: config.dataDir,
+    sqliteMaxBytes: config.sqliteMaxBytes,
     checkTransactionUse: config.env !== 'production',
     onWarning: (message) => log.warn(message),
   });
@@ -52,9 +54,13 @@ async function runServer(config: Config, log: Logger): Promise<void> {
       log.info({ products: seeded }, 'seeded the demo catalog');
     }
   }
+  const skeletons = await backfillEmailSkeletons(store);
+  if (skeletons > 0) {
+    log.info({ accounts: skeletons }, 'recorded the look-alike keys of existing accounts');
+  }
   const server = await createServer({ config, store, log, version: internals.version() });
   await server.start();
-  const stopHousekeeping = startHousekeeping(store, log, () => new Date(), config.loginThrottle.windowSeconds);
+  const stopHousekeeping = startHousekeeping(store, log, () => new Date(), config.loginThrottle.windowSeconds, undefined, config.registrationThrottle.windowSeconds);
   log.info({ url: server.info.uri, database: store.dialect, env: config.env, jwtAlgorithm: config.jwt.algorithm }, 'shop-server listening');
 
   let stopping = false;

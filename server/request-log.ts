@@ -51,6 +51,14 @@ export const requestLog: Plugin<RequestLogOptions> = {
       if (!log.isLevelEnabled('info') || ignored.has(request.path)) {
         return;
       }
+      if (request.info.responded === 0) {
+        // The client went away (or its stalled body was refused) before an answer was sent: nothing was answered.
+        log.info(
+          { reqId: request.app.requestId, req: requestSerializer(request), responseTime: Date.now() - request.info.received },
+          'request aborted',
+        );
+        return;
+      }
       log.info(
         {
           reqId: request.app.requestId,

@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from 'node:http';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -5,7 +6,9 @@ import Hapi from '@hapi/hapi';
 
 import { MAX_PAYLOAD_BYTES } from '../shared/limits.js';
 import { Paths } from '../shared/http.js';
+import { HashingGate } from './auth/hashing-gate.js';
 import { warmDecoyPassword } from './auth/passwords.js';
+import { answerClientErrors } from './client-errors.js';
 import { authStrategy } from './auth/strategy.js';
 import type { Config } from './config.js';
 import type { Store } from './db/store.js';
@@ -22,6 +25,8 @@ import { jwksRoutes } from './routes/jwks.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { preferenceRoutes } from './routes/preferences.js';
 import { productRoutes } from './routes/products.js';
+import { StorageHealth } from './storage-health.js';
+import { utf8Bodies } from './utf8-bodies.js';
 
 export interface ServerDeps {
   config: Config;
@@ -38,11 +43,14 @@ declare module '@hapi/hapi' {
   interface ServerApplicationState {
     /** Set by `stopServer`: `/readyz` answers 503 from then on. Process lifecycle, not user state. */
     draining: boolean;
+    /** Told by the error responder when a write failed for lack of space; `/readyz` fails for a while after. */
+    storage?: StorageHealth;
   }
 }
 
 export interface BaseServerOptions {
-  config: Pick<Config, 'host' | 'port' | 'trustedProxies'>;
+  /** `bodyTimeoutMs` defaults to 10 s. */
+  config: Pick<Config, 'host' | 'port' | 'trustedProxies'> & Partial<Pick<Config, 'bodyTimeoutMs'>>;
   /** Where request and error logs go; silent unless given, so tests stay quiet. */
   log?: Logger;
 }
@@ -54,13 +62,23 @@ export interface BaseServerOptions {
  * differ only in where state lives.
  */
 export async function createBaseServer({ config, log = silentLogger }: BaseServerOptions): Promise<Hapi.Server> {
+  const bodyTimeoutMs = config.bodyTimeoutMs ?? 10_000;
+  // Node's own request timeout bounds how long a request may take to arrive, headers and body (its default is five
+  // minutes, checked every 30 s); answerClientErrors turns it into a 408. hapi's payload timeout is off: on expiry it
+  // waits for the rest of the body before answering, which a stalled client never sends.
+  const listener = createHttpServer({
+    requestTimeout: bodyTimeoutMs,
+    headersTimeout: bodyTimeoutMs,
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(bodyTimeoutMs / 4))),
+  });
   const server = Hapi.server({
+    listener,
     host: config.host,
     port: config.port,
     debug: false,
     router: { stripTrailingSlash: true },
     routes: {
-      payload: { maxBytes: MAX_PAYLOAD_BYTES, allow: ['application/json'] },
+      payload: { maxBytes: MAX_PAYLOAD_BYTES, allow: ['application/json'], timeout: false },
       validate: { failAction: failValidation, options: { abortEarly: true } },
       response: { emptyStatusCode: 204 },
       security: { noOpen: true, xframe: 'deny', referrer: 'no-referrer' },
@@ -70,6 +88,8 @@ export async function createBaseServer({ config, log = silentLogger }: BaseServe
   // them, and the request id and client address exist before the logger binds them.
   server.ext('onPreResponse', errorResponder(log));
   await server.register({ plugin: requestContext, options: { trustedProxies: config.trustedProxies } });
+  answerClientErrors(server, listener, log);
+  await server.register(utf8Bodies);
   // Probes hit these every few seconds on every instance; their failures show in /readyz itself.
   await server.register({ plugin: requestLog, options: { log, ignorePaths: [Paths.healthz, Paths.readyz] } });
   return server;
@@ -82,12 +102,15 @@ export async function createBaseServer({ config, log = silentLogger }: BaseServe
 export async function createServer({ config, store, log = silentLogger, now = () => new Date(), version = '0.0.0' }: ServerDeps): Promise<Hapi.Server> {
   const server = await createBaseServer({ config, log });
   server.app.draining = false;
+  const storage = new StorageHealth(now);
+  server.app.storage = storage;
 
   const deps: RouteDeps = {
     store,
     config,
     now,
     idempotency: { store, now, retentionSeconds: idempotencyRetentionSeconds(config) },
+    hashing: new HashingGate(config.passwordHashing),
   };
   await server.register({ plugin: authStrategy, options: { store, config, now } });
   await server.register([
@@ -96,7 +119,7 @@ export async function createServer({ config, store, log = silentLogger, now = ()
     { plugin: productRoutes, options: deps },
     { plugin: cartRoutes, options: deps },
     { plugin: preferenceRoutes, options: deps },
-    { plugin: healthRoutes, options: { ...deps, isDraining: () => server.app.draining } },
+    { plugin: healthRoutes, options: { ...deps, isDraining: () => server.app.draining, isStorageFull: () => storage.isFull() } },
     { plugin: jwksRoutes, options: deps },
     { plugin: openApiRoutes, options: { version } },
   ]);

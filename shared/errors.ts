@@ -13,6 +13,14 @@ export const ErrorCode = {
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   /** No route matches the method and path. */
   ROUTE_NOT_FOUND: 'ROUTE_NOT_FOUND',
+  /** The path exists but not with this method; `Allow` names the methods it takes. */
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  /** The request body did not arrive within the body timeout. */
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+  /** The request's headers are larger than the server reads. */
+  HEADERS_TOO_LARGE: 'HEADERS_TOO_LARGE',
+  /** The database has no room to write (disk full): reads still work; writes are refused until space is freed. */
+  STORAGE_FULL: 'STORAGE_FULL',
   /** The route needs an access token and none was sent. */
   AUTH_REQUIRED: 'AUTH_REQUIRED',
   /** The access token is past its `exp`. Refresh it. */
@@ -68,6 +76,10 @@ export const errorStatus: Readonly<Record<ErrorCode, number>> = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   ROUTE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  REQUEST_TIMEOUT: 408,
+  HEADERS_TOO_LARGE: 431,
+  STORAGE_FULL: 503,
   AUTH_REQUIRED: 401,
   TOKEN_EXPIRED: 401,
   TOKEN_REVOKED: 401,

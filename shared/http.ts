@@ -45,8 +45,11 @@ export function cartETag(version: number): string {
   return `"${version}"`;
 }
 
-/** Parses an `If-Match` value back to a cart version; `undefined` for `*` or anything that is not one of our ETags. */
+/**
+ * Parses an `If-Match` value back to a cart version; `undefined` for `*` or anything that is not one of our strong
+ * ETags (a weak `W/"3"` included: If-Match compares strongly, so the server refuses it before asking).
+ */
 export function parseCartETag(value: string): number | undefined {
-  const match = /^(?:W\/)?"(\d{1,15})"$/.exec(value.trim());
+  const match = /^"(\d{1,15})"$/.exec(value.trim());
   return match ? Number(match[1]) : undefined;
 }

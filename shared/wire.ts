@@ -70,6 +70,8 @@ export interface AccountExport {
   requests: Array<{ idempotencyKey: string; status: number; response: unknown; createdAt: string; expiresAt: string }>;
   /** Failed logins still counted against the account, per client address. */
   failedLogins: Array<{ address: string; windowStart: string; failures: number }>;
+  /** The look-alike key of the email (its UTS #39 skeleton) that keeps look-alike addresses from registering. */
+  emailKeys: Array<{ skeleton: string }>;
 }
 
 export interface Product {

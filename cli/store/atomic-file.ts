@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
+import { open, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 import { uniqueName } from '../unique-id.js';
+import { assertPrivateDirectory, ensurePrivateDirectory } from './private-paths.js';
 
 /** Files `shop` keeps hold a cart, preferences and pending changes: owner only, like the credentials. */
 const PRIVATE_FILE_MODE = 0o600;
-const PRIVATE_DIRECTORY_MODE = 0o700;
 
 const internals = {
   temporaryPrefix: (path: string): string => `.${basename(path)}.`,
@@ -39,12 +39,16 @@ export interface AtomicWriteOptions {
  * so the rename itself survives a power cut. Resolves only once all of that is done, so a caller may tell the user the
  * change is safe.
  *
+ * The file is never written through a symbolic link: the temporary file is created exclusively (`wx` fails on any
+ * existing name, a link included) and renamed over `path`, which replaces a link rather than following it. A directory
+ * other users could write to is refused first (see `private-paths.ts`).
+ *
  * Callers serialise writers of one file with a lock, which also makes leftover temporary files from a writer that
  * died safe to delete: see {@link removeAbandonedTemporaries}.
  */
 export async function writeFileAtomic(path: string, text: string, { durable = true }: AtomicWriteOptions = {}): Promise<void> {
   const directory = dirname(path);
-  await mkdir(directory, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
+  ensurePrivateDirectory(directory);
   const temporary = join(directory, `${internals.temporaryPrefix(path)}${uniqueName()}${internals.temporarySuffix}`);
   try {
     const handle = await open(temporary, 'wx', PRIVATE_FILE_MODE);
@@ -96,6 +100,8 @@ export async function removeAbandonedTemporaries(path: string): Promise<void> {
  * command that reaches the server, and one small read beats the promise machinery for a file that is usually absent.
  */
 export function readTextFile(path: string): string | undefined {
+  // What another user could have put here is not read: queued changes would be sent under this user's login.
+  assertPrivateDirectory(dirname(path));
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {

@@ -1,11 +1,12 @@
 import { chmodSync, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
-import { chmod, mkdir, stat } from 'node:fs/promises';
+import { chmod, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type Conf from 'conf';
 
 import { UserError } from '../errors.js';
 import type { CredentialStoreChoice, SecretStore } from './keyring.js';
+import { assertPrivateDirectory, ensurePrivateDirectory, refuseSymbolicLink } from './private-paths.js';
 import { type SettingKey, SETTING_KEYS } from './settings.js';
 
 /** What `shop login` keeps for one server. The access token and refresh token are secrets and are never printed. */
@@ -177,8 +178,9 @@ export class ConfigStore {
 
   private async open(name: 'config' | 'credentials'): Promise<Conf<Record<string, unknown>>> {
     const { default: ConfClass } = await (this.options.loadConf ?? (() => import('conf')))();
-    // conf would create the directory world-readable; tokens deserve a private one.
-    await mkdir(this.directory, { recursive: true, mode: 0o700 });
+    // conf would create the directory world-readable; tokens deserve a private one. conf writes through a link.
+    ensurePrivateDirectory(this.directory);
+    refuseSymbolicLink(join(this.directory, `${name}.json`));
     return new ConfClass<Record<string, unknown>>({
       cwd: this.directory,
       configName: name,
@@ -189,6 +191,7 @@ export class ConfigStore {
   }
 
   private read(path: string, kind: FileKind): Record<string, unknown> {
+    assertPrivateDirectory(this.directory);
     for (;;) {
       const parsed = readJsonObject(path);
       if (parsed.ok) {
@@ -225,6 +228,7 @@ export class ConfigStore {
 
   /** Before conf rewrites a file: a corrupt one would make conf throw, so it goes aside and conf starts afresh. */
   private setAsideIfCorrupt(path: string): void {
+    refuseSymbolicLink(path);
     const parsed = readJsonObject(path);
     if (!parsed.ok) {
       this.setAside(path, parsed.problem);

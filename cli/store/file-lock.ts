@@ -104,7 +104,8 @@ const internals = {
   async acquire(path: string, record: LockRecord, options: FileLockOptions): Promise<void> {
     const text = JSON.stringify(record);
     const candidate = `${path}.${record.token}${internals.candidateSuffix}`;
-    await writeFile(candidate, text, { mode: 0o600 });
+    // 'wx': never through a link someone planted at the name.
+    await writeFile(candidate, text, { mode: 0o600, flag: 'wx' });
     try {
       for (;;) {
         try {
@@ -114,7 +115,7 @@ const internals = {
           const code = (error as NodeJS.ErrnoException).code;
           if (code === 'ENOENT') {
             // Cleared away as abandoned by another process: write it again.
-            await writeFile(candidate, text, { mode: 0o600 });
+            await writeFile(candidate, text, { mode: 0o600, flag: 'wx' });
             continue;
           }
           if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS') {

@@ -1,7 +1,8 @@
-import { appendFileSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 
 import { readTextFile } from './atomic-file.js';
+import { APPEND_NO_FOLLOW } from './private-paths.js';
 
 const PRIVATE_FILE_MODE = 0o600;
 
@@ -32,7 +33,12 @@ export class SentLog {
 
   /** Records that the op was applied. Synchronous: one small append, done before the op is reported sent. */
   add(op: SentOp): void {
-    appendFileSync(this.path, `${JSON.stringify({ id: op.id, key: op.key })}\n`, { mode: PRIVATE_FILE_MODE });
+    const fd = openSync(this.path, APPEND_NO_FOLLOW, PRIVATE_FILE_MODE);
+    try {
+      writeSync(fd, `${JSON.stringify({ id: op.id, key: op.key })}\n`);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 
+import { clientLimitKey } from '../client-address.js';
 import type { LoginFailureCounts, Store } from '../db/store.js';
 import { ShopError } from '../domain/errors.js';
 
@@ -59,10 +60,11 @@ export async function beginLoginAttempt(
   store: Store,
   settings: LoginThrottleSettings,
   email: string,
-  address: string,
+  clientAddress: string,
   now: Date,
 ): Promise<LoginAttempt> {
   const account = internals.accountKey(email);
+  const address = clientLimitKey(clientAddress); // an IPv6 client is counted by its /64, in one spelling
   const since = new Date(now.getTime() - settings.windowSeconds * 1000);
   await store.loginFailures.record(account, address, now, since);
   let counts: LoginFailureCounts;

@@ -1,25 +1,27 @@
 import { randomUUID } from 'node:crypto';
 
+import { isMixedScript, localPart, normalizeEmail } from '../../shared/rules/email.js';
 import type { Me, RegisteredUser, TokenPair } from '../../shared/wire.js';
 import type { Config } from '../config.js';
 import type { ConsumeResult, Store, UserRecord } from '../db/store.js';
 import { ShopError } from '../domain/errors.js';
 import { issueAccessToken } from './access-tokens.js';
+import { emailSkeleton } from './email-skeleton.js';
+import type { HashingGate } from './hashing-gate.js';
 import { beginLoginAttempt } from './login-throttle.js';
 import { hashPassword, verifyDecoyPassword, verifyPassword } from './passwords.js';
 import { createRefreshToken, hashRefreshToken } from './refresh-tokens.js';
 
-/** What the session functions need: the store, the clock, and the auth part of the configuration. */
+/** What the session functions need: the store, the clock, the auth part of the configuration, and the hashing bound. */
 export interface SessionDeps {
   store: Store;
   config: Pick<Config, 'jwt' | 'passwordCost' | 'loginThrottle'>;
   now: () => Date;
+  /** The process's bound on scrypt work in flight; past it, 503 at once. */
+  hashing: HashingGate;
 }
 
-/** Emails are compared and stored lower-cased; surrounding white space is not part of an address. */
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
+export { normalizeEmail } from '../../shared/rules/email.js';
 
 export function toMe(user: Pick<UserRecord, 'id' | 'email' | 'createdAt'>): Me & RegisteredUser {
   return { id: user.id, email: user.email, createdAt: user.createdAt.toISOString() };
@@ -29,17 +31,49 @@ export function toMe(user: Pick<UserRecord, 'id' | 'email' | 'createdAt'>): Me &
  * Hashes the password for a new account. Kept apart from `createAccount` so the slow hash (~100 ms at the default
  * cost) never runs while a database transaction is open.
  */
-export function hashNewPassword(deps: Pick<SessionDeps, 'config'>, password: string): Promise<string> {
-  return hashPassword(password, deps.config.passwordCost);
+export function hashNewPassword(deps: Pick<SessionDeps, 'config' | 'hashing'>, password: string): Promise<string> {
+  return deps.hashing.run('registration', () => hashPassword(password, deps.config.passwordCost));
 }
 
-/** Creates the account; 409 `EMAIL_TAKEN` when the address is in use, in any letter case. */
+/**
+ * Creates the account; 409 `EMAIL_TAKEN` when the address, or one that looks the same (UTS #39 skeleton), is in use;
+ * 400 `VALIDATION_FAILED` for a local part that mixes scripts. One transaction (joined when already in one): the
+ * account and its skeleton commit together, and the skeleton's unique index settles concurrent look-alikes.
+ */
 export async function createAccount(store: Store, email: string, passwordHash: string, now: Date): Promise<RegisteredUser> {
-  const user = await store.users.create({ id: randomUUID(), email: normalizeEmail(email), passwordHash, createdAt: now });
-  if (!user) {
-    throw new ShopError('EMAIL_TAKEN', 'An account with this email already exists');
+  const normalized = normalizeEmail(email);
+  const skeleton = emailSkeleton(normalized);
+  const taken = (): ShopError => new ShopError('EMAIL_TAKEN', 'An account with this email already exists');
+  return store.transaction(async (tx) => {
+    // A look-alike of an existing account is told it is taken before it is told why it looks suspicious.
+    if (await tx.emailSkeletons.taken(skeleton)) {
+      throw taken();
+    }
+    if (isMixedScript(localPart(normalized))) {
+      throw new ShopError('VALIDATION_FAILED', 'The email address mixes letters of different scripts; use one script');
+    }
+    const user = await tx.users.create({ id: randomUUID(), email: normalized, passwordHash, createdAt: now });
+    if (!user || !(await tx.emailSkeletons.claim(skeleton, user.id))) {
+      throw taken();
+    }
+    return toMe(user);
+  });
+}
+
+/**
+ * Whether `password` is the one the account a stored registration answer (`body`, its JSON) created was registered
+ * with: a replayed registration must carry the same password, checked against the scrypt hash as a login would. An
+ * account that is gone, or whose answer is not one, is no match.
+ */
+export async function isRegistrationOf(deps: Pick<SessionDeps, 'store' | 'hashing'>, body: string, password: string): Promise<boolean> {
+  let id: unknown;
+  try {
+    id = (JSON.parse(body) as Partial<RegisteredUser>).id;
+  } catch {
+    return false;
   }
-  return toMe(user);
+  const user = typeof id === 'string' ? await deps.store.users.findById(id) : null;
+  return user ? deps.hashing.run('verification', () => verifyPassword(password, user.passwordHash)) : false;
 }
 
 /**
@@ -54,7 +88,10 @@ export async function login(deps: SessionDeps, email: string, password: string, 
   let valid: boolean;
   try {
     user = await deps.store.users.findByEmail(normalized);
-    valid = user ? await verifyPassword(password, user.passwordHash) : await verifyDecoyPassword(password, deps.config.passwordCost);
+    const known = user;
+    valid = await deps.hashing.run('verification', () =>
+      known ? verifyPassword(password, known.passwordHash) : verifyDecoyPassword(password, deps.config.passwordCost),
+    );
   } catch (error) {
     // The password was never judged (the database failed): that is no failed guess.
     await attempt.abandoned().catch(() => {});

@@ -1,8 +1,6 @@
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
-
 import { resolveDatabaseTarget } from './database-url.js';
 import { openPostgresStore } from './postgres.js';
+import { preparePrivateDatabaseFile } from './private-files.js';
 import { openSqliteStore } from './sqlite.js';
 import type { Store } from './store.js';
 import type { TransactionCheckOptions } from './transaction-scope.js';
@@ -10,8 +8,10 @@ import type { TransactionCheckOptions } from './transaction-scope.js';
 export interface OpenStoreOptions extends TransactionCheckOptions {
   /** `DATABASE_URL`; see {@link resolveDatabaseTarget} for the forms it takes. */
   url?: string | undefined;
-  /** Holds the default SQLite file, `<dataDir>/shop.db`, when `url` is unset. A SQLite file's directory is created if missing. */
+  /** Holds the default SQLite file, `<dataDir>/shop.db`, when `url` is unset. A SQLite file's directory is created (0700) if missing, the file 0600. */
   dataDir: string;
+  /** SQLite only: the largest the database file may grow to (`SHOP_SQLITE_MAX_BYTES`); unbounded when unset. */
+  sqliteMaxBytes?: number | undefined;
   /** Told of trouble that costs speed, not correctness (SQLite: a failed background checkpoint; Postgres: connections replaced after a failover). */
   onWarning?: ((message: string) => void) | undefined;
 }
@@ -28,7 +28,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   }
   if (target.filename !== ':memory:') {
     // `DATABASE_URL=./var/shop.db` on a fresh machine should just work, as the default `./data/shop.db` does.
-    await mkdir(dirname(target.filename), { recursive: true });
+    await preparePrivateDatabaseFile(target.filename);
   }
-  return openSqliteStore(target.filename, { checkTransactionUse: options.checkTransactionUse, onWarning: options.onWarning });
+  return openSqliteStore(target.filename, { checkTransactionUse: options.checkTransactionUse, onWarning: options.onWarning, maxBytes: options.sqliteMaxBytes });
 }

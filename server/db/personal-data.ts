@@ -83,6 +83,14 @@ export const personalTables: readonly PersonalTable[] = [
     orderBy: 'window_start, address',
   },
   {
+    // The look-alike key derived from the email (server/auth/email-skeleton.ts), which keeps the address taken.
+    table: 'email_skeletons',
+    section: 'emailKeys',
+    owner: { column: 'user_id', key: 'userId' },
+    exported: { skeleton: ['skeleton', 'text'] },
+    orderBy: 'skeleton',
+  },
+  {
     // The password hash and token version stay in the database.
     table: 'users',
     section: 'account',
@@ -134,5 +142,5 @@ export function exportRow(table: PersonalTable, row: Record<string, unknown>, to
 
 /** An empty result with every section present, so a user without preferences still gets `preferences: []`. */
 export function emptyPersonalData(): Record<PersonalSection, PersonalRow[]> {
-  return { account: [], cart: [], cartLines: [], preferences: [], sessions: [], requests: [], failedLogins: [] };
+  return { account: [], cart: [], cartLines: [], preferences: [], sessions: [], requests: [], failedLogins: [], emailKeys: [] };
 }

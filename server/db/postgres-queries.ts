@@ -16,10 +16,14 @@ import {
 } from './rows.js';
 import { isLockTimeout } from './postgres-errors.js';
 import { positional, type PositionalStatement, type SharedStatement, sharedSql } from './shared-sql.js';
+import { createEmailSkeletons } from './postgres-email-skeletons.js';
+import { createRegistrationAttempts } from './postgres-registration-attempts.js';
 import type {
   CartStore,
   IdempotencyStore,
   LoginFailureStore,
+  RegistrationAttemptStore,
+  EmailSkeletonStore,
   PreferenceStore,
   ProductRecord,
   ProductStore,
@@ -38,6 +42,8 @@ export interface PostgresQueries {
   tokens: TokenStore;
   idempotency: IdempotencyStore;
   loginFailures: LoginFailureStore;
+  registrationAttempts: RegistrationAttemptStore;
+  emailSkeletons: EmailSkeletonStore;
   ping(): Promise<void>;
 }
 
@@ -345,6 +351,8 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
     tokens,
     idempotency,
     loginFailures,
+    registrationAttempts: createRegistrationAttempts(q),
+    emailSkeletons: createEmailSkeletons(q),
     async ping() {
       await run('ping');
     },

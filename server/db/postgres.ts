@@ -187,6 +187,8 @@ class PostgresStore {
       tokens: internals.guarded(queries.tokens, guards),
       idempotency: internals.guarded(queries.idempotency, guards),
       loginFailures: internals.guarded(queries.loginFailures, guards),
+      registrationAttempts: internals.guarded(queries.registrationAttempts, guards),
+      emailSkeletons: internals.guarded(queries.emailSkeletons, guards),
       ping: internals.guarded({ ping: queries.ping }, guards).ping,
     };
   }

@@ -15,6 +15,8 @@ import {
   type UserRow,
 } from './rows.js';
 import { sharedSql } from './shared-sql.js';
+import { prepareEmailSkeletons, type SqliteEmailSkeletons } from './sqlite-email-skeletons.js';
+import { prepareRegistrationAttempts, type SqliteRegistrationAttempts } from './sqlite-registration-attempts.js';
 import type {
   CartStore,
   ConsumeResult,
@@ -43,6 +45,8 @@ export interface SqliteQueries {
   tokens: Synchronous<TokenStore>;
   idempotency: SqliteIdempotencyRecords;
   loginFailures: Synchronous<LoginFailureStore>;
+  registrationAttempts: SqliteRegistrationAttempts;
+  emailSkeletons: SqliteEmailSkeletons;
   ping(): void;
 }
 
@@ -355,6 +359,8 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
     tokens,
     idempotency,
     loginFailures,
+    registrationAttempts: prepareRegistrationAttempts(db),
+    emailSkeletons: prepareEmailSkeletons(db),
     ping() {
       statements.ping.get();
     },

@@ -9,7 +9,7 @@ import { isSqliteBusy } from './sqlite-errors.js';
 import { transactionIdempotency } from './sqlite-idempotency.js';
 import { migrateSqlite } from './sqlite-migrate.js';
 import { prepareSqliteQueries, type SqliteQueries, type Synchronous } from './sqlite-queries.js';
-import { StoreUnavailableError, type Store } from './store.js';
+import { type EmailSkeletonStore, type RegistrationAttemptStore, StoreUnavailableError, type Store } from './store.js';
 import { type TransactionCheckOptions, TransactionScope, TransactionState } from './transaction-scope.js';
 
 type Run = <T>(operation: () => T) => Promise<T>;
@@ -67,6 +67,8 @@ export interface SqliteStoreOptions extends TransactionCheckOptions {
   onWarning?: ((message: string) => void) | undefined;
   /** How often the checkpoint thread runs, and when it restarts the WAL; its defaults suit a server. */
   checkpoints?: Pick<CheckpointerOptions, 'intervalMs' | 'restartFrames'>;
+  /** Largest the database may grow to, in bytes; writes past it fail with SQLITE_FULL as on a full disk. */
+  maxBytes?: number | undefined;
 }
 
 /**
@@ -97,6 +99,10 @@ export async function openSqliteStore(filename: string, options: SqliteStoreOpti
     }
     db.pragma('foreign_keys = ON');
     migrateSqlite(db);
+    if (options.maxBytes !== undefined) {
+      const pageSize = db.pragma('page_size', { simple: true }) as number;
+      db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxBytes / pageSize))}`);
+    }
     db.pragma('busy_timeout = 0');
     const checkpointer = db.memory ? undefined : startSqliteCheckpointer(filename, { ...options.checkpoints, onError: options.onWarning });
     return new SqliteStore(db, prepareSqliteQueries(db), options.checkTransactionUse ?? true, checkpointer).root;
@@ -183,6 +189,8 @@ class SqliteStore {
       idempotency,
       loginFailures: internals.lift(queries.loginFailures, run),
       accounts,
+      registrationAttempts: internals.lift<RegistrationAttemptStore>(queries.registrationAttempts, run),
+      emailSkeletons: internals.lift<EmailSkeletonStore>(queries.emailSkeletons, run),
       transaction,
       ping: () => run(() => queries.ping()),
       close,

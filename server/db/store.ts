@@ -278,7 +278,7 @@ export type PersonalRow = Record<string, unknown>;
 export type PersonalData = Record<PersonalSection, PersonalRow[]>;
 
 /** The sections of an account export, one per table that names users; see `personalTables`. */
-export type PersonalSection = 'account' | 'cart' | 'cartLines' | 'preferences' | 'sessions' | 'requests' | 'failedLogins';
+export type PersonalSection = 'account' | 'cart' | 'cartLines' | 'preferences' | 'sessions' | 'requests' | 'failedLogins' | 'emailKeys';
 
 /**
  * The account as a whole: a password change, and every row that names a user, read or erased at once. Which tables and
@@ -300,6 +300,36 @@ export interface AccountStore {
   erase(owner: PersonalDataOwner): Promise<Record<string, number>>;
 }
 
+/** An address's registrations in its current window, this one included. */
+export interface RegistrationWindow {
+  attempts: number;
+  windowStart: Date;
+}
+
+/** Registration attempts per client address, shared by every instance, in a fixed window per address. */
+export interface RegistrationAttemptStore {
+  /**
+   * Counts one attempt in one statement (`INSERT … ON CONFLICT DO UPDATE … RETURNING`): adds 1, or starts a new window
+   * at `now` with 1 when the address's window started at or before `expiredBefore`. Returns the window after the count.
+   */
+  record(address: string, now: Date, expiredBefore: Date): Promise<RegistrationWindow>;
+  /** Deletes addresses whose window started before `before`; returns how many. */
+  deleteExpired(before: Date): Promise<number>;
+}
+
+/** The look-alike key of each account's email (see server/auth/email-skeleton.ts), unique across accounts. */
+export interface EmailSkeletonStore {
+  /** Whether an account already holds `skeleton`. */
+  taken(skeleton: string): Promise<boolean>;
+  /**
+   * Gives `skeleton` to the user in one statement (`INSERT … ON CONFLICT DO NOTHING`); `false` when another account
+   * holds it (or, concurrently, is committing it: the unique index makes the second wait and then lose).
+   */
+  claim(skeleton: string, userId: string): Promise<boolean>;
+  /** Up to `limit` accounts that have no skeleton yet (created before skeletons were kept), oldest first. */
+  withoutSkeleton(limit: number): Promise<{ id: string; email: string }[]>;
+}
+
 export type Dialect = 'sqlite' | 'postgres';
 
 export interface Store {
@@ -312,6 +342,8 @@ export interface Store {
   readonly idempotency: IdempotencyStore;
   readonly loginFailures: LoginFailureStore;
   readonly accounts: AccountStore;
+  readonly registrationAttempts: RegistrationAttemptStore;
+  readonly emailSkeletons: EmailSkeletonStore;
   /**
    * Runs `work` in one database transaction (SQLite: `BEGIN IMMEDIATE`; Postgres: `BEGIN`) and commits when it
    * resolves, rolls back when it rejects. Use only the `tx` store inside `work`. Called on a `tx` store, it joins

@@ -32,7 +32,7 @@ const internals = {
     const attempt = await beginLoginAttempt(deps.store, deps.config.loginThrottle, user.email, clientAddress, deps.now());
     let valid: boolean;
     try {
-      valid = await verifyPassword(password, user.passwordHash);
+      valid = await deps.hashing.run('verification', () => verifyPassword(password, user.passwordHash));
     } catch (error) {
       await attempt.abandoned().catch(() => {});
       throw error;
@@ -82,8 +82,9 @@ export async function changePassword(
 ): Promise<TokenPair> {
   const user = await internals.user(deps, request.owner.userId);
   const attempt = await internals.confirmPassword(deps, user, currentPassword, request.clientAddress);
-  // Hashed before the transaction: scrypt takes ~100 ms and must not hold the database's write lock.
-  const newHash = await hashPassword(newPassword, deps.config.passwordCost);
+  // Hashed before the transaction: scrypt takes ~100 ms and must not hold the database's write lock. A signed-in user
+  // proving a password shares the bound with logins, not with registrations from strangers.
+  const newHash = await deps.hashing.run('verification', () => hashPassword(newPassword, deps.config.passwordCost));
   const pair = await internals.settled(attempt, () =>
     deps.store.transaction(async (tx) => {
       const tokenVersion = await tx.accounts.replacePassword(user.id, user.passwordHash, newHash);
@@ -138,5 +139,6 @@ export async function exportAccount(deps: Pick<SessionDeps, 'store' | 'now'>, ow
     sessions: internals.jsonRows(data.sessions),
     requests: internals.jsonRows(data.requests),
     failedLogins: internals.jsonRows(data.failedLogins),
+    emailKeys: internals.jsonRows(data.emailKeys),
   } as AccountExport;
 }

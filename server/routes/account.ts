@@ -36,8 +36,8 @@ const internals = {
  */
 export const accountRoutes: Plugin<RouteDeps> = {
   name: 'shop-account',
-  register(server, { store, config, now }) {
-    const sessions: SessionDeps = { store, config, now };
+  register(server, { store, config, now, hashing }) {
+    const sessions: SessionDeps = { store, config, now, hashing };
 
     server.route([
       {

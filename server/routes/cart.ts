@@ -4,6 +4,7 @@ import { cartETag, Paths, parseCartETag } from '../../shared/http.js';
 import type { AddItemRequest, Cart, SetItemRequest } from '../../shared/wire.js';
 import { currentUser } from '../auth/strategy.js';
 import type { Store } from '../db/store.js';
+import { ShopError } from '../domain/errors.js';
 import { addItem, type CartMutationOptions, clearCart, getCart, removeItem, setItem } from '../domain/cart.js';
 import type { RouteDeps } from './deps.js';
 import { type MutationResult, runIdempotent, userScope } from './idempotency.js';
@@ -12,6 +13,7 @@ import { AddItemPayload, CartMutationHeaders, SetItemPayload, SkuParams } from '
 type CartMutation = (store: Store, userId: string, options: CartMutationOptions) => Promise<Cart>;
 
 const internals = {
+  weakETag: /^\s*W\//,
   sku(request: Request): string {
     return (request.params as { sku: string }).sku;
   },
@@ -29,6 +31,10 @@ export const cartRoutes: Plugin<RouteDeps> = {
     const mutation = (change: (request: Request) => CartMutation) => (request: Request, h: ResponseToolkit) => {
       const user = currentUser(request);
       const ifMatch: unknown = request.headers['if-match'];
+      if (typeof ifMatch === 'string' && internals.weakETag.test(ifMatch)) {
+        // If-Match compares strongly (RFC 9110 §13.1.1): a weak validator never matches.
+        throw new ShopError('PRECONDITION_FAILED', 'If-Match takes the strong ETag GET /cart sent (e.g. "3"); a weak one never matches');
+      }
       const options: CartMutationOptions = { ifMatch: typeof ifMatch === 'string' ? parseCartETag(ifMatch) : undefined, now: now() };
       const operation = change(request);
       return runIdempotent(request, h, idempotency, userScope(user.id), async (tx) => internals.result(await operation(tx, user.id, options)));

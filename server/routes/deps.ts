@@ -1,3 +1,4 @@
+import type { HashingGate } from '../auth/hashing-gate.js';
 import type { Config } from '../config.js';
 import type { Store } from '../db/store.js';
 import type { IdempotencyDeps } from './idempotency.js';
@@ -8,4 +9,6 @@ export interface RouteDeps {
   config: Config;
   now: () => Date;
   idempotency: IdempotencyDeps;
+  /** This process's bound on password hashing in flight, shared by every route that hashes or verifies a password. */
+  hashing: HashingGate;
 }

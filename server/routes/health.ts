@@ -7,12 +7,17 @@ import type { RouteDeps } from './deps.js';
 export interface HealthOptions extends RouteDeps {
   /** True once shutdown has begun, so a load balancer drains this instance before it stops accepting. */
   isDraining: () => boolean;
+  /** True while writes have lately failed for lack of space: the instance can read but not store. */
+  isStorageFull: () => boolean;
 }
 
-/** `/healthz`: the process answers. `/readyz`: a database that takes writes answers too, and the instance is not shutting down. */
+/**
+ * `/healthz`: the process answers. `/readyz`: a database that takes writes answers too, writes have not just failed for
+ * lack of space, and the instance is not shutting down.
+ */
 export const healthRoutes: Plugin<HealthOptions> = {
   name: 'shop-health',
-  register(server, { store, isDraining }) {
+  register(server, { store, isDraining, isStorageFull }) {
     server.route([
       {
         method: 'GET',
@@ -24,10 +29,10 @@ export const healthRoutes: Plugin<HealthOptions> = {
         path: Paths.readyz,
         options: {
           auth: false,
-          description: 'Readiness: a database that takes writes answers and the instance is not shutting down',
+          description: 'Readiness: a database that takes writes answers, has room to write, and the instance is not shutting down',
           handler: async (_request, h) => {
             const unavailable = h.response({ status: 'unavailable' } satisfies Health).code(503);
-            if (isDraining()) {
+            if (isDraining() || isStorageFull()) {
               return unavailable;
             }
             try {

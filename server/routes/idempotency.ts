@@ -15,6 +15,21 @@ export interface MutationResult {
   headers?: Record<string, string>;
 }
 
+/** How one route's requests are fingerprinted and replayed, when it holds something that must not be stored. */
+export interface IdempotencyOptions {
+  /**
+   * Top-level body fields left out of the fingerprint because they are secrets (a password): the fingerprint is kept
+   * for weeks, and a fast hash of a password in it would let anyone who reads the database guess the password far
+   * faster than its scrypt hash allows. What they held is checked on a replay by `confirmReplay` instead.
+   */
+  secretFields?: readonly string[];
+  /**
+   * Asked before a stored answer is replayed: is this request, secrets included, the one that produced it? `false`
+   * answers 422 as for a different request. Runs after the claim's transaction ended, so slow checks hold no lock.
+   */
+  confirmReplay?: (stored: IdempotentResponse) => Promise<boolean>;
+}
+
 export interface IdempotencyDeps {
   store: Store;
   now: () => Date;
@@ -49,8 +64,21 @@ const internals = {
     return `{${out}}`;
   },
 
-  fingerprint(request: Request): string {
-    return hash('sha256', `${request.method.toUpperCase()} ${request.path}\n${internals.canonical(request.payload ?? null)}`);
+  fingerprint(request: Request, secretFields: readonly string[]): string {
+    return hash('sha256', `${request.method.toUpperCase()} ${request.path}\n${internals.canonical(internals.withoutSecrets(request.payload ?? null, secretFields))}`);
+  },
+
+  withoutSecrets(payload: unknown, secretFields: readonly string[]): unknown {
+    if (secretFields.length === 0 || typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+      return payload;
+    }
+    const kept: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(payload)) {
+      if (!secretFields.includes(name)) {
+        kept[name] = value;
+      }
+    }
+    return kept;
   },
 
   /** The body as JSON, serialised once: stored for replays and sent as these same bytes (see `send`). */
@@ -92,12 +120,13 @@ export async function runIdempotent(
   deps: IdempotencyDeps,
   scope: string,
   mutate: (store: Store) => Promise<MutationResult>,
+  options: IdempotencyOptions = {},
 ): Promise<ResponseObject> {
   const key: unknown = request.headers[Headers.idempotencyKey];
   if (typeof key !== 'string') {
     return internals.reply(h, await mutate(deps.store));
   }
-  const fingerprint = internals.fingerprint(request);
+  const fingerprint = internals.fingerprint(request, options.secretFields ?? []);
   const now = deps.now();
   const expiresAt = new Date(now.getTime() + deps.retentionSeconds * 1000);
   const outcome = await deps.store.transaction(async (tx) => {
@@ -116,6 +145,9 @@ export async function runIdempotent(
       }
     }
   });
+  if (outcome.kind === 'replay' && options.confirmReplay && !(await options.confirmReplay(outcome.stored))) {
+    throw refused(refusals.idempotencyKeyReused());
+  }
   return internals.send(h, outcome.stored, outcome.kind === 'replay');
 }
 

@@ -12,6 +12,58 @@ export interface OpenApiOptions {
 
 const internals = {
   securityScheme: 'bearerAuth',
+  notInDocument: 'not-in-openapi',
+
+  /**
+   * This origin only; inline styles because Swagger UI sets style attributes. No inline script: the page's one script is
+   * a file, so nothing injected into the page could run, and fetches (the document, "try it out") stay on this API.
+   */
+  docsPolicy: [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; '),
+
+  /**
+   * hapi-swagger's own page reads `?url=` from the query string and renders whatever document it names, on this origin.
+   * This one is fixed to `/openapi.json`, and Swagger UI is told not to take configuration from the query either.
+   */
+  docsPage: `<!DOCTYPE html>
+<html lang="en">
+  <head>
+    <meta charset="UTF-8" />
+    <title>shop API</title>
+    <link rel="stylesheet" type="text/css" href="/swaggerui/swagger-ui.css" />
+    <link rel="icon" type="image/png" href="/swaggerui/favicon-32x32.png" sizes="32x32" />
+  </head>
+  <body>
+    <div id="swagger-ui"></div>
+    <script src="/swaggerui/swagger-ui-bundle.js"></script>
+    <script src="/swaggerui/swagger-ui-standalone-preset.js"></script>
+    <script src="${Paths.docs}/init.js"></script>
+  </body>
+</html>
+`,
+
+  docsScript: `window.addEventListener('load', function () {
+  window.ui = SwaggerUIBundle({
+    url: '${Paths.openapi}',
+    queryConfigEnabled: false,
+    validatorUrl: null,
+    dom_id: '#swagger-ui',
+    deepLinking: true,
+    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+    layout: 'StandaloneLayout',
+    docExpansion: 'list',
+    tryItOutEnabled: false,
+  });
+});
+`,
 
   /** Marks the routes that need an access token, from their own auth settings, so the document cannot drift from them. */
   markSecuredRoutes(routes: RequestRoute[], isSecured: (route: RequestRoute) => boolean): void {
@@ -49,8 +101,9 @@ export const openApiRoutes: Plugin<OpenApiOptions> = {
             description: 'A stateless, token-based shop API. Every error body is {statusCode, error, code, message}.',
           },
           jsonPath: Paths.openapi,
-          documentationPath: Paths.docs,
-          routeTag: () => true,
+          // The page is ours (below); hapi-swagger serves only the document and Swagger UI's files.
+          documentationPage: false,
+          routeTag: (tags: string[] | undefined) => !(tags ?? []).includes(internals.notInDocument),
           grouping: 'path',
           sortPaths: 'path-method',
           securityDefinitions: {
@@ -58,6 +111,27 @@ export const openApiRoutes: Plugin<OpenApiOptions> = {
           },
           // null (documented, missing from the types) keeps the docs page from calling a third-party validator.
           validatorUrl: null as unknown as string,
+        },
+      },
+    ]);
+    // Not API routes: left out of the document (see routeTag).
+    server.route([
+      {
+        method: 'GET',
+        path: Paths.docs,
+        options: {
+          auth: false,
+          tags: [internals.notInDocument],
+          handler: (_request, h) => h.response(internals.docsPage).type('text/html; charset=utf-8').header('Content-Security-Policy', internals.docsPolicy),
+        },
+      },
+      {
+        method: 'GET',
+        path: `${Paths.docs}/init.js`,
+        options: {
+          auth: false,
+          tags: [internals.notInDocument],
+          handler: (_request, h) => h.response(internals.docsScript).type('text/javascript; charset=utf-8'),
         },
       },
     ]);

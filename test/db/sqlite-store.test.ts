@@ -69,11 +69,13 @@ describe('sqlite store on a file', () => {
       expect(tables).to.equal([
         'cart_lines',
         'carts',
+        'email_skeletons',
         'idempotency_keys',
         'login_failures',
         'preferences',
         'products',
         'refresh_tokens',
+        'registration_attempts',
         'schema_migrations',
         'users',
       ]);

@@ -27,6 +27,11 @@ export function testConfig<K extends JwtKey = HmacKey>(overrides: TestConfigOver
     trustedProxies: parseTrustedProxies(''),
     // Generous enough that suites logging in many times from one address never meet them; throttle tests lower them.
     loginThrottle: { maxFailuresPerAccount: 10, maxFailuresPerAddress: 10_000, windowSeconds: 900 },
+    // Suites register many users from one address; the flood and address-limit tests lower these.
+    registrationThrottle: { maxPerAddress: 1_000_000, windowSeconds: 3600 },
+    passwordHashing: { maxInFlight: 1024, maxRegistrationsInFlight: 1024 },
+    bodyTimeoutMs: 10_000,
+    sqliteMaxBytes: undefined,
     workers: 1,
     ...rest,
     jwt: {

@@ -62,6 +62,8 @@ export async function createServerProcess(): Promise<ServerProcess> {
     SHOP_DATA_DIR: directory,
     SHOP_JWT_KEYS: 'k1:a-test-secret-that-is-long-enough-for-hs256!!',
     SHOP_PASSWORD_COST: '10',
+    // The end-to-end suites register many accounts from 127.0.0.1.
+    SHOP_REGISTER_MAX_PER_ADDRESS: '1000000',
     LOG_LEVEL: 'silent',
   };
   if (!internals.exitHookInstalled) {

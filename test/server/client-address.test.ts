@@ -1,7 +1,7 @@
 import { expect } from '@hapi/code';
 import * as Lab from '@hapi/lab';
 
-import { parseTrustedProxies, resolveClientAddress } from '../../server/client-address.js';
+import { clientLimitKey, parseTrustedProxies, resolveClientAddress } from '../../server/client-address.js';
 import { ConfigError } from '../../server/config-error.js';
 
 export const lab = Lab.script();
@@ -42,5 +42,29 @@ describe('parseTrustedProxies', () => {
     for (const value of ['localhost', '10.0.0.0/33', '10.0.0.0/8/1', '::1/129', '1.2.3.4/x']) {
       expect(() => parseTrustedProxies(value)).to.throw(ConfigError, /SHOP_TRUSTED_PROXIES/);
     }
+  });
+});
+
+describe('clientLimitKey', () => {
+  it('counts an IPv6 client as its /64, however the address is spelled', () => {
+    const spellings = ['2001:db8:0:1::7', '2001:DB8:0:1:0:0:0:7', '2001:0db8:0000:0001:ffff:1:2:3', '2001:db8::1:aaaa:0:0:1', 'fe80::1'.replace('fe80', '2001:db8:0:1:0')];
+    for (const address of spellings) {
+      expect(clientLimitKey(address)).to.equal('2001:db8:0:1::/64');
+    }
+  });
+
+  it('keeps neighbouring /64s apart', () => {
+    expect(clientLimitKey('2001:db8:0:2::7')).to.not.equal(clientLimitKey('2001:db8:0:1::7'));
+  });
+
+  it('writes a prefix with runs of zeros and embedded IPv4 in one form', () => {
+    expect(clientLimitKey('::1')).to.equal('0:0:0:0::/64');
+    expect(clientLimitKey('64:ff9b::192.0.2.1')).to.equal('64:ff9b:0:0::/64');
+    expect(clientLimitKey('fe80::1%eth0')).to.equal('fe80:0:0:0::/64');
+  });
+
+  it('counts an IPv4 client, or one on an IPv4-mapped IPv6 socket, as its own address', () => {
+    expect(clientLimitKey('203.0.113.9')).to.equal('203.0.113.9');
+    expect(clientLimitKey('::ffff:203.0.113.9')).to.equal('203.0.113.9');
   });
 });

@@ -17,6 +17,18 @@ describe('loadConfig', () => {
     expect(config.jwt).to.include({ issuer: 'shop', audience: 'shop-api', accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 2592000 });
   });
 
+  it('documents the security limits: registrations per address, hashing in flight, body timeout', () => {
+    const config = loadConfig({ SHOP_JWT_KEYS: `k1:${secret}` });
+    expect(config.registrationThrottle).to.equal({ maxPerAddress: 20, windowSeconds: 3600 });
+    expect(config.passwordHashing.maxInFlight).to.equal(8);
+    expect(config.passwordHashing.maxRegistrationsInFlight).to.be.within(1, 2);
+    expect(config.bodyTimeoutMs).to.equal(10_000);
+    expect(config.sqliteMaxBytes).to.be.undefined();
+    const set = loadConfig({ SHOP_JWT_KEYS: `k1:${secret}`, UV_THREADPOOL_SIZE: '16', SHOP_REGISTER_HASHES_IN_FLIGHT: '3', SHOP_BODY_TIMEOUT_MS: '2000' });
+    expect(set.passwordHashing).to.equal({ maxInFlight: 32, maxRegistrationsInFlight: 3 });
+    expect(set.bodyTimeoutMs).to.equal(2000);
+  });
+
   it('refuses to start in production without SHOP_JWT_KEYS, and says why', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' }, () => [{ kid: 'dev', secret: Buffer.alloc(32) }])).to.throw(
       ConfigError,

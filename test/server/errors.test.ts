@@ -51,7 +51,11 @@ for (const backend of sqliteOnly) {
 
     it('answers unknown routes with 404 ROUTE_NOT_FOUND', async () => {
       expectError(await server.inject({ method: 'GET', url: '/nope' }), 404, 'ROUTE_NOT_FOUND');
-      expectError(await server.inject({ method: 'PATCH', url: '/cart' }), 404, 'ROUTE_NOT_FOUND');
+      expectError(await server.inject({ method: 'PATCH', url: '/nope' }), 404, 'ROUTE_NOT_FOUND');
+    });
+
+    it('answers a known path asked with a method it does not take with 405 METHOD_NOT_ALLOWED', async () => {
+      expectError(await server.inject({ method: 'PATCH', url: '/cart' }), 405, 'METHOD_NOT_ALLOWED');
     });
 
     it('answers a wrong payload type with 400 VALIDATION_FAILED naming the field', async () => {

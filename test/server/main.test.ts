@@ -46,6 +46,10 @@ describe('shop-server (the built bin)', () => {
   it('runs --workers 2 processes on one port, serves from both, and stops them all on SIGTERM', async () => {
     const server = await startShopProcess({ env, args: ['--workers', '2'] });
     try {
+      // Ready means one worker answers; on a busy machine the other may still be starting, and would serve nothing.
+      for (let waited = 0; server.logs.filter((line) => line.msg === 'shop-server listening').length < 2 && waited < 20_000; waited += 50) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       for (let i = 0; i < 40; i++) {
         expect(await getOnce(`${server.url}/products?limit=1`)).to.equal(200);
       }

@@ -60,6 +60,10 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       PORT: String(port),
       SHOP_JWT_KEYS: SHARED_JWT_KEYS,
       SHOP_PASSWORD_COST: '10',
+      // The suites register many accounts from 127.0.0.1, many at once.
+      SHOP_REGISTER_MAX_PER_ADDRESS: '1000000',
+      SHOP_REGISTER_HASHES_IN_FLIGHT: '64',
+      SHOP_HASHES_IN_FLIGHT: '64',
       SHOP_SHUTDOWN_TIMEOUT_MS: '2000',
       LOG_LEVEL: 'warn',
       ...env,
