@@ -215,6 +215,8 @@ export class ConfigStore {
       [this.settingsPath, 'config'],
       [this.credentialsPath, 'credentials'],
     ] as const) {
+      // A link is refused, not set aside: another user may have planted it, and it is for its owner to see.
+      refuseSymbolicLink(path);
       const parsed = readJsonObject(path);
       if (!parsed.ok) {
         const aside = this.setAside(path, parsed.problem);
