@@ -21,14 +21,15 @@ const internals = {
     503: 'SERVICE_UNAVAILABLE',
   } as Partial<Record<number, ErrorCode>>,
 
-  body(statusCode: number, code: ErrorCode, message: string): ErrorBody {
-    return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code, message };
+  body(statusCode: number, code: ErrorCode, message: string, details: unknown): ErrorBody {
+    const body: ErrorBody = { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code, message };
+    return details === undefined ? body : { ...body, details };
   },
 
   /** Maps any error a request can end in to the status, code and message a client may see. */
-  classify(error: Boom): { status: number; code: ErrorCode; message: string; headers: Record<string, string> } {
+  classify(error: Boom): { status: number; code: ErrorCode; message: string; headers: Record<string, string>; details?: unknown } {
     if (error instanceof ShopError) {
-      return { status: error.status, code: error.code, message: error.message, headers: { ...error.headers } };
+      return { status: error.status, code: error.code, message: error.message, headers: { ...error.headers }, details: error.details };
     }
     if (error instanceof StoreUnavailableError) {
       return { status: 503, code: 'SERVICE_UNAVAILABLE', message: 'The database is unavailable; try again shortly', headers: { 'Retry-After': '1' } };
@@ -62,12 +63,12 @@ export function errorResponder(log: Logger): Lifecycle.Method {
     if (!('isBoom' in response) || !response.isBoom) {
       return h.continue;
     }
-    const { status, code, message, headers } = internals.classify(response);
+    const { status, code, message, headers, details } = internals.classify(response);
     if (status >= 500) {
       const cause = response instanceof StoreUnavailableError ? response.message : response.stack;
       log.error({ reqId: request.app.requestId, method: request.method, path: request.path, status, code, err: cause }, 'request failed');
     }
-    const reply = h.response(internals.body(status, code, message)).code(status);
+    const reply = h.response(internals.body(status, code, message, details)).code(status);
     for (const [name, value] of Object.entries(headers)) {
       reply.header(name, value);
     }

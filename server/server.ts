@@ -20,6 +20,7 @@ import type { RouteDeps } from './routes/deps.js';
 import { healthRoutes } from './routes/health.js';
 import { jwksRoutes } from './routes/jwks.js';
 import { openApiRoutes } from './routes/openapi.js';
+import { orderRoutes } from './routes/orders.js';
 import { preferenceRoutes } from './routes/preferences.js';
 import { productRoutes } from './routes/products.js';
 
@@ -95,6 +96,7 @@ export async function createServer({ config, store, log = silentLogger, now = ()
     { plugin: accountRoutes, options: deps },
     { plugin: productRoutes, options: deps },
     { plugin: cartRoutes, options: deps },
+    { plugin: orderRoutes, options: deps },
     { plugin: preferenceRoutes, options: deps },
     { plugin: healthRoutes, options: { ...deps, isDraining: () => server.app.draining } },
     { plugin: jwksRoutes, options: deps },

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 
 import { Mutex } from './mutex.js';
 import { sqliteAccounts } from './sqlite-accounts.js';
+import { sqliteOrders } from './sqlite-orders.js';
 import { type CheckpointerOptions, type SqliteCheckpointer, startSqliteCheckpointer } from './sqlite-checkpointer.js';
 import { isSqliteBusy } from './sqlite-errors.js';
 import { transactionIdempotency } from './sqlite-idempotency.js';
@@ -127,6 +128,7 @@ class SqliteStore {
   readonly #db: Database.Database;
   readonly #queries: SqliteQueries;
   readonly #accounts: ReturnType<typeof sqliteAccounts>;
+  readonly #orders: ReturnType<typeof sqliteOrders>;
   readonly #control: TransactionStatements;
   readonly #checkpointer: SqliteCheckpointer | undefined;
   readonly #gate = new Mutex();
@@ -142,6 +144,7 @@ class SqliteStore {
     this.#scope = new TransactionScope(checkTransactionUse);
     this.#queries = queries;
     this.#accounts = sqliteAccounts(db);
+    this.#orders = sqliteOrders(db);
     this.#checkpointer = checkpointer;
     this.#control = {
       begin: db.prepare('BEGIN IMMEDIATE'),
@@ -183,6 +186,7 @@ class SqliteStore {
       idempotency,
       loginFailures: internals.lift(queries.loginFailures, run),
       accounts,
+      orders: internals.lift(this.#orders, run),
       transaction,
       ping: () => run(() => queries.ping()),
       close,

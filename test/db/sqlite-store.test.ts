@@ -71,6 +71,7 @@ describe('sqlite store on a file', () => {
         'carts',
         'idempotency_keys',
         'login_failures',
+        'orders',
         'preferences',
         'products',
         'refresh_tokens',
