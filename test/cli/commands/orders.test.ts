@@ -82,6 +82,7 @@ describe('shop checkout and shop orders', () => {
   it('fails with exit 1 and OUT_OF_STOCK, saying what is left, when the cart holds more than is in stock', async () => {
     const add = await shop(['cart', 'add', 'LAMP-DESK-OAK', '4']);
     expect(add.code).to.equal(0);
+    expect(add.stderr).to.contain('warning: Only 3 of LAMP-DESK-OAK in stock; the cart holds 4.');
     const run = await shop(['checkout', '--yes']);
     expect(run.code).to.equal(1);
     expect(run.stderr).to.contain('LAMP-DESK-OAK (4 wanted, 3 left) (OUT_OF_STOCK)');
