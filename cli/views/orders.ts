@@ -1,3 +1,4 @@
+import type { ExpectedOrder } from '../../shared/rules/checkout.js';
 import type { Order, OrderPage } from '../../shared/wire.js';
 import { formatAmount, sanitize } from '../format.js';
 import type { View } from '../output.js';
@@ -36,4 +37,17 @@ export const orderPageView: View<OrderPage> = {
       : page.items
           .map((order) => `${order.placedAt}  ${order.id}  ${order.state}  ${order.itemCount} items  ${formatAmount(order.subtotal, order.currency)} ${order.currency}`)
           .join('\n'),
+};
+
+/** An order queued offline: its place in the outbox and what it will be placed at. */
+export interface QueuedOrder {
+  id: number;
+  expect: ExpectedOrder;
+}
+
+/** `shop checkout` offline. Plain lines are the lines confirmed, `SKU  QTY  UNIT_PRICE  CURRENCY`. */
+export const queuedOrderView: View<QueuedOrder> = {
+  json: ({ id, expect }) => ({ status: 'queued', id, expect }),
+  plain: ({ expect }) => expect.lines.map((line) => [line.sku, line.quantity, formatAmount(line.unitPrice, expect.currency), expect.currency]),
+  text: ({ id, expect }) => `Queued as change ${id}: ${formatAmount(expect.subtotal, expect.currency)} ${expect.currency}.`,
 };
