@@ -293,8 +293,8 @@ async function measureCheckout(): Promise<void> {
 
     const plans: LoadPlan[] = [];
     for (const { label, url } of servers) {
-      const buyers = await createUsers(url, settings.connections * 2, `buyer-${label}`);
-      const changers = await createUsers(url, settings.connections * 2, `changer-${label}`);
+      const buyers = await createUsers(url, settings.connections * 3, `buyer-${label}`);
+      const changers = await createUsers(url, settings.connections * 3, `changer-${label}`);
       plans.push(
         cyclePlan(`keyed add + keyed remove cycles/s (${label})`, url, cycleRequests(changers, unlimited, 'remove')),
         cyclePlan(`checkout: keyed add + POST /orders, orders/s (${label})`, url, cycleRequests(buyers, unlimited, 'checkout')),

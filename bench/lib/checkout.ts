@@ -13,25 +13,45 @@ import type { LoadFigures, LoadPlan } from './load.js';
  */
 export function cycleRequests(users: readonly string[], products: readonly ProductRecord[], finish: 'checkout' | 'remove'): autocannon.Request[] {
   // autocannon clears a connection's context each time it starts the cycle again, so a cycle takes a user from the
-  // pool when it starts and gives it back when its last answer came: no two cycles ever share a cart.
-  const free = users.map((token, index) => ({ token, product: products[index % products.length] as ProductRecord }));
-  interface Connection {
-    buyer?: { token: string; product: ProductRecord };
+  // pool when it starts and gives it back when its last answer came: no two cycles ever share a cart. A run that ends
+  // mid-cycle never gives its users back; they are taken back once they have been out far longer than any request.
+  interface Buyer {
+    token: string;
+    product: ProductRecord;
+    takenAt: number;
   }
-  const take = (context: object) => {
+  const free: Buyer[] = users.map((token, index) => ({ token, product: products[index % products.length] as ProductRecord, takenAt: 0 }));
+  const out = new Set<Buyer>();
+  interface Connection {
+    buyer?: Buyer;
+  }
+  const take = (context: object): Buyer => {
     const connection = context as Connection;
-    connection.buyer ??= free.shift();
     if (connection.buyer === undefined) {
-      throw new Error('more connections than users');
+      if (free.length === 0) {
+        for (const buyer of out) {
+          if (Date.now() - buyer.takenAt > 15_000) {
+            out.delete(buyer);
+            free.push(buyer);
+          }
+        }
+      }
+      const buyer = free.shift();
+      if (buyer === undefined) {
+        throw new Error('more connections than users');
+      }
+      buyer.takenAt = Date.now();
+      out.add(buyer);
+      connection.buyer = buyer;
     }
     return connection.buyer;
   };
   const giveBack = (_status: number, _body: string, context: object) => {
     const connection = context as Connection;
-    if (connection.buyer !== undefined) {
+    if (connection.buyer !== undefined && out.delete(connection.buyer)) {
       free.push(connection.buyer);
-      connection.buyer = undefined;
     }
+    connection.buyer = undefined;
   };
   const headers = (token: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${token}`, 'idempotency-key': randomUUID() });
   const add: autocannon.Request = {
