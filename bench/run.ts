@@ -32,7 +32,8 @@ import { cliEnvironment, measureWallTimes } from './lib/wall-time.js';
 const quick = process.argv.includes('--quick');
 /**
  * `--only server,cli`: run some groups (server: the baselines, the stateful references and shop on SQLite; postgres;
- * scale; cli; checkout: orders/s beside keyed cart changes, SQLite and Postgres), for quick iteration while optimising. Ratios whose baseline is in a group not run are left blank, and
+ * scale; cli; checkout: orders/s beside keyed cart changes, SQLite and Postgres), for quick iteration while
+ * optimising. Ratios whose baseline is in a group not run are left blank, and
  * results.md is not written.
  */
 const groups = ['server', 'postgres', 'scale', 'cli', 'checkout'] as const;
@@ -274,8 +275,8 @@ async function measureServers(): Promise<void> {
 }
 
 /**
- * Checkout throughput on SQLite and Postgres: cycles of a keyed add and a checkout, beside cycles of a keyed add and a
- * keyed removal on the same server (see bench/lib/checkout.ts). Figures are cycles per second: orders/s for checkout.
+ * Checkout throughput on SQLite and Postgres: cycles of a keyed line set and a checkout, beside cycles of a keyed set and
+ * a keyed removal on the same server (see bench/lib/checkout.ts). Figures are cycles per second: orders/s for checkout.
  */
 async function measureCheckout(): Promise<void> {
   const processes = new Processes();
@@ -296,15 +297,15 @@ async function measureCheckout(): Promise<void> {
       const buyers = await createUsers(url, settings.connections * 3, `buyer-${label}`);
       const changers = await createUsers(url, settings.connections * 3, `changer-${label}`);
       plans.push(
-        cyclePlan(`keyed add + keyed remove cycles/s (${label})`, url, cycleRequests(changers, unlimited, 'remove')),
-        cyclePlan(`checkout: keyed add + POST /orders, orders/s (${label})`, url, cycleRequests(buyers, unlimited, 'checkout')),
+        cyclePlan(`keyed set + keyed remove cycles/s (${label})`, url, cycleRequests(changers, unlimited, 'remove')),
+        cyclePlan(`checkout: keyed set + POST /orders, orders/s (${label})`, url, cycleRequests(buyers, unlimited, 'checkout')),
       );
     }
     log(`measuring ${plans.length} checkout figures in turns`);
     const results = await measure(plans);
     for (const { label } of servers) {
-      const base = `keyed add + keyed remove cycles/s (${label})`;
-      const name = `checkout: keyed add + POST /orders, orders/s (${label})`;
+      const base = `keyed set + keyed remove cycles/s (${label})`;
+      const name = `checkout: keyed set + POST /orders, orders/s (${label})`;
       figures.push(
         { name: base, load: perCycle(results.get(base) as LoadFigures) },
         { name, load: perCycle(results.get(name) as LoadFigures), baseline: base, target: { kind: 'reported' } },

@@ -7,9 +7,9 @@ import type { LoadFigures, LoadPlan } from './load.js';
 
 /**
  * Checkout throughput needs a cart to order each time, so each connection drives a cycle of two keyed requests as one
- * user: add a line, then order it (`POST /orders` with the price guard, as `shop checkout` sends it). Its baseline is
- * the same cycle with the checkout replaced by a keyed line removal, so the ratio is what checkout costs over the
- * simplest keyed cart change. Products without a stock count only: a figure must have no refused request.
+ * user: set a line to one unit, then order it (`POST /orders` with the price guard, as `shop checkout` sends it). Its baseline is
+ * the same cycle with the checkout replaced by a keyed line removal, so the ratio is what checkout costs over a keyed
+ * cart change. Products without a stock count only: a figure must have no refused request.
  */
 export function cycleRequests(users: readonly string[], products: readonly ProductRecord[], finish: 'checkout' | 'remove'): autocannon.Request[] {
   // autocannon clears a connection's context each time it starts the cycle again, so a cycle takes a user from the
@@ -54,12 +54,13 @@ export function cycleRequests(users: readonly string[], products: readonly Produ
     connection.buyer = undefined;
   };
   const headers = (token: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${token}`, 'idempotency-key': randomUUID() });
+  // A set, not an add: a cycle cut off by the end of a run leaves its line behind, and the next cycle of that user must
+  // still order exactly one unit, as the price guard says.
   const add: autocannon.Request = {
-    method: 'POST',
-    path: '/cart/items',
+    method: 'PUT',
     setupRequest: (request, context) => {
       const { token, product } = take(context);
-      return { ...request, headers: headers(token), body: JSON.stringify({ sku: product.sku, quantity: 1 }) };
+      return { ...request, path: `/cart/items/${product.sku}`, headers: headers(token), body: JSON.stringify({ quantity: 1 }) };
     },
   };
   const order: autocannon.Request = {
