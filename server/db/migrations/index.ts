@@ -1,7 +1,7 @@
 import { initialSchema } from './001-initial-schema.js';
 import { idempotencyKeys } from './002-idempotency-keys.js';
 import { loginFailures } from './003-login-failures.js';
-import { orders } from './004-orders.js';
+import { orders } from './007-orders.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';

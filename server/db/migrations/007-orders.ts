@@ -45,4 +45,4 @@ CREATE TABLE orders (
 CREATE INDEX orders_user_idx ON orders (user_id, placed_at, id);
 `;
 
-export const orders: Migration = { version: 4, name: 'stock and orders', sqlite, postgres };
+export const orders: Migration = { version: 7, name: 'stock and orders', sqlite, postgres };
