@@ -307,8 +307,8 @@ async function measureCheckout(): Promise<void> {
       const base = `keyed set + keyed remove cycles/s (${label})`;
       const name = `checkout: keyed set + POST /orders, orders/s (${label})`;
       figures.push(
-        { name: base, load: perCycle(results.get(base) as LoadFigures) },
-        { name, load: perCycle(results.get(name) as LoadFigures), baseline: base, target: { kind: 'reported' } },
+        { name: base, load: perCycle(results.get(base) as LoadFigures), unit: 'cycles/s' },
+        { name, load: perCycle(results.get(name) as LoadFigures), unit: 'orders/s', baseline: base, target: { kind: 'reported' } },
       );
     }
   } finally {
