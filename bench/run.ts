@@ -20,6 +20,7 @@ import { demoCatalog } from '../server/db/demo-catalog.js';
 import { MAX_LINE_QUANTITY } from '../shared/limits.js';
 import { SHOP_BIN } from '../test/helpers/cli-binary.js';
 import { startPostgresCluster } from '../test/helpers/postgres.js';
+import { cyclePlan, cycleRequests, perCycle } from './lib/checkout.js';
 import { buildLargeSqliteDatabase } from './lib/dataset.js';
 import type { LatencyProbe } from './lib/latency.js';
 import { type LoadFigures, type LoadPlan, measureLoads } from './lib/load.js';
@@ -31,10 +32,11 @@ import { cliEnvironment, measureWallTimes } from './lib/wall-time.js';
 const quick = process.argv.includes('--quick');
 /**
  * `--only server,cli`: run some groups (server: the baselines, the stateful references and shop on SQLite; postgres;
- * scale; cli), for quick iteration while optimising. Ratios whose baseline is in a group not run are left blank, and
+ * scale; cli; checkout: orders/s beside keyed cart changes, SQLite and Postgres), for quick iteration while
+ * optimising. Ratios whose baseline is in a group not run are left blank, and
  * results.md is not written.
  */
-const groups = ['server', 'postgres', 'scale', 'cli'] as const;
+const groups = ['server', 'postgres', 'scale', 'cli', 'checkout'] as const;
 const onlyIndex = process.argv.indexOf('--only');
 const only = onlyIndex === -1 ? undefined : new Set((process.argv[onlyIndex + 1] ?? '').split(','));
 if (only && [...only].some((group) => !(groups as readonly string[]).includes(group))) {
@@ -159,6 +161,9 @@ async function main(): Promise<void> {
   if (wants('cli')) {
     await measureCli();
   }
+  if (wants('checkout')) {
+    await measureCheckout();
+  }
 
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}${quick ? ' (--quick)' : ''}`;
   process.stdout.write(`${renderTable(figures, machine)}\n`);
@@ -260,6 +265,51 @@ async function measureServers(): Promise<void> {
     }
     if (wants('postgres')) {
       figures.push({ name: pgName, load: load(pgName), baseline: names.getCart, target: { kind: 'reported' } });
+    }
+  } finally {
+    await processes.stopAll();
+    for (const stop of stopCluster) {
+      await stop();
+    }
+  }
+}
+
+/**
+ * Checkout throughput on SQLite and Postgres: cycles of a keyed line set and a checkout, beside cycles of a keyed set and
+ * a keyed removal on the same server (see bench/lib/checkout.ts). Figures are cycles per second: orders/s for checkout.
+ */
+async function measureCheckout(): Promise<void> {
+  const processes = new Processes();
+  const stopCluster: Array<() => Promise<void>> = [];
+  try {
+    const unlimited = demoCatalog.filter((product) => product.active && product.stock === undefined);
+    const servers: Array<{ label: string; url: string }> = [];
+    log('starting shop on SQLite for checkouts');
+    const dir = join(work, 'sqlite-checkout');
+    servers.push({ label: 'SQLite', url: (await processes.start(startShopServer(join(dir, 'shop.db'), dir))).url });
+    log('starting Postgres and shop on it for checkouts');
+    const cluster = await startPostgresCluster();
+    stopCluster.push(() => cluster.stop());
+    servers.push({ label: 'Postgres', url: (await processes.start(startShopServer(cluster.adminUrl, join(work, 'pg-checkout')))).url });
+
+    const plans: LoadPlan[] = [];
+    for (const { label, url } of servers) {
+      const buyers = await createUsers(url, settings.connections * 3, `buyer-${label}`);
+      const changers = await createUsers(url, settings.connections * 3, `changer-${label}`);
+      plans.push(
+        cyclePlan(`keyed set + keyed remove cycles/s (${label})`, url, cycleRequests(changers, unlimited, 'remove')),
+        cyclePlan(`checkout: keyed set + POST /orders, orders/s (${label})`, url, cycleRequests(buyers, unlimited, 'checkout')),
+      );
+    }
+    log(`measuring ${plans.length} checkout figures in turns`);
+    const results = await measure(plans);
+    for (const { label } of servers) {
+      const base = `keyed set + keyed remove cycles/s (${label})`;
+      const name = `checkout: keyed set + POST /orders, orders/s (${label})`;
+      figures.push(
+        { name: base, load: perCycle(results.get(base) as LoadFigures), unit: 'cycles/s' },
+        { name, load: perCycle(results.get(name) as LoadFigures), unit: 'orders/s', baseline: base, target: { kind: 'reported' } },
+      );
     }
   } finally {
     await processes.stopAll();

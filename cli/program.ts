@@ -9,6 +9,8 @@ import { whoamiCommand } from './commands/auth/whoami.js';
 import { cartCommand } from './commands/cart/cart.js';
 import { configCommand } from './commands/config/config.js';
 import { prefsCommand } from './commands/prefs/prefs.js';
+import { checkoutCommand } from './commands/checkout/checkout.js';
+import { ordersCommand } from './commands/orders/orders.js';
 import { productsCommand } from './commands/products/list.js';
 import { queueCommand } from './commands/queue/queue.js';
 import { syncCommand } from './commands/sync/sync.js';
@@ -57,6 +59,8 @@ export function buildProgram({ deps, version, io, onGlobals }: ProgramOptions): 
     .addCommand(accountCommand(deps))
     .addCommand(productsCommand(deps))
     .addCommand(cartCommand(deps))
+    .addCommand(checkoutCommand(deps))
+    .addCommand(ordersCommand(deps))
     .addCommand(prefsCommand(deps))
     .addCommand(syncCommand(deps))
     .addCommand(queueCommand(deps))

@@ -4,6 +4,8 @@
  *
  *   1. concurrent clients add to their carts through nginx with Idempotency-Keys, retrying failures, while one instance
  *      is killed with SIGKILL and later started again: every acknowledged add must be in the database exactly once;
+ *   1b. 40 concurrent checkouts of a product with 7 in stock, through nginx, while one instance is killed: exactly 7
+ *      orders, stock 0, no order lost or doubled (also on SQLite, after 3);
  *   2. one instance gets SIGTERM under load: no request may fail;
  *   3. the adds of (1) again, with three processes over one SQLite file;
  *   4. failover: a fresh primary and synchronous standby, the instances on the multi-host URL, and the adds of (1)
@@ -27,6 +29,7 @@ import { startPostgresCluster } from '../test/helpers/postgres.js';
 import type { ShopProcess } from '../test/helpers/shop-process.js';
 import { Checks } from './cluster/checks.js';
 import { Deployment } from './cluster/deployment.js';
+import { checkoutPhase } from './cluster/checkout.js';
 import { failoverPhase } from './cluster/failover.js';
 import { type LoadUser, registerUsers, runCartLoad } from './cluster/load.js';
 import { readAccessLog, readUpstreamFailures } from './cluster/nginx.js';
@@ -203,6 +206,7 @@ async function main(): Promise<void> {
     const onPostgres = await Deployment.start(checks, 'pg', { ...env, DATABASE_URL: databaseUrl });
     await checkJwks(onPostgres);
     await chaosPhase('pg-kill', onPostgres, { postgres: databaseUrl });
+    await checkoutPhase(checks, 'pg-checkout', onPostgres, { postgres: databaseUrl });
     await drainPhase('pg-drain', onPostgres, { postgres: databaseUrl });
     await onPostgres.stop();
   }
@@ -214,6 +218,7 @@ async function main(): Promise<void> {
     const file = join(sqliteDir, 'shop.db');
     const onSqlite = await Deployment.start(checks, 'sqlite', { ...env, DATABASE_URL: file });
     await chaosPhase('sqlite-kill', onSqlite, { sqlite: file });
+    await checkoutPhase(checks, 'sqlite-checkout', onSqlite, { sqlite: file });
     await onSqlite.stop();
   }
 

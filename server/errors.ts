@@ -16,6 +16,8 @@ interface Classified {
   code: ErrorCode;
   message: string;
   headers: Record<string, string>;
+  /** What a refusal says beyond its message (e.g. which lines are out of stock). */
+  details?: unknown;
 }
 
 const internals = {
@@ -31,8 +33,9 @@ const internals = {
     503: 'SERVICE_UNAVAILABLE',
   } as Partial<Record<number, ErrorCode>>,
 
-  body(statusCode: number, code: ErrorCode, message: string): ErrorBody {
-    return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code, message };
+  body(statusCode: number, code: ErrorCode, message: string, details: unknown): ErrorBody {
+    const body: ErrorBody = { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code, message };
+    return details === undefined ? body : { ...body, details };
   },
 
   /** hapi answers a path it knows, asked with a method it does not, 404 like an unknown path; RFC 9110 says 405 with Allow. */
@@ -50,7 +53,7 @@ const internals = {
   /** Maps any error a request can end in to the status, code and message a client may see. */
   classify(error: Boom): Classified {
     if (error instanceof ShopError) {
-      return { status: error.status, code: error.code, message: error.message, headers: { ...error.headers } };
+      return { status: error.status, code: error.code, message: error.message, headers: { ...error.headers }, details: error.details };
     }
     if (isStorageFull(error)) {
       return { status: 503, code: 'STORAGE_FULL', message: 'The server has no room to store changes; try again later', headers: { 'Retry-After': '30' } };
@@ -87,7 +90,7 @@ export function errorResponder(log: Logger): Lifecycle.Method {
     if (!('isBoom' in response) || !response.isBoom) {
       return h.continue;
     }
-    const { status, code, message, headers } = internals.methodNotAllowed(request, response) ?? internals.classify(response);
+    const { status, code, message, headers, details } = internals.methodNotAllowed(request, response) ?? internals.classify(response);
     if (code === 'STORAGE_FULL') {
       request.server.app.storage?.reportFull();
     }
@@ -95,7 +98,7 @@ export function errorResponder(log: Logger): Lifecycle.Method {
       const cause = response instanceof StoreUnavailableError ? response.message : response.stack;
       log.error({ reqId: request.app.requestId, method: request.method, path: request.path, status, code, err: cause }, 'request failed');
     }
-    const reply = h.response(internals.body(status, code, message)).code(status);
+    const reply = h.response(internals.body(status, code, message, details)).code(status);
     for (const [name, value] of Object.entries(headers)) {
       reply.header(name, value);
     }

@@ -23,6 +23,7 @@ import type { RouteDeps } from './routes/deps.js';
 import { healthRoutes } from './routes/health.js';
 import { jwksRoutes } from './routes/jwks.js';
 import { openApiRoutes } from './routes/openapi.js';
+import { orderRoutes } from './routes/orders.js';
 import { preferenceRoutes } from './routes/preferences.js';
 import { productRoutes } from './routes/products.js';
 import { StorageHealth } from './storage-health.js';
@@ -118,6 +119,7 @@ export async function createServer({ config, store, log = silentLogger, now = ()
     { plugin: accountRoutes, options: deps },
     { plugin: productRoutes, options: deps },
     { plugin: cartRoutes, options: deps },
+    { plugin: orderRoutes, options: deps },
     { plugin: preferenceRoutes, options: deps },
     { plugin: healthRoutes, options: { ...deps, isDraining: () => server.app.draining, isStorageFull: () => storage.isFull() } },
     { plugin: jwksRoutes, options: deps },

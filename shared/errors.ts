@@ -49,6 +49,16 @@ export const ErrorCode = {
   CART_TOO_LARGE: 'CART_TOO_LARGE',
   /** `If-Match` named a version that is not the current one. */
   PRECONDITION_FAILED: 'PRECONDITION_FAILED',
+  /** `If-Match` is required here (checkout: the order must be of the cart the client saw) and was not sent. */
+  PRECONDITION_REQUIRED: 'PRECONDITION_REQUIRED',
+  /** Checkout of a cart without lines. */
+  CART_EMPTY: 'CART_EMPTY',
+  /** Checkout of lines the shop cannot supply; `details.lines` says which, and how many are left. */
+  OUT_OF_STOCK: 'OUT_OF_STOCK',
+  /** The user has no order with this id. */
+  ORDER_NOT_FOUND: 'ORDER_NOT_FOUND',
+  /** A checkout's `expect` (the lines and total the user confirmed) is not what the cart holds now; `details` says what differs. */
+  CART_CHANGED: 'CART_CHANGED',
   /** The user has no preference with this key. */
   PREFERENCE_NOT_FOUND: 'PREFERENCE_NOT_FOUND',
   /** The preference value is not allowed for its key. */
@@ -94,6 +104,11 @@ export const errorStatus: Readonly<Record<ErrorCode, number>> = {
   QUANTITY_LIMIT: 422,
   CART_TOO_LARGE: 422,
   PRECONDITION_FAILED: 412,
+  PRECONDITION_REQUIRED: 428,
+  CART_EMPTY: 422,
+  OUT_OF_STOCK: 409,
+  ORDER_NOT_FOUND: 404,
+  CART_CHANGED: 409,
   PREFERENCE_NOT_FOUND: 404,
   PREFERENCE_INVALID: 422,
   PREFERENCES_LIMIT: 422,
@@ -114,6 +129,8 @@ export interface ErrorBody {
   code: ErrorCode;
   /** A one-line explanation for people. */
   message: string;
+  /** Machine-readable particulars of some refusals (e.g. `OUT_OF_STOCK`'s lines); absent otherwise. */
+  details?: unknown;
 }
 
 export function isErrorCode(value: unknown): value is ErrorCode {

@@ -15,6 +15,8 @@ export const Paths = {
   cart: '/cart',
   cartItems: '/cart/items',
   cartItem: (sku: string): string => `/cart/items/${encodeURIComponent(sku)}`,
+  orders: '/orders',
+  order: (id: string): string => `/orders/${encodeURIComponent(id)}`,
   preferences: '/preferences',
   preference: (key: string): string => `/preferences/${encodeURIComponent(key)}`,
   healthz: '/healthz',

@@ -26,3 +26,6 @@ export const MAX_QUERY_LENGTH = 100;
 export const MAX_PAYLOAD_BYTES = 16 * 1024;
 /** Idempotency keys: 1–255 visible ASCII characters. */
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+/** Order listing page size. */
+export const DEFAULT_ORDER_PAGE = 20;
+export const MAX_ORDER_PAGE = 100;

@@ -72,6 +72,8 @@ export interface AccountExport {
   failedLogins: Array<{ address: string; windowStart: string; failures: number }>;
   /** The look-alike key of the email (its UTS #39 skeleton) that keeps look-alike addresses from registering. */
   emailKeys: Array<{ skeleton: string }>;
+  /** Orders placed, with their lines as ordered. They are kept (without the user) when the account is deleted. */
+  orders: Array<{ id: string; state: OrderState; lines: OrderLine[]; subtotal: number; itemCount: number; currency: string; placedAt: string }>;
 }
 
 export interface Product {
@@ -83,6 +85,8 @@ export interface Product {
   /** ISO 4217 code. */
   currency: string;
   active: boolean;
+  /** Units in stock; `null` when the shop does not count them (unlimited). */
+  stock: number | null;
 }
 
 /** `GET /products?q=&limit=&offset=`. */
@@ -114,6 +118,21 @@ export interface Cart {
   itemCount: number;
   /** Increases on every change; sent as the `ETag`. */
   version: number;
+  /**
+   * Only in the answer to `POST /cart/items`: the line now holds more than is in stock. Adding never reserves stock, so
+   * this is a warning, not a refusal; checkout refuses with `OUT_OF_STOCK` if it still holds then.
+   */
+  warnings?: StockWarning[];
+}
+
+export interface StockWarning {
+  code: 'EXCEEDS_STOCK';
+  sku: string;
+  /** What the line holds. */
+  quantity: number;
+  /** What is in stock now. */
+  available: number;
+  message: string;
 }
 
 /** `POST /cart/items`. */
@@ -153,3 +172,59 @@ export interface Health {
 
 /** The currency a cart is shown in when it has no lines yet. */
 export const DEFAULT_CURRENCY = 'EUR';
+
+/** A line of an order: what was ordered, at the price it had when the order was placed. */
+export interface OrderLine {
+  sku: string;
+  name: string;
+  quantity: number;
+  /** Minor units, as charged. */
+  unitPrice: number;
+  lineTotal: number;
+}
+
+/** No payment is taken: an order is `placed` when checkout succeeds. */
+export type OrderState = 'placed';
+
+/** `POST /orders` (201), `GET /orders/{id}`. */
+export interface Order {
+  id: string;
+  state: OrderState;
+  lines: OrderLine[];
+  subtotal: number;
+  currency: string;
+  itemCount: number;
+  /** ISO 8601. */
+  placedAt: string;
+}
+
+/** `GET /orders?limit=&offset=`: newest first. */
+export interface OrderPage {
+  items: Order[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+/** A line as the user confirmed it at checkout. */
+export interface ExpectedOrderLine {
+  sku: string;
+  quantity: number;
+  unitPrice: number;
+}
+
+/**
+ * `POST /orders` body. `expect` is the price guard: the order is placed only if the cart holds exactly these lines at
+ * exactly this total, else `CART_CHANGED`. Offline checkouts always carry it; online it backs up `If-Match`, which says
+ * nothing of prices.
+ */
+export interface CheckoutRequest {
+  expect?: { lines: ExpectedOrderLine[]; subtotal: number; currency: string };
+}
+
+/** One difference `CART_CHANGED` reports: a line's quantity or price as confirmed, and as the cart has it now (`null`: no such line). */
+export interface CartDifference {
+  sku: string;
+  expected: { quantity: number; unitPrice: number } | null;
+  actual: { quantity: number; unitPrice: number } | null;
+}

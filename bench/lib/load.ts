@@ -20,6 +20,8 @@ export interface LoadPlan {
   /** One request template; `setupRequest` may vary each request (a fresh Idempotency-Key, another user). */
   request: autocannon.Request;
   headers?: Record<string, string>;
+  /** Several requests each connection sends in turn, as one cycle (`request` is then the first of them). */
+  requests?: autocannon.Request[];
   /** Also measure latency precisely with sequential requests (see latency.ts); autocannon's p50/p99 are whole ms. */
   latency?: LatencyProbe;
 }
@@ -33,7 +35,7 @@ export interface LoadSettings {
 }
 
 function drive(plan: LoadPlan, connections: number, seconds: number): Promise<autocannon.Result> {
-  return autocannon({ url: plan.url, connections, duration: seconds, headers: plan.headers ?? {}, requests: [plan.request] });
+  return autocannon({ url: plan.url, connections, duration: seconds, headers: plan.headers ?? {}, requests: plan.requests ?? [plan.request] });
 }
 
 /**

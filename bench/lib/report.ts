@@ -12,6 +12,8 @@ export type Target =
 export interface Figure {
   name: string;
   load?: LoadFigures;
+  /** What `load.rps` counts, when not requests (checkout cycles count orders); latencies stay per request. */
+  unit?: string;
   wallMs?: number;
   baseline?: string;
   target?: Target;
@@ -29,7 +31,7 @@ function rows(figures: readonly Figure[]): Row[] {
   const byName = new Map(figures.map((figure) => [figure.name, figure]));
   return figures.map((figure) => {
     const measured = figure.load
-      ? `${Math.round(figure.load.rps).toLocaleString('en')} req/s, p50 ${figure.load.p50.toFixed(3)} ms, p99 ${figure.load.p99.toFixed(3)} ms`
+      ? `${Math.round(figure.load.rps).toLocaleString('en')} ${figure.unit ?? 'req/s'}, p50 ${figure.load.p50.toFixed(3)} ms, p99 ${figure.load.p99.toFixed(3)} ms`
       : `${figure.wallMs?.toFixed(1)} ms wall`;
     if (figure.target?.kind === 'absolute') {
       const bound = figure.target.atMostMs;

@@ -3,7 +3,10 @@ import type {
   Cart,
   Credentials,
   Health,
+  CheckoutRequest,
   Me,
+  Order,
+  OrderPage,
   Preference,
   PreferenceValue,
   Preferences,
@@ -66,6 +69,13 @@ export interface ApiClient {
   setItem(sku: string, quantity: number, idempotencyKey: string): Promise<Cart>;
   removeItem(sku: string, idempotencyKey: string): Promise<Cart>;
   clearCart(idempotencyKey: string): Promise<Cart>;
+  /**
+   * Places an order of the cart at `cartVersion` (sent as `If-Match`), guarded by `expect`: the lines and total the
+   * user confirmed, so the order is refused with CART_CHANGED rather than placed at a price they did not see.
+   */
+  checkout(expect: NonNullable<CheckoutRequest['expect']>, cartVersion: number | undefined, idempotencyKey: string): Promise<Order>;
+  listOrders(page: { limit?: number; offset?: number }): Promise<OrderPage>;
+  getOrder(id: string): Promise<Order>;
   listPreferences(): Promise<Preferences>;
   getPreference(key: string): Promise<Preference>;
   setPreference(key: string, value: PreferenceValue, idempotencyKey: string): Promise<Preference>;

@@ -1,11 +1,14 @@
 import { ErrorCode, isErrorBody } from '../../shared/errors.js';
-import { Headers, Paths } from '../../shared/http.js';
+import { cartETag, Headers, Paths } from '../../shared/http.js';
 import type {
   AccountExport,
   Cart,
+  CheckoutRequest,
   Credentials,
   Health,
   Me,
+  Order,
+  OrderPage,
   Preference,
   PreferenceValue,
   Preferences,
@@ -129,6 +132,22 @@ class HttpApiClient implements ApiClient {
 
   async clearCart(idempotencyKey: string): Promise<Cart> {
     return expectBody(await this.authorized(mutation('DELETE', Paths.cart, idempotencyKey)));
+  }
+
+  async checkout(expect: NonNullable<CheckoutRequest['expect']>, cartVersion: number | undefined, idempotencyKey: string): Promise<Order> {
+    const request = mutation('POST', Paths.orders, idempotencyKey, { expect });
+    if (cartVersion !== undefined) {
+      request.headers = { ...request.headers, [Headers.ifMatch]: cartETag(cartVersion) };
+    }
+    return expectBody(await this.authorized(request));
+  }
+
+  async listOrders({ limit, offset }: { limit?: number; offset?: number }): Promise<OrderPage> {
+    return expectBody(await this.authorized({ method: 'GET', path: Paths.orders, query: { limit, offset } }));
+  }
+
+  async getOrder(id: string): Promise<Order> {
+    return expectBody(await this.authorized({ method: 'GET', path: Paths.order(id) }));
   }
 
   async listPreferences(): Promise<Preferences> {

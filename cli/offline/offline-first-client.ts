@@ -1,4 +1,5 @@
-import type { Me, Preference, Preferences, Product, ProductPage } from '../../shared/wire.js';
+import type { ExpectedOrder } from '../../shared/rules/checkout.js';
+import type { Me, Order, Preference, Preferences, Product, ProductPage } from '../../shared/wire.js';
 import type { ApiClient, ProductQuery } from '../api/client.js';
 import { ApiError, ServerUnreachableError } from '../api/errors.js';
 import { UserError } from '../errors.js';
@@ -206,6 +207,27 @@ export class OfflineFirstClient {
       await this.saved.saveProduct(server, product);
       return product;
     });
+  }
+
+  /**
+   * `shop checkout`: places the order of exactly `expect` (and, when the cart was read from the server, of the cart at
+   * `cartVersion`), or queues it when the server cannot be reached. A queued order carries only `expect`: at sync the
+   * server places it only if the cart then holds exactly those lines at exactly that total (else CART_CHANGED, and the
+   * order goes to the failed list). The value is the order, or `null` while it is queued.
+   */
+  placeOrder(expect: ExpectedOrder, cartVersion: number | undefined): Promise<ChangeResult<Order | null>> {
+    return this.change<Order | null>(
+      { kind: 'order.place', expect },
+      async (api, key, account) => {
+        const order = await api.checkout(expect, cartVersion, key);
+        if (account !== undefined && cartVersion !== undefined) {
+          // What the server now holds: the cart emptied by the order, one version on.
+          await this.saved.saveCart(account, { lines: [], subtotal: 0, itemCount: 0, currency: order.currency, version: cartVersion + 1 });
+        }
+        return order;
+      },
+      () => ({ value: null, asOf: null }),
+    );
   }
 
   /** `shop sync`: sends everything queued for this account, and saves fresh copies of the cart and preferences. */

@@ -1,5 +1,6 @@
-import type { Cart, Preference } from '../../shared/wire.js';
+import type { Cart, Order, Preference } from '../../shared/wire.js';
 import type { ApiClient } from '../api/client.js';
+import { formatAmount } from '../format.js';
 import { preferenceToText } from '../preference-text.js';
 import type { CartOp, ChangeOp } from '../store/change-op.js';
 
@@ -7,7 +8,8 @@ import type { CartOp, ChangeOp } from '../store/change-op.js';
 export type OpResult =
   | { kind: 'cart'; cart: Cart }
   | { kind: 'preference'; preference: Preference }
-  | { kind: 'preference-removed'; key: string };
+  | { kind: 'preference-removed'; key: string }
+  | { kind: 'order'; order: Order };
 
 /** Sends one cart change with its idempotency key; the answer is the cart as the server now has it. */
 export function sendCartOp(api: ApiClient, op: CartOp, key: string): Promise<Cart> {
@@ -31,6 +33,9 @@ export async function sendOp(api: ApiClient, op: ChangeOp, key: string): Promise
     case 'prefs.unset':
       await api.deletePreference(op.key, key);
       return { kind: 'preference-removed', key: op.key };
+    case 'order.place':
+      // No If-Match: the cart's version after the changes queued before it is unknown here; the price guard is the check.
+      return { kind: 'order', order: await api.checkout(op.expect, undefined, key) };
     default:
       return { kind: 'cart', cart: await sendCartOp(api, op, key) };
   }
@@ -54,5 +59,7 @@ export function describeOp(op: ChangeOp): string {
       return `prefs set ${op.key} ${preferenceToText(op.value)}`;
     case 'prefs.unset':
       return `prefs unset ${op.key}`;
+    case 'order.place':
+      return `checkout ${formatAmount(op.expect.subtotal, op.expect.currency)} ${op.expect.currency} (${op.expect.lines.map((line) => `${line.quantity} × ${line.sku}`).join(', ')})`;
   }
 }

@@ -10,7 +10,7 @@ import {
 import { decideSetPreference, decideUnsetPreference, type PreferenceDecision } from '../../shared/rules/preferences.js';
 import { cartTotals } from '../../shared/rules/totals.js';
 import { type Cart, DEFAULT_CURRENCY, type Preference, type Preferences } from '../../shared/wire.js';
-import { type CartOp, type ChangeOp, isCartOp, type PreferenceOp } from '../store/change-op.js';
+import { type CartOp, type ChangeOp, isCartOp, isPreferenceOp, type PreferenceOp } from '../store/change-op.js';
 
 /**
  * A cart line as `shop` can show it: the server's own, or one worked out offline, where a product never seen before
@@ -154,6 +154,9 @@ export function projectCart(base: Cart | undefined, ops: readonly ChangeOp[], kn
   for (const op of ops) {
     if (isCartOp(op)) {
       cart.apply(op);
+    } else if (op.kind === 'order.place') {
+      // An order empties the cart it was placed from (and refused, it goes to the failed list, out of the queue).
+      cart.apply({ kind: 'cart.clear' });
     }
   }
   return cart.view();
@@ -163,7 +166,7 @@ export function projectCart(base: Cart | undefined, ops: readonly ChangeOp[], kn
 export function projectPreferences(base: Preferences | undefined, ops: readonly ChangeOp[]): Preferences {
   const preferences = new OfflinePreferences(base);
   for (const op of ops) {
-    if (!isCartOp(op)) {
+    if (isPreferenceOp(op)) {
       preferences.apply(op);
     }
   }

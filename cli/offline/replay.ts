@@ -128,11 +128,13 @@ const internals = {
   async refreshSnapshots(options: ReplayOptions, results: SyncResult[], stopped: SyncStop | null): Promise<Cart | undefined> {
     const asOf = new Date(options.now()).toISOString();
     const snapshots: AccountSnapshots = {};
-    let cart = results.flatMap((result) => (result.outcome === 'sent' && result.result.kind === 'cart' ? [result.result.cart] : [])).at(-1);
-    const touchedPreferences = results.some((result) => result.outcome === 'sent' && result.result.kind !== 'cart');
+    // The last answer that says what the cart holds: an order empties it, and then only the server knows its version.
+    const lastCartChange = results.flatMap((result) => (result.outcome === 'sent' && (result.result.kind === 'cart' || result.result.kind === 'order') ? [result.result] : [])).at(-1);
+    let cart = lastCartChange?.kind === 'cart' ? lastCartChange.cart : undefined;
+    const touchedPreferences = results.some((result) => result.outcome === 'sent' && (result.result.kind === 'preference' || result.result.kind === 'preference-removed'));
     const reachable = stopped === null || stopped.reason === 'refused';
     try {
-      if (reachable && options.refresh === 'all') {
+      if (reachable && (options.refresh === 'all' || lastCartChange?.kind === 'order')) {
         cart = await options.api.getCart();
       }
       if (reachable && (options.refresh === 'all' || touchedPreferences)) {

@@ -2,7 +2,8 @@ import type { Cart, Me, Preference, Preferences, Product, ProductPage } from '..
 import type { Account, Outbox } from '../store/outbox.js';
 import type { AccountSnapshots, CatalogSnapshots, Snapshot, SnapshotCache } from '../store/snapshot-cache.js';
 import type { Refusal } from '../../shared/rules/refusals.js';
-import { type ChangeOp, isCartOp } from '../store/change-op.js';
+import { checkoutRefusals } from '../../shared/rules/refusals.js';
+import { type ChangeOp, changesCart, isCartOp, isPreferenceOp } from '../store/change-op.js';
 import {
   type KnownProduct,
   OfflineCart,
@@ -52,7 +53,7 @@ export class SavedCopies {
 
   cart(account: Account): SavedCopy<ProjectedCart> | undefined {
     const saved = this.cache.account(account).cart;
-    const ops = this.queued(account).filter(isCartOp);
+    const ops = this.queued(account).filter(changesCart);
     return saved && { value: projectCart(saved.value, ops, this.knownProducts(account.server)), asOf: saved.asOf, pending: ops.length };
   }
 
@@ -64,14 +65,14 @@ export class SavedCopies {
 
   preferences(account: Account): SavedCopy<Preferences> | undefined {
     const saved = this.cache.account(account).preferences;
-    const ops = this.queued(account).filter((op) => !isCartOp(op));
+    const ops = this.queued(account).filter(isPreferenceOp);
     return saved && { value: projectPreferences(saved.value, ops), asOf: saved.asOf, pending: ops.length };
   }
 
   /** One preference; `value` is `undefined` when the saved preferences, as changed by the queue, do not set it. */
   preference(account: Account, key: string): SavedCopy<Preference | undefined> | undefined {
     const saved = this.cache.account(account).preferences;
-    const ops = this.queued(account).filter((op) => !isCartOp(op));
+    const ops = this.queued(account).filter(isPreferenceOp);
     return saved && { value: projectPreference(saved.value, ops, key), asOf: saved.asOf, pending: ops.length };
   }
 
@@ -114,12 +115,19 @@ export class SavedCopies {
    */
   verdict(account: Account, queued: readonly ChangeOp[], op: ChangeOp): OfflineVerdict {
     const saved = this.cache.account(account);
-    if (isCartOp(op)) {
+    if (changesCart(op)) {
       const cart = new OfflineCart(saved.cart?.value, this.knownProducts(account.server));
       for (const earlier of queued) {
         if (isCartOp(earlier)) {
           cart.apply(earlier);
+        } else if (earlier.kind === 'order.place') {
+          cart.apply({ kind: 'cart.clear' });
         }
+      }
+      if (op.kind === 'order.place') {
+        // What the order will be checked against is decided by the server at sync (the price guard): here only what
+        // the queue alone can tell.
+        return cart.view().lines.length === 0 ? { kind: 'refuse', refusal: checkoutRefusals.cartEmpty() } : { kind: 'queue' };
       }
       const decision = cart.decide(op);
       if (decision.kind === 'refuse') {
@@ -130,7 +138,7 @@ export class SavedCopies {
     }
     const preferences = new OfflinePreferences(saved.preferences?.value);
     for (const earlier of queued) {
-      if (!isCartOp(earlier)) {
+      if (isPreferenceOp(earlier)) {
         preferences.apply(earlier);
       }
     }

@@ -1,6 +1,8 @@
 import { PREFERENCE_KEY_PATTERN, SKU_PATTERN } from '../../shared/limits.js';
 import { isPreferenceValue } from '../../shared/rules/preferences.js';
+import type { ExpectedOrder } from '../../shared/rules/checkout.js';
 import type { PreferenceValue } from '../../shared/wire.js';
+import { isExpectedOrder } from './order-op.js';
 
 /**
  * A change to the server's state that `shop` can queue while the server is unreachable and replay later. Plain data,
@@ -12,13 +14,25 @@ export type ChangeOp =
   | { kind: 'cart.remove'; sku: string }
   | { kind: 'cart.clear' }
   | { kind: 'prefs.set'; key: string; value: PreferenceValue }
-  | { kind: 'prefs.unset'; key: string };
+  | { kind: 'prefs.unset'; key: string }
+  /** An offline checkout: the order of the cart as it will be then, placed only at exactly these lines and total. */
+  | { kind: 'order.place'; expect: ExpectedOrder };
 
 export type CartOp = Extract<ChangeOp, { kind: 'cart.add' | 'cart.set' | 'cart.remove' | 'cart.clear' }>;
 export type PreferenceOp = Extract<ChangeOp, { kind: 'prefs.set' | 'prefs.unset' }>;
+export type OrderOp = Extract<ChangeOp, { kind: 'order.place' }>;
 
 export function isCartOp(op: ChangeOp): op is CartOp {
   return op.kind.startsWith('cart.');
+}
+
+export function isPreferenceOp(op: ChangeOp): op is PreferenceOp {
+  return op.kind.startsWith('prefs.');
+}
+
+/** A change that bears on the cart: a cart op, or an order, which empties it. */
+export function changesCart(op: ChangeOp): op is CartOp | OrderOp {
+  return isCartOp(op) || op.kind === 'order.place';
 }
 
 /** Checks an op read back from the outbox file, which a person or an older `shop` may have written. */
@@ -42,6 +56,8 @@ export function isChangeOp(value: unknown): value is ChangeOp {
       return key && isPreferenceValue(op.value);
     case 'prefs.unset':
       return key;
+    case 'order.place':
+      return isExpectedOrder(op.expect);
     default:
       return false;
   }

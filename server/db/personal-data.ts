@@ -14,6 +14,11 @@ export interface PersonalTable {
   readonly owner: { readonly column: string; readonly key: keyof PersonalDataOwner };
   readonly exported: Readonly<Record<string, readonly [column: string, type: ColumnType]>>;
   readonly orderBy: string;
+  /**
+   * What an account deletion does to the rows: `delete` them (the default), or `detach` them, setting the owner column
+   * to NULL, for rows the shop must keep for its books (orders) but that must no longer say whose they were.
+   */
+  readonly onErase?: 'delete' | 'detach';
 }
 
 /**
@@ -22,8 +27,8 @@ export interface PersonalTable {
  * `GET /me/export` and deleted by `DELETE /me`, on both databases. The account-deletion test reads the database
  * catalogue and fails for a table that names a user and is missing here.
  *
- * Orders will be the exception: kept for the shop's books, they are to be detached from the user (user id and address
- * set to NULL) rather than deleted, which is a second kind of entry for this list when the orders table exists.
+ * Orders are the exception: kept for the shop's books, they are detached from the user (`onErase: 'detach'`, the user
+ * id set to NULL) rather than deleted. They hold no address or name of the buyer, only what was bought.
  */
 export const personalTables: readonly PersonalTable[] = [
   {
@@ -91,6 +96,22 @@ export const personalTables: readonly PersonalTable[] = [
     orderBy: 'skeleton',
   },
   {
+    table: 'orders',
+    section: 'orders',
+    owner: { column: 'user_id', key: 'userId' },
+    exported: {
+      id: ['id', 'text'],
+      state: ['state', 'text'],
+      lines: ['lines', 'json'],
+      subtotal: ['subtotal', 'integer'],
+      itemCount: ['item_count', 'integer'],
+      currency: ['currency', 'text'],
+      placedAt: ['placed_at', 'time'],
+    },
+    orderBy: 'placed_at, id',
+    onErase: 'detach',
+  },
+  {
     // The password hash and token version stay in the database.
     table: 'users',
     section: 'account',
@@ -112,9 +133,13 @@ export function collectStatement(table: PersonalTable, placeholders: readonly st
   return `SELECT ${columns.join(', ')} FROM ${table.table} WHERE ${table.owner.column} IN (${placeholders.join(', ')}) ORDER BY ${table.orderBy}`;
 }
 
-/** `DELETE` of the rows of `table` whose owner column is one of the placeholders. */
+/** `DELETE` (or, for a table whose rows are detached, `UPDATE … SET owner = NULL`) of the rows of `table` whose owner column is one of the placeholders. */
 export function eraseStatement(table: PersonalTable, placeholders: readonly string[]): string {
-  return `DELETE FROM ${table.table} WHERE ${table.owner.column} IN (${placeholders.join(', ')})`;
+  const where = `WHERE ${table.owner.column} IN (${placeholders.join(', ')})`;
+  if (table.onErase === 'detach') {
+    return `UPDATE ${table.table} SET ${table.owner.column} = NULL ${where}`;
+  }
+  return `DELETE FROM ${table.table} ${where}`;
 }
 
 /**
@@ -142,5 +167,5 @@ export function exportRow(table: PersonalTable, row: Record<string, unknown>, to
 
 /** An empty result with every section present, so a user without preferences still gets `preferences: []`. */
 export function emptyPersonalData(): Record<PersonalSection, PersonalRow[]> {
-  return { account: [], cart: [], cartLines: [], preferences: [], sessions: [], requests: [], failedLogins: [], emailKeys: [] };
+  return { account: [], cart: [], cartLines: [], preferences: [], sessions: [], requests: [], failedLogins: [], emailKeys: [], orders: [] };
 }

@@ -77,6 +77,7 @@ const internals = {
       price: p.price,
       currency: p.currency,
       active: p.active,
+      stock: p.stock ?? null,
     }));
   },
 };
@@ -140,7 +141,7 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
                OR name ILIKE ${pattern} ESCAPE '\\'
                OR description ILIKE ${pattern} ESCAPE '\\')`;
       const rows = await q<ProductRecord[]>`
-        SELECT sku, name, description, price, currency, active FROM products ${where()}
+        SELECT sku, name, description, price, currency, active, stock FROM products ${where()}
         ORDER BY sku LIMIT ${query.limit} OFFSET ${query.offset}`;
       const [count] = await q<{ total: number }[]>`SELECT count(*)::integer AS total FROM products ${where()}`;
       return { items: rows.map((row) => ({ ...row })), total: count?.total ?? 0 };
@@ -156,13 +157,13 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
       // One statement for any number of rows, so it is atomic without a transaction of its own.
       const rows = q.json(internals.lastPerSku(list));
       await q`
-        INSERT INTO products (sku, name, description, price, currency, active)
-        SELECT sku, name, description, price, currency, active
+        INSERT INTO products (sku, name, description, price, currency, active, stock)
+        SELECT sku, name, description, price, currency, active, stock
         FROM jsonb_to_recordset(${rows})
-          AS p (sku text, name text, description text, price integer, currency text, active boolean)
+          AS p (sku text, name text, description text, price integer, currency text, active boolean, stock integer)
         ON CONFLICT (sku) DO UPDATE SET
           name = excluded.name, description = excluded.description, price = excluded.price,
-          currency = excluded.currency, active = excluded.active`;
+          currency = excluded.currency, active = excluded.active, stock = excluded.stock`;
     },
   };
 
@@ -183,11 +184,11 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
       return row?.version ?? 1;
     },
     async lineState(userId, sku) {
-      const [row] = await run<{ quantity: number | null; line_count: number; active: boolean | null }[]>('lineState', { user_id: userId, sku });
+      const [row] = await run<{ quantity: number | null; line_count: number; active: boolean | null; stock: number | null }[]>('lineState', { user_id: userId, sku });
       return {
         quantity: row?.quantity ?? null,
         lineCount: row?.line_count ?? 0,
-        product: row === undefined || row.active === null ? null : { active: row.active },
+        product: row === undefined || row.active === null ? null : { active: row.active, stock: row.stock },
       };
     },
     async countLines(userId) {

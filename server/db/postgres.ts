@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import postgres, { type Sql } from 'postgres';
 
 import { postgresAccounts } from './postgres-accounts.js';
+import { postgresOrders } from './postgres-orders.js';
 import { POSTGRES_CONNECTION_DEFAULTS, postgresConnectionOptions } from './postgres-connection.js';
 import { isConnectionError, isReadOnlyError, toStoreError } from './postgres-errors.js';
 import { migratePostgres } from './postgres-migrate.js';
@@ -172,6 +173,7 @@ class PostgresStore {
       dialect: 'postgres',
       ...queries,
       accounts,
+      orders: internals.guarded(postgresOrders(sql), rootGuards),
       ping: () => this.#ready(),
       transaction: (work) => this.#transaction(work),
       close: () => this.#close(),
@@ -320,6 +322,7 @@ class PostgresStore {
       dialect: 'postgres',
       ...queries,
       accounts: internals.guarded(postgresAccounts(tx), guards),
+      orders: internals.guarded(postgresOrders(tx), guards),
       transaction: async (work) => {
         before('transaction()');
         return work(store);

@@ -23,7 +23,7 @@ export const sharedSql = {
   bumpTokenVersion: 'UPDATE users SET token_version = token_version + 1 WHERE id = $id RETURNING token_version',
   deleteUser: 'DELETE FROM users WHERE id = $id',
 
-  productBySku: 'SELECT sku, name, description, price, currency, active FROM products WHERE sku = $sku',
+  productBySku: 'SELECT sku, name, description, price, currency, active, stock FROM products WHERE sku = $sku',
 
   // One statement, so the version and the lines come from one snapshot even when another instance writes between
   // them. The one-row subquery yields a row (with NULL lines) for a user without a cart.
@@ -43,7 +43,8 @@ export const sharedSql = {
   lineState: `
     SELECT (SELECT quantity FROM cart_lines WHERE user_id = $user_id AND sku = $sku) AS quantity,
            (SELECT CAST(count(*) AS integer) FROM cart_lines WHERE user_id = $user_id) AS line_count,
-           (SELECT active FROM products WHERE sku = $sku) AS active`,
+           (SELECT active FROM products WHERE sku = $sku) AS active,
+           (SELECT stock FROM products WHERE sku = $sku) AS stock`,
   countLines: 'SELECT CAST(count(*) AS integer) AS n FROM cart_lines WHERE user_id = $user_id',
   setQuantity: `
     INSERT INTO cart_lines (user_id, sku, quantity, added_at) VALUES ($user_id, $sku, $quantity, $now)

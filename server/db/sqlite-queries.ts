@@ -57,6 +57,7 @@ interface ProductRow {
   price: number;
   currency: string;
   active: number;
+  stock: number | null;
 }
 
 type IdempotencyRow = IdempotencyRowOf<number>;
@@ -78,7 +79,7 @@ export interface SqliteIdempotencyRecords {
 
 const internals = {
   date: (time: number): Date => new Date(time),
-  productColumns: 'sku, name, description, price, currency, active',
+  productColumns: 'sku, name, description, price, currency, active, stock',
   // `@pattern IS NULL` lets one prepared statement serve both the plain listing and the search.
   productFilter: `
     WHERE (active = 1 OR @includeInactive = 1)
@@ -95,6 +96,7 @@ const internals = {
       price: row.price,
       currency: row.currency,
       active: row.active === 1,
+      stock: row.stock,
     };
   },
 
@@ -124,17 +126,17 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
       )
       .pluck(),
     productBySku: db.prepare<[{ sku: string }], ProductRow>(sharedSql.productBySku),
-    upsertProduct: db.prepare<[string, string, string, number, string, number]>(`
-      INSERT INTO products (sku, name, description, price, currency, active) VALUES (?, ?, ?, ?, ?, ?)
+    upsertProduct: db.prepare<[string, string, string, number, string, number, number | null]>(`
+      INSERT INTO products (sku, name, description, price, currency, active, stock) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (sku) DO UPDATE SET
         name = excluded.name, description = excluded.description, price = excluded.price,
-        currency = excluded.currency, active = excluded.active`),
+        currency = excluded.currency, active = excluded.active, stock = excluded.stock`),
 
     cart: db.prepare<[{ user_id: string }], CartRow<number>>(sharedSql.cart),
     ensureCart: db.prepare<[{ user_id: string }]>(sharedSql.ensureCart),
     cartVersion: db.prepare<[string], number>('SELECT version FROM carts WHERE user_id = ?').pluck(),
     bumpCartVersion: db.prepare<[{ user_id: string }], number>(sharedSql.bumpCartVersion).pluck(),
-    lineState: db.prepare<[{ user_id: string; sku: string }], { quantity: number | null; line_count: number; active: number | null }>(
+    lineState: db.prepare<[{ user_id: string; sku: string }], { quantity: number | null; line_count: number; active: number | null; stock: number | null }>(
       sharedSql.lineState,
     ),
     countLines: db.prepare<[{ user_id: string }], number>(sharedSql.countLines).pluck(),
@@ -175,7 +177,7 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
   // A nested call (inside a `tx` store) becomes a savepoint; a top-level one takes the write lock up front.
   const upsertProducts = db.transaction((products: readonly ProductRecord[]) => {
     for (const p of products) {
-      statements.upsertProduct.run(p.sku, p.name, p.description, p.price, p.currency, p.active ? 1 : 0);
+      statements.upsertProduct.run(p.sku, p.name, p.description, p.price, p.currency, p.active ? 1 : 0, p.stock ?? null);
     }
   });
 
@@ -243,8 +245,8 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
     },
     lineState(userId, sku) {
       // A scalar-subquery SELECT without FROM always yields one row.
-      const row = statements.lineState.get({ user_id: userId, sku }) as { quantity: number | null; line_count: number; active: number | null };
-      return { quantity: row.quantity, lineCount: row.line_count, product: row.active === null ? null : { active: row.active === 1 } };
+      const row = statements.lineState.get({ user_id: userId, sku }) as { quantity: number | null; line_count: number; active: number | null; stock: number | null };
+      return { quantity: row.quantity, lineCount: row.line_count, product: row.active === null ? null : { active: row.active === 1, stock: row.stock } };
     },
     countLines(userId) {
       return statements.countLines.get({ user_id: userId }) ?? 0;

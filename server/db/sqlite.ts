@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 
 import { Mutex } from './mutex.js';
 import { sqliteAccounts } from './sqlite-accounts.js';
+import { sqliteOrders } from './sqlite-orders.js';
 import { type CheckpointerOptions, type SqliteCheckpointer, startSqliteCheckpointer } from './sqlite-checkpointer.js';
 import { isSqliteBusy } from './sqlite-errors.js';
 import { transactionIdempotency } from './sqlite-idempotency.js';
@@ -133,6 +134,7 @@ class SqliteStore {
   readonly #db: Database.Database;
   readonly #queries: SqliteQueries;
   readonly #accounts: ReturnType<typeof sqliteAccounts>;
+  readonly #orders: ReturnType<typeof sqliteOrders>;
   readonly #control: TransactionStatements;
   readonly #checkpointer: SqliteCheckpointer | undefined;
   readonly #gate = new Mutex();
@@ -148,6 +150,7 @@ class SqliteStore {
     this.#scope = new TransactionScope(checkTransactionUse);
     this.#queries = queries;
     this.#accounts = sqliteAccounts(db);
+    this.#orders = sqliteOrders(db);
     this.#checkpointer = checkpointer;
     this.#control = {
       begin: db.prepare('BEGIN IMMEDIATE'),
@@ -191,6 +194,7 @@ class SqliteStore {
       accounts,
       registrationAttempts: internals.lift<RegistrationAttemptStore>(queries.registrationAttempts, run),
       emailSkeletons: internals.lift<EmailSkeletonStore>(queries.emailSkeletons, run),
+      orders: internals.lift(this.#orders, run),
       transaction,
       ping: () => run(() => queries.ping()),
       close,

@@ -1,3 +1,5 @@
+import type { OrderStore } from './order-store.js';
+
 /**
  * The one persistence contract of the server. Two implementations — SQLite (better-sqlite3) and Postgres (postgres) —
  * pass the same contract suite. Everything the server knows about users, carts, preferences and tokens lives behind
@@ -58,6 +60,8 @@ export interface ProductRecord {
   /** ISO 4217. */
   currency: string;
   active: boolean;
+  /** Units in stock; `null` (or absent) when unlimited. Never negative. */
+  stock?: number | null;
 }
 
 export interface ProductQuery {
@@ -100,8 +104,8 @@ export interface CartLineState {
   /** `null` when the cart has no such line. */
   quantity: number | null;
   lineCount: number;
-  /** `null` when there is no product with this SKU. */
-  product: { active: boolean } | null;
+  /** `null` when there is no product with this SKU. `stock` is `null` when unlimited. */
+  product: { active: boolean; stock: number | null } | null;
 }
 
 export interface CartStore {
@@ -278,7 +282,7 @@ export type PersonalRow = Record<string, unknown>;
 export type PersonalData = Record<PersonalSection, PersonalRow[]>;
 
 /** The sections of an account export, one per table that names users; see `personalTables`. */
-export type PersonalSection = 'account' | 'cart' | 'cartLines' | 'preferences' | 'sessions' | 'requests' | 'failedLogins' | 'emailKeys';
+export type PersonalSection = 'account' | 'cart' | 'cartLines' | 'preferences' | 'sessions' | 'requests' | 'failedLogins' | 'emailKeys' | 'orders';
 
 /**
  * The account as a whole: a password change, and every row that names a user, read or erased at once. Which tables and
@@ -329,6 +333,7 @@ export interface EmailSkeletonStore {
   /** Up to `limit` accounts that have no skeleton yet (created before skeletons were kept), oldest first. */
   withoutSkeleton(limit: number): Promise<{ id: string; email: string }[]>;
 }
+export type { CheckoutLineState, OrderRecord, OrderStore } from './order-store.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -344,6 +349,7 @@ export interface Store {
   readonly accounts: AccountStore;
   readonly registrationAttempts: RegistrationAttemptStore;
   readonly emailSkeletons: EmailSkeletonStore;
+  readonly orders: OrderStore;
   /**
    * Runs `work` in one database transaction (SQLite: `BEGIN IMMEDIATE`; Postgres: `BEGIN`) and commits when it
    * resolves, rolls back when it rejects. Use only the `tx` store inside `work`. Called on a `tx` store, it joins

@@ -140,5 +140,6 @@ export async function exportAccount(deps: Pick<SessionDeps, 'store' | 'now'>, ow
     requests: internals.jsonRows(data.requests),
     failedLogins: internals.jsonRows(data.failedLogins),
     emailKeys: internals.jsonRows(data.emailKeys),
+    orders: internals.jsonRows(data.orders),
   } as AccountExport;
 }

@@ -1,9 +1,16 @@
 import { type CartDecision, type CartLineView, decideAdd, decideClear, decideRemove, decideSet, productState } from '../../shared/rules/cart.js';
+import { stockWarning } from '../../shared/rules/checkout.js';
 import { refusals } from '../../shared/rules/refusals.js';
 import { cartCurrency, cartTotals } from '../../shared/rules/totals.js';
-import type { Cart } from '../../shared/wire.js';
-import type { CartRecord, Store } from '../db/store.js';
+import type { Cart, StockWarning } from '../../shared/wire.js';
+import type { CartLineState, CartRecord, Store } from '../db/store.js';
 import { refused } from './errors.js';
+
+const internals = {
+  view(state: CartLineState): CartLineView {
+    return { quantity: state.quantity ?? 0, lineCount: state.lineCount, product: productState(state.product) };
+  },
+};
 
 /** Options every cart mutation takes. */
 export interface CartMutationOptions {
@@ -22,9 +29,21 @@ export async function getCart(store: Store, userId: string): Promise<Cart> {
   return toCart(await store.carts.get(userId));
 }
 
-/** Adds `quantity` of `sku`, on top of what the line already holds. */
-export function addItem(store: Store, userId: string, sku: string, quantity: number, options: CartMutationOptions): Promise<Cart> {
-  return mutateCart(store, userId, options, async (tx) => decideAdd(await lineView(tx, userId, sku), sku, quantity));
+/**
+ * Adds `quantity` of `sku`, on top of what the line already holds. Stock is not reserved: when the line now holds more
+ * than is in stock, the answer carries a warning (checkout is where stock is enforced).
+ */
+export async function addItem(store: Store, userId: string, sku: string, quantity: number, options: CartMutationOptions): Promise<Cart> {
+  let warning: StockWarning | null = null;
+  const cart = await mutateCart(store, userId, options, async (tx) => {
+    const state = await tx.carts.lineState(userId, sku);
+    const decision = decideAdd(internals.view(state), sku, quantity);
+    if (decision.kind === 'write' && decision.write.op === 'put') {
+      warning = stockWarning(sku, decision.write.quantity, state.product?.stock ?? null);
+    }
+    return decision;
+  });
+  return warning === null ? cart : { ...cart, warnings: [warning] };
 }
 
 /** Sets the line to exactly `quantity`; 0 removes it. */
@@ -77,6 +96,5 @@ function mutateCart(store: Store, userId: string, options: CartMutationOptions, 
 }
 
 async function lineView(tx: Store, userId: string, sku: string): Promise<CartLineView> {
-  const state = await tx.carts.lineState(userId, sku);
-  return { quantity: state.quantity ?? 0, lineCount: state.lineCount, product: productState(state.product) };
+  return internals.view(await tx.carts.lineState(userId, sku));
 }

@@ -14,6 +14,8 @@ export class ShopError extends Error {
     message: string,
     /** Extra response headers, e.g. `Retry-After`. */
     readonly headers: Readonly<Record<string, string>> = {},
+    /** Sent as the error body's `details`. */
+    readonly details?: unknown,
   ) {
     super(message);
     this.status = errorStatus[code];
@@ -22,5 +24,5 @@ export class ShopError extends Error {
 
 /** A refusal of the shared rules, thrown as the error the server answers with. */
 export function refused(refusal: Refusal, headers: Readonly<Record<string, string>> = {}): ShopError {
-  return new ShopError(refusal.code, refusal.message, headers);
+  return new ShopError(refusal.code, refusal.message, headers, refusal.details);
 }

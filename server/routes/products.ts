@@ -11,7 +11,7 @@ import { ProductQuery, SkuParams } from './schemas.js';
 
 const internals = {
   toProduct(record: ProductRecord): Product {
-    return { ...record };
+    return { ...record, stock: record.stock ?? null };
   },
 };
 

@@ -3,7 +3,10 @@ import Joi from 'joi';
 import {
   DEFAULT_PRODUCT_PAGE,
   EMAIL_MAX_LENGTH,
+  DEFAULT_ORDER_PAGE,
   IDEMPOTENCY_KEY_PATTERN,
+  MAX_CART_LINES,
+  MAX_ORDER_PAGE,
   MAX_PRODUCT_PAGE,
   MAX_QUERY_LENGTH,
   PASSWORD_MAX_LENGTH,
@@ -62,3 +65,20 @@ export const ChangePasswordPayload = Joi.object({
   newPassword: password.invalid(Joi.ref('currentPassword')).messages({ 'any.invalid': '"newPassword" must differ from "currentPassword"' }),
 }).required();
 export const DeleteAccountPayload = Joi.object({ password: currentPassword }).required();
+
+/** `POST /orders`: no body, or the price guard. Its numbers are checked against the cart, so joi only checks their shape. */
+export const CheckoutPayload = Joi.object({
+  expect: Joi.object({
+    lines: Joi.array()
+      .items(Joi.object({ sku, quantity: Joi.number().integer().strict().min(1).required(), unitPrice: Joi.number().integer().strict().min(0).required() }))
+      .max(MAX_CART_LINES)
+      .required(),
+    subtotal: Joi.number().integer().strict().min(0).required(),
+    currency: Joi.string().pattern(/^[A-Z]{3}$/, 'currency').required(),
+  }),
+}).allow(null);
+export const OrderQuery = Joi.object({
+  limit: Joi.number().integer().min(1).max(MAX_ORDER_PAGE).default(DEFAULT_ORDER_PAGE),
+  offset: Joi.number().integer().min(0).max(1_000_000).default(0),
+});
+export const OrderParams = Joi.object({ id: Joi.string().guid({ version: 'uuidv4' }).required() });

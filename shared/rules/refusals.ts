@@ -1,10 +1,13 @@
 import type { ErrorCode } from '../errors.js';
+import type { CartDifference } from '../wire.js';
 import { MAX_CART_LINES, MAX_LINE_QUANTITY, MAX_PREFERENCE_VALUE_BYTES, MAX_PREFERENCES } from '../limits.js';
 
 /** A change the rules say no to: the server sends it as the error body, the CLI prints it and exits 1. */
 export interface Refusal {
   code: ErrorCode;
   message: string;
+  /** Machine-readable particulars, sent as the error body's `details` (e.g. which lines are out of stock). */
+  details?: unknown;
 }
 
 /**
@@ -56,3 +59,36 @@ export const refusals = {
     message: `Cart is at version ${version}, not ${ifMatch}; reload it and try again`,
   }),
 } as const;
+
+/** The refusals of a checkout, worded once like the others. */
+export const checkoutRefusals = {
+  cartEmpty: (): Refusal => ({ code: 'CART_EMPTY', message: 'The cart is empty: there is nothing to order' }),
+  outOfStock: (lines: readonly StockShortfall[]): Refusal => ({
+    code: 'OUT_OF_STOCK',
+    message: `Not enough in stock: ${lines.map((line) => `${line.sku} (${line.requested} wanted, ${line.available} left)`).join(', ')}`,
+    details: { lines },
+  }),
+  preconditionRequired: (): Refusal => ({
+    code: 'PRECONDITION_REQUIRED',
+    message: 'Send If-Match with the cart version you are ordering (the ETag of GET /cart)',
+  }),
+  orderNotFound: (id: string): Refusal => ({ code: 'ORDER_NOT_FOUND', message: `No order with id ${id}` }),
+  cartChanged: (
+    lines: readonly CartDifference[],
+    expected: { subtotal: number; currency: string },
+    actual: { subtotal: number; currency: string },
+  ): Refusal => ({
+    code: 'CART_CHANGED',
+    message:
+      `The cart is not what was confirmed: total ${actual.subtotal} ${actual.currency}, not ${expected.subtotal} ${expected.currency}` +
+      (lines.length === 0 ? '' : `; changed: ${lines.map((line) => line.sku).join(', ')}`),
+    details: { lines, expected, actual },
+  }),
+} as const;
+
+/** A line a checkout cannot supply: `available` is 0 for a product no longer sold. */
+export interface StockShortfall {
+  sku: string;
+  requested: number;
+  available: number;
+}

@@ -72,6 +72,7 @@ describe('sqlite store on a file', () => {
         'email_skeletons',
         'idempotency_keys',
         'login_failures',
+        'orders',
         'preferences',
         'products',
         'refresh_tokens',

@@ -11,6 +11,7 @@ import {
   type Dialect,
   type IdempotentResponse,
   type NewRefreshToken,
+  type OrderRecord,
   type ProductRecord,
   type Store,
   type UserRecord,
@@ -34,12 +35,12 @@ const internals = {
   },
 
   products: [
-    { sku: 'MUG-BLUE', name: 'Blue Mug', description: 'Enamel, 350 ml', price: 1490, currency: 'EUR', active: true },
-    { sku: 'MUG-RED', name: 'Red Mug', description: 'Enamel, 350 ml', price: 1490, currency: 'EUR', active: true },
-    { sku: 'TEE-BLACK-M', name: 'Black Tee', description: '100% cotton, medium', price: 2900, currency: 'EUR', active: true },
-    { sku: 'TEE-WHITE-M', name: 'White Tee', description: '1000 threads of cotton', price: 2900, currency: 'EUR', active: true },
-    { sku: 'PIPE-A_B', name: 'Snake_case Pipe', description: 'Backslash \\ inside', price: 500, currency: 'EUR', active: true },
-    { sku: 'OLD-CAP', name: 'Old Cap', description: 'Discontinued mug-shaped cap', price: 900, currency: 'EUR', active: false },
+    { sku: 'MUG-BLUE', name: 'Blue Mug', description: 'Enamel, 350 ml', price: 1490, currency: 'EUR', active: true, stock: null },
+    { sku: 'MUG-RED', name: 'Red Mug', description: 'Enamel, 350 ml', price: 1490, currency: 'EUR', active: true, stock: null },
+    { sku: 'TEE-BLACK-M', name: 'Black Tee', description: '100% cotton, medium', price: 2900, currency: 'EUR', active: true, stock: null },
+    { sku: 'TEE-WHITE-M', name: 'White Tee', description: '1000 threads of cotton', price: 2900, currency: 'EUR', active: true, stock: null },
+    { sku: 'PIPE-A_B', name: 'Snake_case Pipe', description: 'Backslash \\ inside', price: 500, currency: 'EUR', active: true, stock: null },
+    { sku: 'OLD-CAP', name: 'Old Cap', description: 'Discontinued mug-shaped cap', price: 900, currency: 'EUR', active: false, stock: null },
   ] satisfies ProductRecord[],
 
   async user(store: Store, email = `${randomUUID()}@example.com`): Promise<UserRecord> {
@@ -297,6 +298,7 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
           price: 1990,
           currency: 'EUR',
           active: false,
+          stock: null,
         });
         expect(await store.products.get('NEW-ONE')).to.equal({
           sku: 'NEW-ONE',
@@ -305,6 +307,7 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
           price: 200,
           currency: 'USD',
           active: true,
+          stock: null,
         });
         expect((await store.products.list({ includeInactive: true, limit: 50, offset: 0 })).total).to.equal(7);
       });
@@ -396,15 +399,15 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
         await store.carts.setQuantity(userId, 'MUG-BLUE', 5, internals.now);
         await store.carts.setQuantity(userId, 'MUG-RED', 1, internals.now);
 
-        expect(await store.carts.lineState(userId, 'MUG-BLUE')).to.equal({ quantity: 5, lineCount: 2, product: { active: true } });
-        expect(await store.carts.lineState(userId, 'TEE-BLACK-M')).to.equal({ quantity: null, lineCount: 2, product: { active: true } });
+        expect(await store.carts.lineState(userId, 'MUG-BLUE')).to.equal({ quantity: 5, lineCount: 2, product: { active: true, stock: null } });
+        expect(await store.carts.lineState(userId, 'TEE-BLACK-M')).to.equal({ quantity: null, lineCount: 2, product: { active: true, stock: null } });
         expect(await store.carts.lineState(userId, 'NO-SUCH-SKU')).to.equal({ quantity: null, lineCount: 2, product: null });
       });
 
       it('reports an inactive product as such', async () => {
         await store.products.upsert([{ ...internals.products[0]!, active: false }]);
 
-        expect((await store.carts.lineState(userId, internals.products[0]!.sku)).product).to.equal({ active: false });
+        expect((await store.carts.lineState(userId, internals.products[0]!.sku)).product).to.equal({ active: false, stock: null });
       });
 
       it('keeps the exact sum when many transactions add to one line concurrently', async () => {
@@ -478,6 +481,71 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
         expect(await store.carts.clear(userId)).to.equal(0);
         expect(await store.carts.countLines(userId)).to.equal(0);
         expect(await store.carts.countLines(other.id)).to.equal(1);
+      });
+    });
+
+    describe('stock and orders', () => {
+      let userId: string;
+      const order = (id: string, placedAt: Date, owner = userId): OrderRecord => ({
+        id,
+        userId: owner,
+        state: 'placed',
+        lines: [{ sku: 'MUG-BLUE', name: 'Blue Mug', quantity: 2, unitPrice: 1490, lineTotal: 2980 }],
+        subtotal: 2980,
+        itemCount: 2,
+        currency: 'EUR',
+        placedAt,
+      });
+
+      beforeEach(async () => {
+        await store.products.upsert([...internals.products, { ...internals.products[0]!, sku: 'LIMITED', stock: 3 }]);
+        userId = (await internals.user(store)).id;
+      });
+
+      it('takes stock while there is enough, never below zero, and always when unlimited', async () => {
+        expect(await store.orders.takeStock('LIMITED', 2)).to.be.true();
+        expect(await store.orders.takeStock('LIMITED', 2)).to.be.false();
+        expect(await store.orders.takeStock('LIMITED', 1)).to.be.true();
+        expect(await store.orders.takeStock('LIMITED', 1)).to.be.false();
+        expect((await store.products.get('LIMITED'))?.stock).to.equal(0);
+        expect(await store.orders.takeStock('MUG-BLUE', 99)).to.be.true();
+        expect((await store.products.get('MUG-BLUE'))?.stock).to.be.null();
+        expect(await store.orders.takeStock('NO-SUCH', 1)).to.be.false();
+      });
+
+      it('lets exactly the stock be taken by concurrent transactions', async () => {
+        const taken = await Promise.all(Array.from({ length: 10 }, () => store.transaction((tx) => tx.orders.takeStock('LIMITED', 1))));
+        expect(taken.filter(Boolean)).to.have.length(3);
+        expect((await store.products.get('LIMITED'))?.stock).to.equal(0);
+      });
+
+      it('reads the cart lines with their products for a checkout', async () => {
+        await store.carts.setQuantity(userId, 'LIMITED', 4, new Date(1000));
+        expect(await store.orders.checkoutLines(userId)).to.equal([
+          { sku: 'LIMITED', name: 'Blue Mug', quantity: 4, unitPrice: 1490, currency: 'EUR', active: true, stock: 3 },
+        ]);
+      });
+
+      it("lists a user's orders newest first, and gets one only for its owner", async () => {
+        const other = (await internals.user(store)).id;
+        await store.orders.insert(order('a-1', new Date(1000)));
+        await store.orders.insert(order('a-2', new Date(2000)));
+        await store.orders.insert(order('b-1', new Date(3000), other));
+        const page = await store.orders.list(userId, 10, 0);
+        expect(page.total).to.equal(2);
+        expect(page.items.map((item) => item.id)).to.equal(['a-2', 'a-1']);
+        expect(await store.orders.get(userId, 'a-1')).to.equal(order('a-1', new Date(1000)));
+        expect(await store.orders.get(userId, 'b-1')).to.be.null();
+      });
+
+      it("keeps a deleted user's orders without the user", async () => {
+        await store.orders.insert(order('a-1', new Date(1000)));
+        const erased = await store.transaction((tx) => tx.accounts.erase({ userId, idempotencyScopes: [], loginAccounts: [] }));
+        expect(erased.orders).to.equal(1);
+        expect(await store.users.findById(userId)).to.be.null();
+        expect(await store.orders.list(userId, 10, 0)).to.equal({ items: [], total: 0 });
+        // The row is still there, without an owner: its id is taken.
+        await expect(store.orders.insert(order('a-1', new Date(1000), (await internals.user(store)).id))).to.reject();
       });
     });
 

@@ -1,8 +1,10 @@
 import { Command } from 'commander';
 
+import type { Cart } from '../../../shared/wire.js';
 import { parseAddQuantity, parseSkuOrStdin } from '../../args.js';
 import type { CommandDeps, DepsProvider } from '../../deps.js';
 import { usageError } from '../../errors.js';
+import { sanitize } from '../../format.js';
 import { cartView } from '../../views/cart.js';
 import { showChange } from '../show-result.js';
 import { cartAddLinesRun } from './add-lines.js';
@@ -33,4 +35,9 @@ export async function cartAddRun({ deps, sku, quantity }: CartAddOptions): Promi
   const { client } = deps.offline();
   const change = await deps.output.waitFor('Adding to your cart…', client.changeCart({ kind: 'cart.add', sku, quantity }));
   await showChange(deps.output, cartView, change, `Added ${quantity} × ${sku}.`);
+  // Adding never reserves stock: the server says when the line holds more than there is, and checkout will refuse it.
+  const { warnings } = change.value as Partial<Pick<Cart, 'warnings'>>;
+  for (const warning of warnings ?? []) {
+    await deps.output.info(`warning: ${sanitize(warning.message)}`);
+  }
 }

@@ -4,12 +4,13 @@ import { loginFailures } from './003-login-failures.js';
 import { forgetRegisterFingerprints } from './004-forget-register-fingerprints.js';
 import { registrationAttempts } from './005-registration-attempts.js';
 import { emailSkeletons } from './006-email-skeletons.js';
+import { orders } from './007-orders.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
 /** Every migration, in the order it is applied. */
-export const migrations: readonly Migration[] = [initialSchema, idempotencyKeys, loginFailures, forgetRegisterFingerprints, registrationAttempts, emailSkeletons];
+export const migrations: readonly Migration[] = [initialSchema, idempotencyKeys, loginFailures, forgetRegisterFingerprints, registrationAttempts, emailSkeletons, orders];
 
 /** The migrations whose versions `applied` does not hold yet, in order. */
 export function pendingMigrations(applied: ReadonlySet<number>): Migration[] {

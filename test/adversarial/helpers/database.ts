@@ -36,7 +36,7 @@ export interface InspectableDatabase {
  * The tables that hold what users own or what the server promised them. Listed rather than discovered, so bookkeeping
  * another feature may add (a login throttle, say) does not count as "state changed" by a rejected request.
  */
-export const STATE_TABLES = ['users', 'products', 'carts', 'cart_lines', 'preferences', 'refresh_tokens', 'idempotency_keys'] as const;
+export const STATE_TABLES = ['users', 'products', 'carts', 'cart_lines', 'preferences', 'refresh_tokens', 'idempotency_keys', 'orders'] as const;
 export type StateTable = (typeof STATE_TABLES)[number];
 
 const internals = {

@@ -45,6 +45,7 @@ const mug: Product = {
   price: 1490,
   currency: 'EUR',
   active: true,
+  stock: null,
 };
 
 describe('the cart view', () => {

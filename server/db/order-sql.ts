@@ -1,0 +1,90 @@
+import type { OrderLine } from '../../shared/wire.js';
+import type { CheckoutLineState, OrderRecord } from './order-store.js';
+import type { ToDate } from './rows.js';
+
+/** The statements of the order store, run as written by both dialects (`$name` parameters, see shared-sql.ts). */
+const internals = {
+  orderColumns: 'id, user_id, state, lines, subtotal, item_count, currency, placed_at',
+};
+
+export const orderSql = {
+  checkoutLines: `
+    SELECT l.sku, p.name, l.quantity, p.price AS unit_price, p.currency, p.active, p.stock
+    FROM cart_lines AS l JOIN products AS p ON p.sku = l.sku
+    WHERE l.user_id = $user_id
+    ORDER BY l.added_at, l.sku`,
+  // The CHECK (stock >= 0) backs this up; the WHERE is what makes a second buyer of the last unit get nothing.
+  takeStock: `
+    UPDATE products SET stock = stock - $quantity
+    WHERE sku = $sku AND (stock IS NULL OR stock >= $quantity)`,
+  insertOrder: `
+    INSERT INTO orders (${internals.orderColumns})
+    VALUES ($id, $user_id, $state, $lines, $subtotal, $item_count, $currency, $placed_at)`,
+  listOrders: `
+    SELECT ${internals.orderColumns} FROM orders WHERE user_id = $user_id
+    ORDER BY placed_at DESC, id DESC LIMIT $limit OFFSET $offset`,
+  countOrders: 'SELECT CAST(count(*) AS integer) AS n FROM orders WHERE user_id = $user_id',
+  orderById: `SELECT ${internals.orderColumns} FROM orders WHERE id = $id AND user_id = $user_id`,
+} as const;
+
+export type OrderStatement = keyof typeof orderSql;
+
+export interface CheckoutLineRow {
+  sku: string;
+  name: string;
+  quantity: number;
+  unit_price: number;
+  currency: string;
+  /** 0/1 on SQLite, boolean on Postgres. */
+  active: number | boolean;
+  stock: number | null;
+}
+
+export interface OrderRow<Time> {
+  id: string;
+  user_id: string | null;
+  state: string;
+  lines: string;
+  subtotal: number;
+  item_count: number;
+  currency: string;
+  placed_at: Time;
+}
+
+export function checkoutLine(row: CheckoutLineRow): CheckoutLineState {
+  return {
+    sku: row.sku,
+    name: row.name,
+    quantity: row.quantity,
+    unitPrice: row.unit_price,
+    currency: row.currency,
+    active: row.active === true || row.active === 1,
+    stock: row.stock,
+  };
+}
+
+export function orderRecord<Time>(row: OrderRow<Time>, date: ToDate<Time>): OrderRecord {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    state: 'placed',
+    lines: JSON.parse(row.lines) as OrderLine[],
+    subtotal: row.subtotal,
+    itemCount: row.item_count,
+    currency: row.currency,
+    placedAt: date(row.placed_at),
+  };
+}
+
+/** The named parameters of `insertOrder`, but for the time, which each dialect binds its own way. */
+export function orderParams(order: OrderRecord): Record<string, unknown> {
+  return {
+    id: order.id,
+    user_id: order.userId,
+    state: order.state,
+    lines: JSON.stringify(order.lines),
+    subtotal: order.subtotal,
+    item_count: order.itemCount,
+    currency: order.currency,
+  };
+}

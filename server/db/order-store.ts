@@ -1,0 +1,35 @@
+import type { CheckoutLineView } from '../../shared/rules/checkout.js';
+import type { OrderLine, OrderState } from '../../shared/wire.js';
+
+/** A cart line with its product as the catalogue has it now: what the checkout rule decides on. */
+export type CheckoutLineState = CheckoutLineView;
+
+/** An order as stored. `userId` is `null` once the account that placed it was deleted. */
+export interface OrderRecord {
+  id: string;
+  userId: string | null;
+  state: OrderState;
+  lines: OrderLine[];
+  subtotal: number;
+  itemCount: number;
+  currency: string;
+  placedAt: Date;
+}
+
+/** Stock and orders. Part of the `Store` contract (see store.ts): every mutation is one statement. */
+export interface OrderStore {
+  /** The user's cart lines joined with their products, in the order the cart shows them. Call after `carts.lock`. */
+  checkoutLines(userId: string): Promise<CheckoutLineState[]>;
+  /**
+   * Takes `quantity` units of `sku` in one conditional statement (`UPDATE … SET stock = stock - q WHERE stock >= q`),
+   * so stock can never go below zero whatever runs concurrently: a waiting statement re-checks the condition against
+   * the row as the other committed it. `true` when taken (always, for unlimited stock); `false` when there is not
+   * enough, or no such product.
+   */
+  takeStock(sku: string, quantity: number): Promise<boolean>;
+  insert(order: OrderRecord): Promise<void>;
+  /** The user's orders, newest first. */
+  list(userId: string, limit: number, offset: number): Promise<{ items: OrderRecord[]; total: number }>;
+  /** `null` when the user has no order with this id (another user's order is not theirs to see). */
+  get(userId: string, id: string): Promise<OrderRecord | null>;
+}

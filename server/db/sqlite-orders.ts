@@ -1,0 +1,37 @@
+import type { Database } from 'better-sqlite3';
+
+import { type CheckoutLineRow, checkoutLine, orderParams, orderRecord, type OrderRow, orderSql } from './order-sql.js';
+import type { OrderStore } from './order-store.js';
+import type { Synchronous } from './sqlite-queries.js';
+
+/** The `OrderStore` on SQLite; statements prepared once. Times are epoch milliseconds. */
+export function sqliteOrders(db: Database): Synchronous<OrderStore> {
+  const date = (time: number): Date => new Date(time);
+  const statements = {
+    checkoutLines: db.prepare<[{ user_id: string }], CheckoutLineRow>(orderSql.checkoutLines),
+    takeStock: db.prepare<[{ sku: string; quantity: number }]>(orderSql.takeStock),
+    insertOrder: db.prepare<[Record<string, unknown>]>(orderSql.insertOrder),
+    listOrders: db.prepare<[{ user_id: string; limit: number; offset: number }], OrderRow<number>>(orderSql.listOrders),
+    countOrders: db.prepare<[{ user_id: string }], number>(orderSql.countOrders).pluck(),
+    orderById: db.prepare<[{ id: string; user_id: string }], OrderRow<number>>(orderSql.orderById),
+  };
+  return {
+    checkoutLines(userId) {
+      return statements.checkoutLines.all({ user_id: userId }).map(checkoutLine);
+    },
+    takeStock(sku, quantity) {
+      return statements.takeStock.run({ sku, quantity }).changes > 0;
+    },
+    insert(order) {
+      statements.insertOrder.run({ ...orderParams(order), placed_at: order.placedAt.getTime() });
+    },
+    list(userId, limit, offset) {
+      const items = statements.listOrders.all({ user_id: userId, limit, offset }).map((row) => orderRecord(row, date));
+      return { items, total: statements.countOrders.get({ user_id: userId }) ?? 0 };
+    },
+    get(userId, id) {
+      const row = statements.orderById.get({ id, user_id: userId });
+      return row === undefined ? null : orderRecord(row, date);
+    },
+  };
+}
