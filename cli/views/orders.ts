@@ -1,6 +1,7 @@
 import type { ExpectedOrder } from '../../shared/rules/checkout.js';
 import type { Order, OrderPage } from '../../shared/wire.js';
 import { formatAmount, sanitize } from '../format.js';
+import { readableTime } from '../time-text.js';
 import type { View } from './view.js';
 
 /**
@@ -20,7 +21,7 @@ export const orderView: View<Order> = {
     ]),
   text: (order) =>
     [
-      `Order ${order.id}, ${order.state} ${order.placedAt}`,
+      `Order ${order.id}, ${order.state} ${readableTime(order.placedAt, Date.now())}`,
       ...order.lines.map((line) => `  ${line.quantity} × ${line.sku}  ${sanitize(line.name)}  ${formatAmount(line.lineTotal, order.currency)} ${order.currency}`),
       `  Total ${formatAmount(order.subtotal, order.currency)} ${order.currency}`,
     ].join('\n'),
@@ -35,7 +36,7 @@ export const orderPageView: View<OrderPage> = {
     page.items.length === 0
       ? 'No orders yet.'
       : page.items
-          .map((order) => `${order.placedAt}  ${order.id}  ${order.state}  ${order.itemCount} items  ${formatAmount(order.subtotal, order.currency)} ${order.currency}`)
+          .map((order) => `${readableTime(order.placedAt, Date.now())}  ${order.id}  ${order.state}  ${order.itemCount} items  ${formatAmount(order.subtotal, order.currency)} ${order.currency}`)
           .join('\n'),
 };
 

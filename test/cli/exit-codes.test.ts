@@ -43,7 +43,7 @@ const TABLE: readonly { argv: readonly string[]; stdin?: string; loggedOut: numb
   { argv: ['account', 'export'], loggedOut: 4, unreachable: 4 },
   { argv: ['checkout', '--yes'], loggedOut: 4, unreachable: 4 },
   { argv: ['orders', 'list'], loggedOut: 4, unreachable: 4 },
-  { argv: ['orders', 'show', 'an-order-id'], loggedOut: 4, unreachable: 4 },
+  { argv: ['orders', 'show', '00000000-0000-4000-8000-000000000000'], loggedOut: 4, unreachable: 4 },
   { argv: ['queue', 'list'], loggedOut: 0, unreachable: 0 },
   { argv: ['queue', 'retry'], loggedOut: 1, unreachable: 1 },
   { argv: ['queue', 'drop', '1'], loggedOut: 1, unreachable: 1 },

@@ -59,7 +59,7 @@ describe('shop checkout and shop orders', () => {
 
   it('asks on a terminal and orders nothing when the answer is no', async () => {
     await shop(['cart', 'add', 'MUG-BLUE']);
-    const run = await shop(['checkout'], { tty: true, env: { NO_COLOR: '1' }, answers: [{ prompt: 'Place this order for 14.90 EUR?', keys: 'n' }] });
+    const run = await shop(['checkout'], { tty: true, env: { NO_COLOR: '1' }, answers: [{ prompt: 'Place this order for 14.90 EUR?', keys: 'n\r' }] });
     expect(run.code, run.stderr).to.equal(0);
     expect(run.stderr).to.contain('No order placed.');
     expect(parseJson<OrderPage>(await shop(['orders', '--json'])).total).to.equal(0);
@@ -67,7 +67,7 @@ describe('shop checkout and shop orders', () => {
 
   it('asks on a terminal and places the order when the answer is yes', async () => {
     await shop(['cart', 'add', 'MUG-BLUE']);
-    const run = await shop(['checkout'], { tty: true, env: { NO_COLOR: '1' }, answers: [{ prompt: 'Place this order for 14.90 EUR?', keys: 'y' }] });
+    const run = await shop(['checkout'], { tty: true, env: { NO_COLOR: '1' }, answers: [{ prompt: 'Place this order for 14.90 EUR?', keys: 'y\r' }] });
     expect(run.code, run.stderr).to.equal(0);
     expect(run.stdout).to.contain('Total 14.90 EUR');
     expect(parseJson<OrderPage>(await shop(['orders', '--json'])).total).to.equal(1);
