@@ -9,6 +9,7 @@ import {
   type LoginFailureCountRow,
   preferenceRecords,
   preferenceText,
+  priceList,
   tokenRecord,
   type TokenRow,
   userRecord,
@@ -53,8 +54,22 @@ export interface PostgresQueryOptions {
 
 type IdempotencyRow = IdempotencyRowOf<Date>;
 
+interface ProductRow {
+  sku: string;
+  name: string;
+  description: string;
+  prices: Record<string, number> | null;
+  active: boolean;
+}
+
 const internals = {
   date: (time: Date): Date => time,
+  /** The product columns with the price list as one JSON object (parsed by the driver), ordered by currency. */
+  productColumns: (q: Queryable) => q`sku, name, description, active,
+    (SELECT json_object_agg(pp.currency, pp.amount ORDER BY pp.currency) FROM product_prices AS pp WHERE pp.sku = products.sku) AS prices`,
+  product(row: ProductRow): ProductRecord {
+    return { sku: row.sku, name: row.name, description: row.description, prices: priceList(row.prices), active: row.active };
+  },
   /** The shared statements in Postgres's form, rewritten once. */
   statements: Object.fromEntries(Object.entries(sharedSql).map(([name, text]) => [name, positional(text)])) as Record<SharedStatement, PositionalStatement>,
 
@@ -64,14 +79,7 @@ const internals = {
    */
   lastPerSku(products: readonly ProductRecord[]) {
     const bySku = new Map(products.map((p) => [p.sku, p]));
-    return [...bySku.values()].map((p) => ({
-      sku: p.sku,
-      name: p.name,
-      description: p.description,
-      price: p.price,
-      currency: p.currency,
-      active: p.active,
-    }));
+    return [...bySku.values()].map((p) => ({ sku: p.sku, name: p.name, description: p.description, active: p.active, prices: { ...p.prices } }));
   },
 };
 
@@ -133,15 +141,15 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
                OR sku ILIKE ${pattern} ESCAPE '\\'
                OR name ILIKE ${pattern} ESCAPE '\\'
                OR description ILIKE ${pattern} ESCAPE '\\')`;
-      const rows = await q<ProductRecord[]>`
-        SELECT sku, name, description, price, currency, active FROM products ${where()}
+      const rows = await q<ProductRow[]>`
+        SELECT ${internals.productColumns(q)} FROM products ${where()}
         ORDER BY sku LIMIT ${query.limit} OFFSET ${query.offset}`;
       const [count] = await q<{ total: number }[]>`SELECT count(*)::integer AS total FROM products ${where()}`;
-      return { items: rows.map((row) => ({ ...row })), total: count?.total ?? 0 };
+      return { items: rows.map(internals.product), total: count?.total ?? 0 };
     },
     async get(sku) {
-      const [row] = await run<ProductRecord[]>('productBySku', { sku });
-      return row === undefined ? null : { ...row };
+      const [row] = await q<ProductRow[]>`SELECT ${internals.productColumns(q)} FROM products WHERE sku = ${sku}`;
+      return row === undefined ? null : internals.product(row);
     },
     async upsert(list) {
       if (list.length === 0) {
@@ -149,14 +157,22 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
       }
       // One statement for any number of rows, so it is atomic without a transaction of its own.
       const rows = q.json(internals.lastPerSku(list));
+      // The data-modifying CTEs share one snapshot and touch disjoint price rows: the ones the new list drops, and the
+      // ones it sets. Foreign keys are checked at the end of the statement, when the products are in.
       await q`
-        INSERT INTO products (sku, name, description, price, currency, active)
-        SELECT sku, name, description, price, currency, active
-        FROM jsonb_to_recordset(${rows})
-          AS p (sku text, name text, description text, price integer, currency text, active boolean)
-        ON CONFLICT (sku) DO UPDATE SET
-          name = excluded.name, description = excluded.description, price = excluded.price,
-          currency = excluded.currency, active = excluded.active`;
+        WITH input AS (
+          SELECT * FROM jsonb_to_recordset(${rows}) AS p (sku text, name text, description text, active boolean, prices jsonb)
+        ), saved AS (
+          INSERT INTO products (sku, name, description, active)
+          SELECT sku, name, description, active FROM input
+          ON CONFLICT (sku) DO UPDATE SET name = excluded.name, description = excluded.description, active = excluded.active
+        ), dropped AS (
+          DELETE FROM product_prices AS pp USING input
+          WHERE pp.sku = input.sku AND NOT jsonb_exists(input.prices, pp.currency)
+        )
+        INSERT INTO product_prices (sku, currency, amount)
+        SELECT input.sku, price.key, price.value::integer FROM input, jsonb_each_text(input.prices) AS price
+        ON CONFLICT (sku, currency) DO UPDATE SET amount = excluded.amount`;
     },
   };
 

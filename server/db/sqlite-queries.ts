@@ -9,6 +9,7 @@ import {
   type LoginFailureCountRow,
   preferenceRecords,
   preferenceText,
+  priceList,
   tokenRecord,
   type TokenRow,
   userRecord,
@@ -50,8 +51,8 @@ interface ProductRow {
   sku: string;
   name: string;
   description: string;
-  price: number;
-  currency: string;
+  /** JSON text: currency → amount. */
+  prices: string;
   active: number;
 }
 
@@ -74,7 +75,9 @@ export interface SqliteIdempotencyRecords {
 
 const internals = {
   date: (time: number): Date => new Date(time),
-  productColumns: 'sku, name, description, price, currency, active',
+  // json_group_object over the primary key's range: the price list as one JSON object, ordered by currency.
+  productColumns: `sku, name, description, active,
+    (SELECT json_group_object(currency, amount) FROM product_prices AS pp WHERE pp.sku = products.sku) AS prices`,
   // `@pattern IS NULL` lets one prepared statement serve both the plain listing and the search.
   productFilter: `
     WHERE (active = 1 OR @includeInactive = 1)
@@ -88,8 +91,7 @@ const internals = {
       sku: row.sku,
       name: row.name,
       description: row.description,
-      price: row.price,
-      currency: row.currency,
+      prices: priceList(row.prices),
       active: row.active === 1,
     };
   },
@@ -119,12 +121,12 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
         `SELECT count(*) FROM products ${internals.productFilter}`,
       )
       .pluck(),
-    productBySku: db.prepare<[{ sku: string }], ProductRow>(sharedSql.productBySku),
-    upsertProduct: db.prepare<[string, string, string, number, string, number]>(`
-      INSERT INTO products (sku, name, description, price, currency, active) VALUES (?, ?, ?, ?, ?, ?)
-      ON CONFLICT (sku) DO UPDATE SET
-        name = excluded.name, description = excluded.description, price = excluded.price,
-        currency = excluded.currency, active = excluded.active`),
+    productBySku: db.prepare<[{ sku: string }], ProductRow>(`SELECT ${internals.productColumns} FROM products WHERE sku = @sku`),
+    upsertProduct: db.prepare<[string, string, string, number]>(`
+      INSERT INTO products (sku, name, description, active) VALUES (?, ?, ?, ?)
+      ON CONFLICT (sku) DO UPDATE SET name = excluded.name, description = excluded.description, active = excluded.active`),
+    deletePrices: db.prepare<[string]>('DELETE FROM product_prices WHERE sku = ?'),
+    insertPrice: db.prepare<[string, string, number]>('INSERT INTO product_prices (sku, currency, amount) VALUES (?, ?, ?)'),
 
     cart: db.prepare<[{ user_id: string }], CartRow<number>>(sharedSql.cart),
     ensureCart: db.prepare<[{ user_id: string }]>(sharedSql.ensureCart),
@@ -171,7 +173,11 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
   // A nested call (inside a `tx` store) becomes a savepoint; a top-level one takes the write lock up front.
   const upsertProducts = db.transaction((products: readonly ProductRecord[]) => {
     for (const p of products) {
-      statements.upsertProduct.run(p.sku, p.name, p.description, p.price, p.currency, p.active ? 1 : 0);
+      statements.upsertProduct.run(p.sku, p.name, p.description, p.active ? 1 : 0);
+      statements.deletePrices.run(p.sku);
+      for (const [currency, amount] of Object.entries(p.prices)) {
+        statements.insertPrice.run(p.sku, currency, amount);
+      }
     }
   });
 

@@ -41,7 +41,7 @@ describe('sqlite store on a file', () => {
   };
 
   const setUpCart = async (store: Store): Promise<string> => {
-    await store.products.upsert([{ sku: 'MUG-BLUE', name: 'Blue Mug', description: '', price: 1490, currency: 'EUR', active: true }]);
+    await store.products.upsert([{ sku: 'MUG-BLUE', name: 'Blue Mug', description: '', prices: { EUR: 1490 }, active: true }]);
     const user = await store.users.create({ id: randomUUID(), email: 'a@example.com', passwordHash: 'x', createdAt: new Date() });
     return user!.id;
   };
@@ -72,6 +72,7 @@ describe('sqlite store on a file', () => {
         'idempotency_keys',
         'login_failures',
         'preferences',
+        'product_prices',
         'products',
         'refresh_tokens',
         'schema_migrations',

@@ -34,12 +34,12 @@ const internals = {
   },
 
   products: [
-    { sku: 'MUG-BLUE', name: 'Blue Mug', description: 'Enamel, 350 ml', price: 1490, currency: 'EUR', active: true },
-    { sku: 'MUG-RED', name: 'Red Mug', description: 'Enamel, 350 ml', price: 1490, currency: 'EUR', active: true },
-    { sku: 'TEE-BLACK-M', name: 'Black Tee', description: '100% cotton, medium', price: 2900, currency: 'EUR', active: true },
-    { sku: 'TEE-WHITE-M', name: 'White Tee', description: '1000 threads of cotton', price: 2900, currency: 'EUR', active: true },
-    { sku: 'PIPE-A_B', name: 'Snake_case Pipe', description: 'Backslash \\ inside', price: 500, currency: 'EUR', active: true },
-    { sku: 'OLD-CAP', name: 'Old Cap', description: 'Discontinued mug-shaped cap', price: 900, currency: 'EUR', active: false },
+    { sku: 'MUG-BLUE', name: 'Blue Mug', description: 'Enamel, 350 ml', prices: { EUR: 1490 }, active: true },
+    { sku: 'MUG-RED', name: 'Red Mug', description: 'Enamel, 350 ml', prices: { EUR: 1490 }, active: true },
+    { sku: 'TEE-BLACK-M', name: 'Black Tee', description: '100% cotton, medium', prices: { EUR: 2900 }, active: true },
+    { sku: 'TEE-WHITE-M', name: 'White Tee', description: '1000 threads of cotton', prices: { EUR: 2900 }, active: true },
+    { sku: 'PIPE-A_B', name: 'Snake_case Pipe', description: 'Backslash \\ inside', prices: { EUR: 500 }, active: true },
+    { sku: 'OLD-CAP', name: 'Old Cap', description: 'Discontinued mug-shaped cap', prices: { EUR: 900 }, active: false },
   ] satisfies ProductRecord[],
 
   async user(store: Store, email = `${randomUUID()}@example.com`): Promise<UserRecord> {
@@ -208,7 +208,7 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
         expect(await store.users.delete(user.id)).to.be.true();
 
         expect(await store.users.findById(user.id)).to.be.null();
-        expect(await store.carts.get(user.id)).to.equal({ version: 0, lines: [] });
+        expect(await store.carts.get(user.id)).to.equal({ version: 0, currencyPreference: undefined, lines: [] });
         expect(await store.preferences.count(user.id)).to.equal(0);
         expect(await store.tokens.consume(token.tokenHash, internals.now)).to.equal({ status: 'invalid' });
         expect((await store.carts.get(other.id)).lines).to.have.length(1);
@@ -284,9 +284,9 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
 
       it('upserts: inserts new products and updates existing ones, the last of a sku winning', async () => {
         await store.products.upsert([
-          { sku: 'MUG-RED', name: 'Red Mug v2', description: 'Stoneware', price: 1990, currency: 'EUR', active: false },
-          { sku: 'NEW-ONE', name: 'New', description: '', price: 100, currency: 'USD', active: true },
-          { sku: 'NEW-ONE', name: 'Newer', description: 'Second', price: 200, currency: 'USD', active: true },
+          { sku: 'MUG-RED', name: 'Red Mug v2', description: 'Stoneware', prices: { EUR: 1990 }, active: false },
+          { sku: 'NEW-ONE', name: 'New', description: '', prices: { EUR: 100, USD: 110 }, active: true },
+          { sku: 'NEW-ONE', name: 'Newer', description: 'Second', prices: { EUR: 200, GBP: 180 }, active: true },
         ]);
         await store.products.upsert([]);
 
@@ -294,16 +294,14 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
           sku: 'MUG-RED',
           name: 'Red Mug v2',
           description: 'Stoneware',
-          price: 1990,
-          currency: 'EUR',
+          prices: { EUR: 1990 },
           active: false,
         });
         expect(await store.products.get('NEW-ONE')).to.equal({
           sku: 'NEW-ONE',
           name: 'Newer',
           description: 'Second',
-          price: 200,
-          currency: 'USD',
+          prices: { EUR: 200, GBP: 180 },
           active: true,
         });
         expect((await store.products.list({ includeInactive: true, limit: 50, offset: 0 })).total).to.equal(7);
@@ -319,7 +317,7 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
       });
 
       it('returns an empty cart at version 0 for a user who never had one', async () => {
-        expect(await store.carts.get(userId)).to.equal({ version: 0, lines: [] });
+        expect(await store.carts.get(userId)).to.equal({ version: 0, currencyPreference: undefined, lines: [] });
         expect(await store.carts.countLines(userId)).to.equal(0);
         expect((await store.carts.lineState(userId, 'MUG-BLUE')).quantity).to.be.null();
       });
@@ -442,12 +440,23 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
 
       it('shows the current product name and price on cart lines', async () => {
         await store.carts.setQuantity(userId, 'MUG-BLUE', 1, internals.now);
-        await store.products.upsert([{ ...internals.products[0]!, name: 'Deep Blue Mug', price: 1690 }]);
+        await store.products.upsert([{ ...internals.products[0]!, name: 'Deep Blue Mug', prices: { EUR: 1690, USD: 1890 } }]);
 
         const [line] = (await store.carts.get(userId)).lines;
 
         expect(line?.name).to.equal('Deep Blue Mug');
-        expect(line?.unitPrice).to.equal(1690);
+        expect(line?.prices).to.equal({ EUR: 1690, USD: 1890 });
+      });
+
+      it('reads the currency preference with the cart, in the same statement', async () => {
+        await store.carts.setQuantity(userId, 'MUG-BLUE', 1, internals.now);
+        expect((await store.carts.get(userId)).currencyPreference).to.be.undefined();
+
+        await store.preferences.set(userId, 'currency', 'USD', internals.now);
+
+        const cart = await store.carts.get(userId);
+        expect(cart.currencyPreference).to.equal('USD');
+        expect(cart.lines.map((line) => line.sku)).to.equal(['MUG-BLUE']);
       });
 
       it('sets a quantity, creating the line if needed and keeping when it was first added', async () => {
@@ -1093,7 +1102,8 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
         expect(all.total).to.equal(demoCatalog.length);
         expect(all.total).to.be.within(30, 40);
         expect(all.items.every((product) => SKU_PATTERN.test(product.sku))).to.be.true();
-        expect(all.items.every((product) => product.currency === 'EUR' && Number.isInteger(product.price))).to.be.true();
+        expect(all.items.every((product) => Number.isInteger(product.prices.EUR))).to.be.true();
+        expect(all.items.filter((product) => product.prices.USD !== undefined && product.prices.GBP !== undefined).length).to.be.above(30);
         expect(all.items.filter((product) => !product.active).length).to.be.within(1, 2);
       });
 

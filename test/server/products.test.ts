@@ -58,11 +58,34 @@ for (const backend of backends) {
       const all = (await db.store.products.list({ includeInactive: true, limit: 100, offset: 0 })).items;
       const active = all.find((p) => p.active)!;
       const res = await server.inject({ method: 'GET', url: `/products/${active.sku}` });
-      expect(res.result as Product).to.equal(active);
+      expect(res.result as Product).to.equal({ ...active, price: active.prices.EUR!, currency: 'EUR' });
       for (const sku of ['NOPE', all.find((p) => !p.active)!.sku]) {
         const missing = await server.inject({ method: 'GET', url: `/products/${sku}` });
         expect(missing.statusCode).to.equal(404);
         expect((missing.result as ErrorBody).code).to.equal('SKU_NOT_FOUND');
+      }
+    });
+
+    it('shows prices in the currency asked for, and every price the product has', async () => {
+      const list = (await server.inject({ method: 'GET', url: '/products?currency=USD&limit=100' })).result as ProductPage;
+      const mug = list.items.find((p) => p.sku === 'MUG-BLUE')!;
+      expect(mug).to.include({ price: 1690, currency: 'USD', prices: { EUR: 1490, USD: 1690, GBP: 1295 } });
+      expect(list.items.every((p) => p.currency === 'USD' && p.price === p.prices.USD)).to.be.true();
+
+      const one = await server.inject({ method: 'GET', url: '/products/MUG-BLUE?currency=GBP' });
+      expect(one.result as Product).to.include({ price: 1295, currency: 'GBP' });
+    });
+
+    it('shows the catalogue-currency price of a product without a price in the currency asked for', async () => {
+      const res = await server.inject({ method: 'GET', url: '/products/COFFEE-DECAF-250?currency=GBP' });
+      expect(res.result as Product).to.include({ price: 1290, currency: 'EUR' });
+    });
+
+    it('refuses a currency that is not an ISO 4217 code with VALIDATION_FAILED', async () => {
+      for (const url of ['/products?currency=usd', '/products?currency=EURO', '/products/MUG-BLUE?currency=1']) {
+        const res = await server.inject({ method: 'GET', url });
+        expect(res.statusCode).to.equal(400);
+        expect((res.result as ErrorBody).code).to.equal('VALIDATION_FAILED');
       }
     });
 

@@ -51,7 +51,7 @@ describe('shop cart', () => {
 
     expect(run.code).to.equal(0);
     expect(parseJson<Cart>(run).lines).to.equal([
-      { sku: 'MUG-BLUE', name: 'Enamel Mug, Blue', quantity: 1, unitPrice: 1490, lineTotal: 1490 },
+      { sku: 'MUG-BLUE', name: 'Enamel Mug, Blue', quantity: 1, unitPrice: 1490, lineTotal: 1490, prices: { EUR: 1490, USD: 1690, GBP: 1295 } },
     ]);
   });
 
