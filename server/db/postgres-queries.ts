@@ -1,7 +1,6 @@
 import type { ISql } from 'postgres';
 
 import { claimResultFromRow, type IdempotencyRow as IdempotencyRowOf } from './idempotency-claim.js';
-import { containsPattern } from './like.js';
 import {
   cartRecord,
   type CartRow,
@@ -16,6 +15,7 @@ import {
   type UserRow,
 } from './rows.js';
 import { isLockTimeout } from './postgres-errors.js';
+import { searchTerms, tsQuery } from './search-terms.js';
 import { positional, type PositionalStatement, type SharedStatement, sharedSql } from './shared-sql.js';
 import type {
   CartStore,
@@ -133,17 +133,24 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
   const products: ProductStore = {
     async list(query) {
       const includeInactive = query.includeInactive === true;
-      const pattern = query.q === undefined || query.q === '' ? null : containsPattern(query.q);
-      // ESCAPE names the backslash explicitly (it is also Postgres's default) so the escaping in containsPattern holds.
-      const where = () => q`
-        WHERE (active OR ${includeInactive}::boolean)
-          AND (${pattern}::text IS NULL
-               OR sku ILIKE ${pattern} ESCAPE '\\'
-               OR name ILIKE ${pattern} ESCAPE '\\'
-               OR description ILIKE ${pattern} ESCAPE '\\')`;
+      if (query.q === undefined) {
+        const where = () => q`WHERE active OR ${includeInactive}::boolean`;
+        const rows = await q<ProductRow[]>`
+          SELECT ${internals.productColumns(q)} FROM products ${where()}
+          ORDER BY sku LIMIT ${query.limit} OFFSET ${query.offset}`;
+        const [count] = await q<{ total: number }[]>`SELECT count(*)::integer AS total FROM products ${where()}`;
+        return { items: rows.map(internals.product), total: count?.total ?? 0 };
+      }
+      const terms = searchTerms(query.q);
+      if (terms.words.length === 0) {
+        return { items: [], total: 0 };
+      }
+      // A GIN index lookup; SKU and name matches (weight A) first, then by sku: the same order SQLite gives.
+      const where = () => q`WHERE search @@ to_tsquery('simple', ${tsQuery(terms)}) AND (active OR ${includeInactive}::boolean)`;
       const rows = await q<ProductRow[]>`
         SELECT ${internals.productColumns(q)} FROM products ${where()}
-        ORDER BY sku LIMIT ${query.limit} OFFSET ${query.offset}`;
+        ORDER BY search @@ to_tsquery('simple', ${tsQuery(terms, 'A')}) DESC, sku
+        LIMIT ${query.limit} OFFSET ${query.offset}`;
       const [count] = await q<{ total: number }[]>`SELECT count(*)::integer AS total FROM products ${where()}`;
       return { items: rows.map(internals.product), total: count?.total ?? 0 };
     },

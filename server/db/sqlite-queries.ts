@@ -1,7 +1,6 @@
 import type { Database } from 'better-sqlite3';
 
 import type { IdempotencyRow as IdempotencyRowOf } from './idempotency-claim.js';
-import { containsPattern } from './like.js';
 import {
   cartRecord,
   type CartRow,
@@ -15,6 +14,7 @@ import {
   userRecord,
   type UserRow,
 } from './rows.js';
+import { fts5Query, searchTerms } from './search-terms.js';
 import { sharedSql } from './shared-sql.js';
 import type {
   CartStore,
@@ -78,13 +78,10 @@ const internals = {
   // json_group_object over the primary key's range: the price list as one JSON object, ordered by currency.
   productColumns: `sku, name, description, active,
     (SELECT json_group_object(currency, amount) FROM product_prices AS pp WHERE pp.sku = products.sku) AS prices`,
-  // `@pattern IS NULL` lets one prepared statement serve both the plain listing and the search.
-  productFilter: `
-    WHERE (active = 1 OR @includeInactive = 1)
-      AND (@pattern IS NULL
-           OR sku LIKE @pattern ESCAPE '\\'
-           OR name LIKE @pattern ESCAPE '\\'
-           OR description LIKE @pattern ESCAPE '\\')`,
+  // The products whose FTS row matches every word; see search-terms.ts and migration 005.
+  searchFilter: `
+    WHERE search_id IN (SELECT rowid FROM product_search WHERE product_search MATCH @match)
+      AND (active = 1 OR @includeInactive = 1)`,
 
   product(row: ProductRow): ProductRecord {
     return {
@@ -113,14 +110,16 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
     userExists: db.prepare<[string], number>('SELECT 1 FROM users WHERE id = ?').pluck(),
     deleteUser: db.prepare<[{ id: string }]>(sharedSql.deleteUser),
 
-    listProducts: db.prepare<[{ includeInactive: number; pattern: string | null; limit: number; offset: number }], ProductRow>(`
-      SELECT ${internals.productColumns} FROM products ${internals.productFilter}
+    listProducts: db.prepare<[{ includeInactive: number; limit: number; offset: number }], ProductRow>(`
+      SELECT ${internals.productColumns} FROM products WHERE active = 1 OR @includeInactive = 1
       ORDER BY sku LIMIT @limit OFFSET @offset`),
-    countProducts: db
-      .prepare<[{ includeInactive: number; pattern: string | null }], number>(
-        `SELECT count(*) FROM products ${internals.productFilter}`,
-      )
-      .pluck(),
+    countProducts: db.prepare<[{ includeInactive: number }], number>('SELECT count(*) FROM products WHERE active = 1 OR @includeInactive = 1').pluck(),
+    // SKU and name matches first (every word in one of them), then by sku: the same order Postgres gives.
+    searchProducts: db.prepare<[{ includeInactive: number; match: string; names: string; limit: number; offset: number }], ProductRow>(`
+      SELECT ${internals.productColumns} FROM products ${internals.searchFilter}
+      ORDER BY CASE WHEN search_id IN (SELECT rowid FROM product_search WHERE product_search MATCH @names) THEN 0 ELSE 1 END, sku
+      LIMIT @limit OFFSET @offset`),
+    countSearch: db.prepare<[{ includeInactive: number; match: string }], number>(`SELECT count(*) FROM products ${internals.searchFilter}`).pluck(),
     productBySku: db.prepare<[{ sku: string }], ProductRow>(`SELECT ${internals.productColumns} FROM products WHERE sku = @sku`),
     upsertProduct: db.prepare<[string, string, string, number]>(`
       INSERT INTO products (sku, name, description, active) VALUES (?, ?, ?, ?)
@@ -208,12 +207,19 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
 
   const products: Synchronous<ProductStore> = {
     list(query: ProductQuery) {
-      const filter = {
-        includeInactive: query.includeInactive ? 1 : 0,
-        pattern: query.q === undefined || query.q === '' ? null : containsPattern(query.q),
-      };
-      const items = statements.listProducts.all({ ...filter, limit: query.limit, offset: query.offset });
-      return { items: items.map(internals.product), total: statements.countProducts.get(filter) ?? 0 };
+      const includeInactive = query.includeInactive ? 1 : 0;
+      const page = { limit: query.limit, offset: query.offset };
+      if (query.q === undefined) {
+        const items = statements.listProducts.all({ includeInactive, ...page });
+        return { items: items.map(internals.product), total: statements.countProducts.get({ includeInactive }) ?? 0 };
+      }
+      const terms = searchTerms(query.q);
+      if (terms.words.length === 0) {
+        return { items: [], total: 0 };
+      }
+      const match = fts5Query(terms);
+      const items = statements.searchProducts.all({ includeInactive, match, names: fts5Query(terms, ['sku', 'name']), ...page });
+      return { items: items.map(internals.product), total: statements.countSearch.get({ includeInactive, match }) ?? 0 };
     },
     get(sku) {
       const row = statements.productBySku.get({ sku });

@@ -59,7 +59,10 @@ export interface ProductRecord {
 }
 
 export interface ProductQuery {
-  /** Case-insensitive substring of sku, name or description; `%` and `_` match literally. */
+  /**
+   * Full-text search over sku, name and description: every word must match, in any order, the last one as a prefix;
+   * SKU and name matches come first, then by sku. Unset: every product, by sku.
+   */
   q?: string;
   /** Only active products unless set. */
   includeInactive?: boolean;

@@ -263,17 +263,36 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
         expect((await store.products.list({ q: 'mug-shaped', includeInactive: true, limit: 50, offset: 0 })).total).to.equal(1);
       });
 
-      it('matches %, _ and \\ in the search literally', async () => {
+      it('treats punctuation in a search as a word break, never as an operator', async () => {
         const search = async (q: string): Promise<string[]> =>
           internals.skus((await store.products.list({ q, limit: 50, offset: 0 })).items);
 
-        expect(await search('100%')).to.equal(['TEE-BLACK-M']);
-        expect(await search('%')).to.equal(['TEE-BLACK-M']);
+        expect(await search('100% cotton')).to.equal(['TEE-BLACK-M']);
         expect(await search('A_B')).to.equal(['PIPE-A_B']);
-        expect(await search('_')).to.equal(['PIPE-A_B']);
-        expect(await search('\\')).to.equal(['PIPE-A_B']);
-        expect(await search('h \\ i')).to.equal(['PIPE-A_B']);
-        expect(await search('\\%')).to.equal([]);
+        expect(await search('snake_case')).to.equal(['PIPE-A_B']);
+        for (const q of ['%', '\\', '"', '*', '(', 'NEAR(', '-', ':']) {
+          expect(await search(q)).to.equal([]);
+        }
+        expect(await search('mug AND NOT red')).to.equal([]);
+        expect(await search('cotton OR mug')).to.equal([]);
+      });
+
+      it('matches the last word of a search as a prefix, and the others whole', async () => {
+        const search = async (q: string): Promise<string[]> =>
+          internals.skus((await store.products.list({ q, limit: 50, offset: 0 })).items);
+
+        expect(await search('cott')).to.equal(['TEE-BLACK-M', 'TEE-WHITE-M']);
+        expect(await search('cott medium')).to.equal([]);
+        expect(await search('medium cott')).to.equal(['TEE-BLACK-M']);
+      });
+
+      it('keeps the search index in step with upserts', async () => {
+        await store.products.upsert([{ ...internals.products[0]!, name: 'Cobalt Beaker' }]);
+
+        expect(internals.skus((await store.products.list({ q: 'cobalt', limit: 50, offset: 0 })).items)).to.equal(['MUG-BLUE']);
+        expect(internals.skus((await store.products.list({ q: 'blue', limit: 50, offset: 0 })).items)).to.equal(['MUG-BLUE']);
+        expect(internals.skus((await store.products.list({ q: 'blue mug', limit: 50, offset: 0 })).items)).to.equal(['MUG-BLUE']);
+        expect((await store.products.list({ q: 'beaker', limit: 50, offset: 0 })).total).to.equal(1);
       });
 
       it('gets any product by sku, active or not, and null for an unknown one', async () => {

@@ -44,6 +44,31 @@ for (const backend of backends) {
       expect(page.items.map((p) => p.sku)).to.equal(all.items.slice(5, 10).map((p) => p.sku));
     });
 
+    const search = async (q: string): Promise<string[]> =>
+      ((await server.inject({ method: 'GET', url: `/products?limit=100&q=${encodeURIComponent(q)}` })).result as ProductPage).items.map((p) => p.sku);
+
+    it('finds tees for "tee", not the steel of a bottle', async () => {
+      expect(await search('tee')).to.equal(['TEE-BLACK-L', 'TEE-BLACK-M', 'TEE-BLACK-S', 'TEE-WHITE-L', 'TEE-WHITE-M']);
+    });
+
+    it('needs every word of a search, in any order', async () => {
+      expect(await search('black organic')).to.equal(['TEE-BLACK-L', 'TEE-BLACK-M', 'TEE-BLACK-S']);
+      expect(await search('organic black')).to.equal(['TEE-BLACK-L', 'TEE-BLACK-M', 'TEE-BLACK-S']);
+      expect(await search('cotton tee')).to.equal(['TEE-BLACK-L', 'TEE-BLACK-M', 'TEE-BLACK-S', 'TEE-WHITE-L', 'TEE-WHITE-M']);
+      expect(await search('black mug')).to.equal([]);
+    });
+
+    it('ranks SKU and name matches above description matches', async () => {
+      expect(await search('pen')).to.equal(['PEN-FOUNTAIN-F', 'PEN-GEL-5', 'PENCIL-HB-12', 'NOTEBOOK-A5-DOT', 'NOTEBOOK-A5-LINED']);
+      expect(await search('steel')).to.equal(['BOTTLE-500', 'BOTTLE-750', 'PEN-FOUNTAIN-F']);
+    });
+
+    it('matches the last word as a prefix, as people type', async () => {
+      expect(await search('hoo')).to.equal(['HOODIE-GREY-L', 'HOODIE-GREY-M']);
+      expect(await search('zip hood')).to.equal(['HOODIE-GREY-L', 'HOODIE-GREY-M']);
+      expect(await search('hood zip')).to.equal([]);
+    });
+
     it('searches case-insensitively', async () => {
       const all = (await server.inject({ method: 'GET', url: '/products?limit=100' })).result as ProductPage;
       const target = all.items[3]!;
