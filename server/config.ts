@@ -43,6 +43,8 @@ export interface Config {
   loginThrottle: LoginThrottleSettings;
   /** Processes to run on this machine with node:cluster; 1 runs the server in this process. */
   workers: number;
+  /** `max-age` of catalogue answers (`Cache-Control: public`), in seconds: how stale a CDN or browser may show them. */
+  catalogMaxAgeSeconds: number;
 }
 
 const internals = {
@@ -68,6 +70,7 @@ const internals = {
     SHOP_LOGIN_MAX_FAILURES_PER_ADDRESS: Joi.number().integer().min(1).max(1_000_000).default(100),
     SHOP_LOGIN_WINDOW: Joi.number().integer().min(1).max(24 * 3600).default(15 * 60),
     WORKERS: Joi.number().integer().min(1).max(256).default(1),
+    SHOP_CATALOG_MAX_AGE: Joi.number().integer().min(0).max(7 * 24 * 3600).default(60),
   }).unknown(true),
 };
 
@@ -130,5 +133,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, fallbackKeys?: (dataDir: stri
       windowSeconds: settings.SHOP_LOGIN_WINDOW as number,
     },
     workers: settings.WORKERS as number,
+    catalogMaxAgeSeconds: settings.SHOP_CATALOG_MAX_AGE as number,
   };
 }

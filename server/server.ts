@@ -10,6 +10,7 @@ import { authStrategy } from './auth/strategy.js';
 import type { Config } from './config.js';
 import type { Store } from './db/store.js';
 import { errorResponder, failValidation } from './errors.js';
+import { httpCaching } from './http-caching.js';
 import { type Logger, silentLogger } from './logger.js';
 import { requestContext } from './request-context.js';
 import { requestLog } from './request-log.js';
@@ -90,6 +91,7 @@ export async function createServer({ config, store, log = silentLogger, now = ()
     idempotency: { store, now, retentionSeconds: idempotencyRetentionSeconds(config) },
   };
   await server.register({ plugin: authStrategy, options: { store, config, now } });
+  await server.register({ plugin: httpCaching, options: { catalogMaxAgeSeconds: config.catalogMaxAgeSeconds } });
   await server.register([
     { plugin: authRoutes, options: deps },
     { plugin: accountRoutes, options: deps },

@@ -28,6 +28,7 @@ export const productRoutes: Plugin<RouteDeps> = {
         path: Paths.products,
         options: {
           auth: false,
+          plugins: { 'shop-caching': { catalog: true } },
           description: 'List or search the catalog',
           validate: { query: ProductQuery },
           handler: async (request): Promise<ProductPage> => {
@@ -42,6 +43,7 @@ export const productRoutes: Plugin<RouteDeps> = {
         path: '/products/{sku}',
         options: {
           auth: false,
+          plugins: { 'shop-caching': { catalog: true } },
           description: 'One product',
           validate: { params: SkuParams, query: ProductCurrencyQuery },
           handler: async (request): Promise<Product> => {

@@ -28,6 +28,7 @@ export function testConfig<K extends JwtKey = HmacKey>(overrides: TestConfigOver
     // Generous enough that suites logging in many times from one address never meet them; throttle tests lower them.
     loginThrottle: { maxFailuresPerAccount: 10, maxFailuresPerAddress: 10_000, windowSeconds: 900 },
     workers: 1,
+    catalogMaxAgeSeconds: 60,
     ...rest,
     jwt: {
       algorithm: 'HS256',
