@@ -1,0 +1,90 @@
+import { type CatalogChange, type CatalogEntry, catalogChange } from '../../shared/rules/catalog.js';
+import type { ProductRecord, Store } from '../db/store.js';
+
+/** What an import did, by product. */
+export interface ImportReport {
+  added: number;
+  changed: number;
+  deactivated: number;
+  unchanged: number;
+  /** Entries that carried `stock`, which this version reads and checks but does not store. */
+  stockNotStored: number;
+}
+
+export interface ImportOptions {
+  /** Products per transaction. */
+  batchSize?: number;
+  /** Also deactivate active products the file does not list: the file is the whole catalogue. */
+  deactivateMissing?: boolean;
+}
+
+const internals = {
+  batchSize: 500,
+  pageSize: 1000,
+
+  record(entry: CatalogEntry): ProductRecord {
+    return { sku: entry.sku, name: entry.name, description: entry.description, prices: { ...entry.prices }, active: entry.active };
+  },
+
+  /** Every product, by sku, a page at a time. */
+  async *allProducts(store: Store): AsyncGenerator<ProductRecord> {
+    for (let offset = 0; ; offset += internals.pageSize) {
+      const page = await store.products.list({ includeInactive: true, limit: internals.pageSize, offset });
+      yield* page.items;
+      if (page.items.length < internals.pageSize) {
+        return;
+      }
+    }
+  },
+};
+
+/**
+ * Upserts checked catalogue entries (see format.ts), one transaction per batch. Each batch reads what the database
+ * holds for its SKUs and writes only the products that differ, so importing the same file twice changes nothing the
+ * second time. A file is checked as a whole before this runs, so a bad line never leaves half a catalogue.
+ */
+export async function importCatalog(store: Store, entries: readonly CatalogEntry[], options: ImportOptions = {}): Promise<ImportReport> {
+  const report: ImportReport = { added: 0, changed: 0, deactivated: 0, unchanged: 0, stockNotStored: 0 };
+  const batchSize = options.batchSize ?? internals.batchSize;
+  const count = (change: CatalogChange) => {
+    report[change]++;
+  };
+  for (let start = 0; start < entries.length; start += batchSize) {
+    const batch = entries.slice(start, start + batchSize);
+    await store.transaction(async (tx) => {
+      const writes: ProductRecord[] = [];
+      for (const entry of batch) {
+        const change = catalogChange(await tx.products.get(entry.sku), entry);
+        count(change);
+        if (change !== 'unchanged') {
+          writes.push(internals.record(entry));
+        }
+      }
+      await tx.products.upsert(writes);
+    });
+    report.stockNotStored += batch.filter((entry) => entry.stock !== undefined).length;
+  }
+  if (options.deactivateMissing === true) {
+    const listed = new Set(entries.map((entry) => entry.sku));
+    const missing: ProductRecord[] = [];
+    for await (const product of internals.allProducts(store)) {
+      if (product.active && !listed.has(product.sku)) {
+        missing.push({ ...product, active: false });
+      }
+    }
+    for (let start = 0; start < missing.length; start += batchSize) {
+      await store.products.upsert(missing.slice(start, start + batchSize));
+    }
+    report.deactivated += missing.length;
+  }
+  return report;
+}
+
+/** Every product, by sku, as catalogue entries: what `catalog export` writes. */
+export async function exportCatalog(store: Store): Promise<CatalogEntry[]> {
+  const entries: CatalogEntry[] = [];
+  for await (const product of internals.allProducts(store)) {
+    entries.push({ sku: product.sku, name: product.name, description: product.description, prices: product.prices, active: product.active });
+  }
+  return entries;
+}
