@@ -1,0 +1,36 @@
+import { expect } from '@hapi/code';
+import * as Lab from '@hapi/lab';
+
+import { formatCount, formatMoney } from '../../cli/format.js';
+import { displayLocale, posixLocale } from '../../cli/locale.js';
+
+export const lab = Lab.script();
+const { describe, it } = lab;
+
+describe('displayLocale', () => {
+  it('is the locale preference when it is one the runtime formats', () => {
+    expect(displayLocale('de-DE', { LANG: 'en_GB.UTF-8' })).to.equal('de-DE');
+  });
+
+  it('falls back to LC_ALL, then LANG, when there is no usable preference', () => {
+    expect(displayLocale(undefined, { LC_ALL: 'fr_FR.UTF-8', LANG: 'en_GB.UTF-8' })).to.equal('fr-FR');
+    expect(displayLocale(null, { LANG: 'de_CH.UTF-8@euro' })).to.equal('de-CH');
+    expect(displayLocale(42, { LANG: 'en_GB.UTF-8' })).to.equal('en-GB');
+    expect(displayLocale('', {})).to.be.undefined();
+  });
+
+  it('leaves the C and POSIX locales to the runtime default', () => {
+    for (const value of ['C', 'POSIX', 'C.UTF-8', '']) {
+      expect(posixLocale(value)).to.be.undefined();
+    }
+  });
+});
+
+describe('locale formatting', () => {
+  it('formats money and counts as the locale writes them', () => {
+    expect(formatMoney(1490, 'EUR', 'de-DE')).to.equal('14,90\u00a0€');
+    expect(formatMoney(1690, 'USD', 'en-US')).to.equal('$16.90');
+    expect(formatMoney(1295, 'GBP', 'en-GB')).to.equal('£12.95');
+    expect(formatCount(12345, 'de-DE')).to.equal('12.345');
+  });
+});
