@@ -40,9 +40,10 @@ CREATE TRIGGER products_search_delete AFTER DELETE ON products BEGIN
 END;
 `;
 
-// The same split as SQLite's unicode61: every run of non-alphanumerics becomes a space, so Postgres's parser sees only
-// plain words (no hyphenated compounds, numbers with points, or e-mail addresses of its own).
-const words = (column: string) => `regexp_replace(lower(${column}), '[^[:alnum:]]+', ' ', 'g')`;
+// Split as SQLite's unicode61 does: every run of ASCII punctuation and spaces becomes a space, so Postgres's parser sees
+// only plain words (no hyphenated compounds, numbers with points or e-mail addresses of its own). Spelt out rather
+// than [:alnum:], whose meaning follows the database's locale: in the C locale it would split "giclée" and "m²".
+const words = (column: string) => `regexp_replace(lower(${column}), '[\\x01-\\x2f\\x3a-\\x40\\x5b-\\x60\\x7b-\\x7f]+', ' ', 'g')`;
 
 const postgres = `
 ALTER TABLE products ADD COLUMN search tsvector GENERATED ALWAYS AS (
