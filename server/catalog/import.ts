@@ -53,8 +53,9 @@ export async function importCatalog(store: Store, entries: readonly CatalogEntry
     const batch = entries.slice(start, start + batchSize);
     await store.transaction(async (tx) => {
       const writes: ProductRecord[] = [];
+      const existing = new Map((await tx.products.getMany(batch.map((entry) => entry.sku))).map((product) => [product.sku, product]));
       for (const entry of batch) {
-        const change = catalogChange(await tx.products.get(entry.sku), entry);
+        const change = catalogChange(existing.get(entry.sku) ?? null, entry);
         count(change);
         if (change !== 'unchanged') {
           writes.push(internals.record(entry));

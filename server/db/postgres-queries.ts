@@ -158,6 +158,13 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
       const [row] = await q<ProductRow[]>`SELECT ${internals.productColumns(q)} FROM products WHERE sku = ${sku}`;
       return row === undefined ? null : internals.product(row);
     },
+    async getMany(skus) {
+      // A JSON array rather than a Postgres one: the pool does not fetch array types, so it cannot serialise those.
+      const rows = await q<ProductRow[]>`
+        SELECT ${internals.productColumns(q)} FROM products
+        WHERE sku IN (SELECT jsonb_array_elements_text(${q.json([...skus])})) ORDER BY sku`;
+      return rows.map(internals.product);
+    },
     async upsert(list) {
       if (list.length === 0) {
         return;

@@ -121,6 +121,9 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
       LIMIT @limit OFFSET @offset`),
     countSearch: db.prepare<[{ includeInactive: number; match: string }], number>(`SELECT count(*) FROM products ${internals.searchFilter}`).pluck(),
     productBySku: db.prepare<[{ sku: string }], ProductRow>(`SELECT ${internals.productColumns} FROM products WHERE sku = @sku`),
+    productsBySku: db.prepare<[{ skus: string }], ProductRow>(
+      `SELECT ${internals.productColumns} FROM products WHERE sku IN (SELECT value FROM json_each(@skus)) ORDER BY sku`,
+    ),
     upsertProduct: db.prepare<[string, string, string, number]>(`
       INSERT INTO products (sku, name, description, active) VALUES (?, ?, ?, ?)
       ON CONFLICT (sku) DO UPDATE SET name = excluded.name, description = excluded.description, active = excluded.active`),
@@ -224,6 +227,9 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
     get(sku) {
       const row = statements.productBySku.get({ sku });
       return row === undefined ? null : internals.product(row);
+    },
+    getMany(skus) {
+      return statements.productsBySku.all({ skus: JSON.stringify(skus) }).map(internals.product);
     },
     upsert(list) {
       upsertProducts.immediate(list);

@@ -75,6 +75,8 @@ export interface ProductStore {
   list(query: ProductQuery): Promise<{ items: ProductRecord[]; total: number }>;
   /** Any product, active or not. */
   get(sku: string): Promise<ProductRecord | null>;
+  /** The products with these SKUs that exist, active or not, in one statement; ordered by sku. */
+  getMany(skus: readonly string[]): Promise<ProductRecord[]>;
   /** Inserts or updates by sku, in one transaction; a product's price list is replaced as a whole. */
   upsert(products: readonly ProductRecord[]): Promise<void>;
 }

@@ -295,6 +295,14 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
         expect((await store.products.list({ q: 'beaker', limit: 50, offset: 0 })).total).to.equal(1);
       });
 
+      it('gets many products by sku in one call, active or not, leaving out unknown ones', async () => {
+        const found = await store.products.getMany(['OLD-CAP', 'NOPE', 'MUG-BLUE', "x' OR 1=1"]);
+
+        expect(found.map((product) => product.sku)).to.equal(['MUG-BLUE', 'OLD-CAP']);
+        expect(found[0]).to.equal(internals.products[0]!);
+        expect(await store.products.getMany([])).to.equal([]);
+      });
+
       it('gets any product by sku, active or not, and null for an unknown one', async () => {
         expect(await store.products.get('MUG-RED')).to.equal(internals.products[1]!);
         expect((await store.products.get('OLD-CAP'))?.active).to.be.false();
