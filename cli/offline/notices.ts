@@ -1,4 +1,4 @@
-import { formatMoney } from '../format.js';
+import { formatLocalTime, formatMoney } from '../format.js';
 import type { ChangeResult, ReadResult } from './offline-first-client.js';
 import { describeOp } from './ops.js';
 import type { SyncReport } from './replay.js';
@@ -13,10 +13,11 @@ export function queuedNotice(change: Extract<ChangeResult<unknown>, { status: 'q
   return `queued: server unreachable, ${change.pending} pending — run \`shop sync\``;
 }
 
-/** Before a saved copy is shown in place of the server's answer. */
-export function staleNotice(read: Extract<ReadResult<unknown>, { source: 'cache' }>): string {
+/** Before a saved copy is shown in place of the server's answer; its time in `locale` when one is given (a terminal). */
+export function staleNotice(read: Extract<ReadResult<unknown>, { source: 'cache' }>, locale?: string): string {
   const applied = read.pending === 0 ? '' : `, with ${plural(read.pending, 'queued change')} applied`;
-  return `stale: server unreachable; showing the copy saved at ${read.asOf}${applied}`;
+  const asOf = locale === undefined || read.asOf === null ? read.asOf : formatLocalTime(Date.parse(read.asOf), locale);
+  return `stale: server unreachable; showing the copy saved at ${asOf}${applied}`;
 }
 
 /**

@@ -1,8 +1,10 @@
 import { expect } from '@hapi/code';
 import * as Lab from '@hapi/lab';
 
+import { ServerUnreachableError } from '../../cli/api/errors.js';
 import { formatCount, formatMoney } from '../../cli/format.js';
 import { displayLocale, posixLocale } from '../../cli/locale.js';
+import { staleNotice } from '../../cli/offline/notices.js';
 
 export const lab = Lab.script();
 const { describe, it } = lab;
@@ -32,5 +34,15 @@ describe('locale formatting', () => {
     expect(formatMoney(1690, 'USD', 'en-US')).to.equal('$16.90');
     expect(formatMoney(1295, 'GBP', 'en-GB')).to.equal('£12.95');
     expect(formatCount(12345, 'de-DE')).to.equal('12.345');
+  });
+});
+
+describe('the stale notice', () => {
+  it('shows the saved copy’s time in the locale at a terminal, and as ISO 8601 otherwise', () => {
+    const reason = new ServerUnreachableError('http://shop.test', 'refused', 'connection refused');
+    const read = { source: 'cache' as const, reason, value: null, asOf: '2026-12-05T21:10:28.000Z', pending: 0 };
+
+    expect(staleNotice(read)).to.equal('stale: server unreachable; showing the copy saved at 2026-12-05T21:10:28.000Z');
+    expect(staleNotice(read, 'de-DE')).to.match(/saved at 0?5\.12\.2026, \d\d:10:28$/);
   });
 });
