@@ -21,7 +21,7 @@ import { MAX_LINE_QUANTITY } from '../shared/limits.js';
 import { SHOP_BIN } from '../test/helpers/cli-binary.js';
 import { startPostgresCluster } from '../test/helpers/postgres.js';
 import { cyclePlan, cycleRequests, perCycle } from './lib/checkout.js';
-import { buildLargeSqliteDatabase } from './lib/dataset.js';
+import { buildCatalogDatabase, buildLargeSqliteDatabase } from './lib/dataset.js';
 import type { LatencyProbe } from './lib/latency.js';
 import { type LoadFigures, type LoadPlan, measureLoads } from './lib/load.js';
 import { freePort, type RunningProcess, startServerProcess } from './lib/processes.js';
@@ -45,10 +45,12 @@ if (only && [...only].some((group) => !(groups as readonly string[]).includes(gr
 }
 const wants = (group: (typeof groups)[number]) => only === undefined || only.has(group);
 const settings = quick
-  ? { seconds: 1, rounds: 1, connections: 8, writers: 50, smallUsers: 200, largeUsers: 2_000, linesPerUser: 10, wallRuns: 3, latencySamples: 200, syncOps: 50 }
-  : { seconds: 5, rounds: 5, connections: 8, writers: 2_000, smallUsers: 1_000, largeUsers: 1_000_000, linesPerUser: 10, wallRuns: 20, latencySamples: 2000, syncOps: 1000 };
+  ? { seconds: 1, rounds: 1, connections: 8, writers: 50, smallUsers: 200, largeUsers: 2_000, linesPerUser: 10, smallCatalog: 1_000, largeCatalog: 20_000, wallRuns: 3, latencySamples: 200, syncOps: 50 }
+  : { seconds: 5, rounds: 5, connections: 8, writers: 2_000, smallUsers: 1_000, largeUsers: 1_000_000, linesPerUser: 10, smallCatalog: 1_000, largeCatalog: 100_000, wallRuns: 20, latencySamples: 2000, syncOps: 1000 };
 
 const skus = demoCatalog.filter((product) => product.active).map((product) => product.sku);
+/** Finds the two enamel mugs of the demo catalogue whatever the catalogue's size: every word must match, the last as a prefix. */
+const searchQuery = 'enamel mu';
 const work = mkdtempSync(join(tmpdir(), 'shop-bench-'));
 const figures: Figure[] = [];
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
@@ -338,7 +340,31 @@ async function measureScale(): Promise<void> {
       await fillCart(server.url, token as string, skus.slice(0, settings.linesPerUser));
       plans.push(plan(label, server.url, { method: 'GET', path: '/cart' }, { authorization: `Bearer ${token}` }));
     }
+    // Search: the same query over a small and a large catalogue; see buildCatalogDatabase.
+    const search = { method: 'GET' as const, path: `/products?q=${encodeURIComponent(searchQuery)}` };
+    for (const { label, products } of [
+      { label: 'catalog-small', products: settings.smallCatalog },
+      { label: 'catalog-large', products: settings.largeCatalog },
+    ]) {
+      log(`building a SQLite catalogue of ${products} products`);
+      const file = join(work, `${label}.db`);
+      const started = Date.now();
+      await buildCatalogDatabase(file, products);
+      log(`built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      const server = await processes.start(startShopServer(file, join(work, label)));
+      plans.push(plan(label, server.url, search));
+    }
     const results = await measure(plans);
+    const searchName = (products: number) => `GET /products?q=${searchQuery} with ${products.toLocaleString('en')} products (SQLite)`;
+    figures.push(
+      { name: searchName(settings.smallCatalog), load: results.get('catalog-small') as LoadFigures },
+      {
+        name: searchName(settings.largeCatalog),
+        load: results.get('catalog-large') as LoadFigures,
+        baseline: searchName(settings.smallCatalog),
+        target: { kind: 'p50', atMost: 1.5 },
+      },
+    );
     const smallName = `GET /cart with ${settings.smallUsers.toLocaleString('en')} users (SQLite)`;
     figures.push(
       { name: smallName, load: results.get('small') as LoadFigures },

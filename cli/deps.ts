@@ -4,8 +4,10 @@ import { createTimeBudget, DEFAULT_TIMEOUT_SECONDS, parseTimeoutSeconds, type Ti
 import { createUndiciTransport } from './api/transport.js';
 import { usageError } from './errors.js';
 import type { Env, Io } from './io.js';
+import { displayLocale } from './locale.js';
 import { findAccount, requireAccount } from './offline/accounts.js';
 import { createOffline, type Offline } from './offline/offline.js';
+import { projectPreference } from './offline/projection.js';
 import { chooseOutput, Output } from './output.js';
 import type { Ui } from './views/view.js';
 import { createPrompter, type Prompter } from './prompts.js';
@@ -105,7 +107,23 @@ export function createCommandDeps(context: CliContext, globals: GlobalOptions): 
   const choice = chooseOutput(io, env, { json: globals.json === true, color: globals.color !== false });
   let ui: Promise<Ui> | undefined;
   const loadUi = (): Promise<Ui> => (ui ??= context.loaders?.ui() ?? import('./ui/index.js'));
-  const output = new Output(io, choice, loadUi, context.now);
+  // Read only when a terminal view is drawn: the saved `locale` preference with queued changes applied, else the
+  // environment's. Anything unreadable leaves it to the environment; it is only formatting.
+  const savedLocale = (): unknown => {
+    try {
+      const account = findAccount(accountSources());
+      const offlineParts = account === undefined ? undefined : getOffline();
+      const saved = account === undefined ? undefined : offlineParts?.cache.account(account).preferences;
+      if (account === undefined || offlineParts === undefined || saved === undefined) {
+        return undefined;
+      }
+      const ops = offlineParts.outbox.pendingFor(account).map((entry) => entry.op);
+      return projectPreference(saved.value, ops, 'locale')?.value;
+    } catch {
+      return undefined;
+    }
+  };
+  const output = new Output(io, choice, loadUi, context.now, () => displayLocale(savedLocale(), env));
   const debug = (line: string): void => {
     if (globals.debug === true) {
       io.stderr.write(`[debug] ${line}\n`);
@@ -172,7 +190,8 @@ export function createCommandDeps(context: CliContext, globals: GlobalOptions): 
     offline: getOffline,
     envToken,
     output,
-    prompt: createPrompter(io, output.theme),
+    // Not output.theme: that reads the saved locale, which a prompt does not need.
+    prompt: createPrompter(io, { color: choice.color }),
     debug,
     async dispose() {
       await Promise.all([api?.close(), fallbackApi?.close()]);

@@ -28,14 +28,19 @@ export function formatAmount(minor: number, currency: string): string {
   return digits === 0 ? sign + text : `${sign}${text.slice(0, -digits)}.${text.slice(-digits)}`;
 }
 
-/** Minor units for people: `€12.50`, in the user's locale. */
-export function formatMoney(minor: number, currency: string): string {
+/** Minor units for people: `€12.50` in en-GB, `14,90 €` in de-DE; `locale` unset: the runtime's default. */
+export function formatMoney(minor: number, currency: string, locale?: string): string {
   const digits = currencyFractionDigits(currency);
   try {
-    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(minor / 10 ** digits);
+    return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(minor / 10 ** digits);
   } catch {
     return `${formatAmount(minor, currency)} ${currency}`;
   }
+}
+
+/** A count for people: `1,234` in en, `1.234` in de-DE. */
+export function formatCount(value: number, locale?: string): string {
+  return new Intl.NumberFormat(locale).format(value);
 }
 
 /**

@@ -45,20 +45,26 @@ const SPINNER_DELAY_MS = 150;
 /** Writes data to stdout and messages to stderr, in the form {@link chooseOutput} picked. */
 export class Output {
   readonly mode: OutputMode;
-  readonly theme: Theme;
+  private styled: Theme | undefined;
   /** What the spinner adds while a request is being retried. */
   private retryNote: string | undefined;
   private onRetryNote: (() => void) | undefined;
 
+  /** `locale`: asked once, the first time a terminal view is drawn (it may read the saved preferences). */
   constructor(
     private readonly io: Io,
     private readonly choice: OutputChoice,
     private readonly loadUi: () => Promise<Ui>,
     /** ms since the epoch; times for people are told relative to it. */
     readonly now: () => number = Date.now,
+    private readonly locale: () => string | undefined = () => undefined,
   ) {
     this.mode = choice.mode;
-    this.theme = { color: choice.color };
+  }
+
+  /** Colour, and at a terminal the locale of money, numbers and times; pipes and JSON never get one. */
+  get theme(): Theme {
+    return (this.styled ??= { color: this.choice.color, locale: this.mode === 'tty' ? this.locale() : undefined });
   }
 
   async show<T>(view: View<T>, data: T): Promise<void> {

@@ -2,14 +2,18 @@
  * Times for people: relative when that reads better (`3 min ago`, `in 12 min`), with the local clock time, in the
  * local time zone — never raw UTC with milliseconds. JSON and plain lines keep ISO 8601.
  */
-export function readableTime(at: number | string, now: number, { clockFirst = false }: { clockFirst?: boolean } = {}): string {
+export function readableTime(
+  at: number | string,
+  now: number,
+  { clockFirst = false, locale }: { clockFirst?: boolean; locale?: string | undefined } = {},
+): string {
   const ms = typeof at === 'number' ? at : Date.parse(at);
   if (!Number.isFinite(ms)) {
     return String(at);
   }
   const relative = relativeTime(ms, now);
   const sameDay = new Date(ms).toDateString() === new Date(now).toDateString();
-  const clock = new Intl.DateTimeFormat(undefined, {
+  const clock = new Intl.DateTimeFormat(locale, {
     ...(sameDay ? {} : { weekday: 'short', day: 'numeric', month: 'short' }),
     ...(Math.abs(now - ms) > 300 * 86_400_000 ? { year: 'numeric' } : {}),
     hour: '2-digit',

@@ -10,7 +10,9 @@
  *   3. the adds of (1) again, with three processes over one SQLite file;
  *   4. failover: a fresh primary and synchronous standby, the instances on the multi-host URL, and the adds of (1)
  *      while the primary is SIGKILLed, then (on another fresh pair) SIGSTOPped, and the standby promoted;
- *   5. the adds of (1) and concurrent replays of one key through PgBouncer in transaction pooling mode.
+ *   5. the adds of (1) and concurrent replays of one key through PgBouncer in transaction pooling mode;
+ *   and, on (1) and (3)'s deployments, nginx's proxy_cache serving catalogue answers while cart answers always reach an
+ *   instance.
  *
  * `npm run test:cluster -- pg sqlite failover-kill failover-freeze pgbouncer` picks groups (default: all).
  * Prints its figures, then `N passed, N failed` with checks as the unit; exits non-zero on any failed check.
@@ -34,6 +36,7 @@ import { failoverPhase } from './cluster/failover.js';
 import { type LoadUser, registerUsers, runCartLoad } from './cluster/load.js';
 import { readAccessLog, readUpstreamFailures } from './cluster/nginx.js';
 import { pgbouncerPhase } from './cluster/pgbouncer.js';
+import { checkProxyCache } from './cluster/proxy-cache.js';
 import { checkExactlyOnce, report } from './cluster/report.js';
 import { judge, readStoredCarts } from './cluster/verify.js';
 
@@ -205,6 +208,7 @@ async function main(): Promise<void> {
     checks.log('Postgres: nginx -> 3 shop-server -> one Postgres');
     const onPostgres = await Deployment.start(checks, 'pg', { ...env, DATABASE_URL: databaseUrl });
     await checkJwks(onPostgres);
+    await checkProxyCache(checks, 'pg-cache', onPostgres, (await registerUsers(onPostgres.nginx.url, 'pg-cache', 1))[0]!);
     await chaosPhase('pg-kill', onPostgres, { postgres: databaseUrl });
     await checkoutPhase(checks, 'pg-checkout', onPostgres, { postgres: databaseUrl });
     await drainPhase('pg-drain', onPostgres, { postgres: databaseUrl });
@@ -217,6 +221,7 @@ async function main(): Promise<void> {
     checks.defer(() => rmSync(sqliteDir, { recursive: true, force: true }));
     const file = join(sqliteDir, 'shop.db');
     const onSqlite = await Deployment.start(checks, 'sqlite', { ...env, DATABASE_URL: file });
+    await checkProxyCache(checks, 'sqlite-cache', onSqlite, (await registerUsers(onSqlite.nginx.url, 'sqlite-cache', 1))[0]!);
     await chaosPhase('sqlite-kill', onSqlite, { sqlite: file });
     await checkoutPhase(checks, 'sqlite-checkout', onSqlite, { sqlite: file });
     await onSqlite.stop();

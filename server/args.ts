@@ -8,6 +8,7 @@ export interface ServerArgs {
 }
 
 export const SERVER_USAGE = `usage: shop-server [--workers N]
+       shop-server catalog import FILE | catalog export   (see shop-server catalog --help)
 
 Serves the shop API. Configured by environment variables (PORT, HOST, DATABASE_URL, SHOP_JWT_KEYS, …; see the README).
   --workers N   run N processes on this machine's cores, sharing the port (default: WORKERS, else 1)

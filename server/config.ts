@@ -53,6 +53,8 @@ export interface Config {
   bodyTimeoutMs: number;
   /** Processes to run on this machine with node:cluster; 1 runs the server in this process. */
   workers: number;
+  /** `max-age` of catalogue answers (`Cache-Control: public`), in seconds: how stale a CDN or browser may show them. */
+  catalogMaxAgeSeconds: number;
 }
 
 const internals = {
@@ -84,6 +86,7 @@ const internals = {
     SHOP_SQLITE_MAX_BYTES: Joi.number().integer().min(1024 * 1024),
     SHOP_BODY_TIMEOUT_MS: Joi.number().integer().min(100).max(120_000).default(10_000),
     WORKERS: Joi.number().integer().min(1).max(256).default(1),
+    SHOP_CATALOG_MAX_AGE: Joi.number().integer().min(0).max(7 * 24 * 3600).default(60),
   }).unknown(true),
 };
 
@@ -176,5 +179,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, fallbackKeys?: (dataDir: stri
     bodyTimeoutMs: settings.SHOP_BODY_TIMEOUT_MS as number,
     sqliteMaxBytes: settings.SHOP_SQLITE_MAX_BYTES as number | undefined,
     workers: settings.WORKERS as number,
+    catalogMaxAgeSeconds: settings.SHOP_CATALOG_MAX_AGE as number,
   };
 }

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { parseServerArgs, SERVER_USAGE } from './args.js';
+import { runCatalogCommand } from './catalog/command.js';
 import { runClusterPrimary } from './cluster-primary.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { backfillEmailSkeletons } from './auth/email-skeleton.js';
@@ -89,6 +90,10 @@ async function runServer(config: Config, log: Logger): Promise<void> {
 
 /** The only function that reads process.env and process.argv. */
 async function main(): Promise<void> {
+  if (process.argv[2] === 'catalog') {
+    process.exitCode = await runCatalogCommand(process.argv.slice(3), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+    return;
+  }
   const args = parseServerArgs(process.argv.slice(2));
   if (args.help) {
     process.stdout.write(SERVER_USAGE);

@@ -13,6 +13,7 @@ import { authStrategy } from './auth/strategy.js';
 import type { Config } from './config.js';
 import type { Store } from './db/store.js';
 import { errorResponder, failValidation } from './errors.js';
+import { httpCaching } from './http-caching.js';
 import { type Logger, silentLogger } from './logger.js';
 import { requestContext } from './request-context.js';
 import { requestLog } from './request-log.js';
@@ -114,6 +115,7 @@ export async function createServer({ config, store, log = silentLogger, now = ()
     hashing: new HashingGate(config.passwordHashing),
   };
   await server.register({ plugin: authStrategy, options: { store, config, now } });
+  await server.register({ plugin: httpCaching, options: { catalogMaxAgeSeconds: config.catalogMaxAgeSeconds } });
   await server.register([
     { plugin: authRoutes, options: deps },
     { plugin: accountRoutes, options: deps },

@@ -80,16 +80,18 @@ export interface Product {
   sku: string;
   name: string;
   description: string;
-  /** Minor units (cents for EUR/USD). */
+  /** Minor units (cents for EUR/USD), in `currency`. */
   price: number;
-  /** ISO 4217 code. */
+  /** ISO 4217 code: the `?currency=` asked for when the product has a price in it, else the catalogue's default. */
   currency: string;
+  /** Every price the product has: ISO 4217 code → minor units. Always holds the catalogue's default currency. */
+  prices: Record<string, number>;
   active: boolean;
   /** Units in stock; `null` when the shop does not count them (unlimited). */
   stock: number | null;
 }
 
-/** `GET /products?q=&limit=&offset=`. */
+/** `GET /products?q=&currency=&limit=&offset=`. */
 export interface ProductPage {
   items: Product[];
   /** How many products match `q` in all. */
@@ -106,6 +108,18 @@ export interface CartLine {
   unitPrice: number;
   /** `unitPrice × quantity`, minor units. */
   lineTotal: number;
+  /** The product's whole price list, so a client can reprice the line offline when the currency preference changes. */
+  prices: Record<string, number>;
+}
+
+/** Why the cart is in its currency (see shared/rules/pricing.ts). */
+export interface CartCurrencyChoice {
+  /** `preference`: the user's `currency`; `default`: no preference; `unpriced`: some lines have no price in it. */
+  reason: 'preference' | 'default' | 'unpriced';
+  /** The user's `currency` preference, `null` when unset. */
+  preferred: string | null;
+  /** SKUs with no price in `preferred` (when `reason` is `unpriced`). */
+  unpriced: string[];
 }
 
 /** `GET /cart`, and the answer to every cart mutation. */
@@ -113,7 +127,10 @@ export interface Cart {
   lines: CartLine[];
   /** Sum of line totals, minor units. */
   subtotal: number;
+  /** The user's `currency` preference when every line has a price in it, else the catalogue's default. */
   currency: string;
+  /** Why `currency` is what it is. */
+  currencyChoice: CartCurrencyChoice;
   /** Sum of quantities. */
   itemCount: number;
   /** Increases on every change; sent as the `ETag`. */
@@ -170,7 +187,7 @@ export interface Health {
   status: 'ok' | 'unavailable';
 }
 
-/** The currency a cart is shown in when it has no lines yet. */
+/** The catalogue's default currency: every product has a price in it, and a cart falls back to it. */
 export const DEFAULT_CURRENCY = 'EUR';
 
 /** A line of an order: what was ordered, at the price it had when the order was placed. */

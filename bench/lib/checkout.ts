@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type autocannon from 'autocannon';
 
 import type { ProductRecord } from '../../server/db/store.js';
+import { productPrice } from '../../shared/rules/pricing.js';
 import type { LoadFigures, LoadPlan } from './load.js';
 
 /**
@@ -68,7 +69,9 @@ export function cycleRequests(users: readonly string[], products: readonly Produ
     path: '/orders',
     setupRequest: (request, context) => {
       const { token, product } = take(context);
-      const expect = { lines: [{ sku: product.sku, quantity: 1, unitPrice: product.price }], subtotal: product.price, currency: product.currency };
+      // The bench's users set no currency preference: their carts are in the catalogue's currency.
+      const price = productPrice(product.prices, undefined);
+      const expect = { lines: [{ sku: product.sku, quantity: 1, unitPrice: price.amount }], subtotal: price.amount, currency: price.currency };
       return { ...request, headers: headers(token), body: JSON.stringify({ expect }) };
     },
     onResponse: giveBack,

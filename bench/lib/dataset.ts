@@ -41,3 +41,37 @@ export async function buildLargeSqliteDatabase(file: string, users: number, line
   db.exec('ANALYZE');
   db.close();
 }
+
+/**
+ * Fills a fresh SQLite file with the demo catalogue plus filler products up to `products` in all, for the "search stays
+ * an index lookup as the catalogue grows" figure. Filler goes through the Store's upsert (so the search index is kept
+ * by the same triggers as in production) and is made of words no demo product uses, so a search for a demo product
+ * finds the same few products at any size: the figure measures the lookup, not a growing answer.
+ */
+export async function buildCatalogDatabase(file: string, products: number): Promise<void> {
+  const store = await openStore({ url: file, dataDir: '.' });
+  try {
+    await seedDemoCatalog(store);
+    const adjectives = ['alder', 'birch', 'cobalt', 'dune', 'ember', 'fjord', 'garnet', 'harbor', 'indigo', 'juniper', 'kestrel', 'lagoon'];
+    const nouns = ['lantern', 'ledger', 'satchel', 'kettle', 'trowel', 'compass', 'blanket', 'crate', 'ladle', 'spindle', 'quiver', 'easel'];
+    const filler = Math.max(0, products - demoCatalog.length);
+    const step = 5_000;
+    for (let from = 0; from < filler; from += step) {
+      const batch = Array.from({ length: Math.min(step, filler - from) }, (_, k) => {
+        const i = from + k;
+        const adjective = adjectives[i % adjectives.length] as string;
+        const noun = nouns[Math.floor(i / adjectives.length) % nouns.length] as string;
+        return {
+          sku: `FILL-${i.toString().padStart(7, '0')}`,
+          name: `${adjective} ${noun} ${i}`,
+          description: `A ${adjective} ${noun}, number ${i} of the bench catalogue.`,
+          prices: { EUR: 100 + (i % 5000), USD: 110 + (i % 5000) },
+          active: true,
+        };
+      });
+      await store.products.upsert(batch);
+    }
+  } finally {
+    await store.close();
+  }
+}

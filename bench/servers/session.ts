@@ -16,7 +16,7 @@ export function sessionCart(skus: readonly string[]): CartRecord {
     if (!product) {
       throw new Error(`unknown sku ${sku}`);
     }
-    return { sku, name: product.name, quantity: index + 1, unitPrice: product.price, currency: product.currency, addedAt: new Date() };
+    return { sku, name: product.name, quantity: index + 1, prices: product.prices, addedAt: new Date() };
   });
-  return { version: lines.length, lines };
+  return { version: lines.length, currencyPreference: undefined, lines };
 }

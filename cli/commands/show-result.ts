@@ -7,7 +7,7 @@ import { changeView, readView } from '../views/provenance.js';
 /** Shows what a read returned; a saved copy is announced on stderr as stale first, with its time. */
 export async function showRead<T>(output: Output, view: View<T>, read: ReadResult<T>): Promise<void> {
   if (read.source === 'cache') {
-    await output.info(staleNotice(read, output.now()));
+    await output.info(staleNotice(read, output.now(), output.mode === 'tty' ? output.theme.locale : undefined));
   }
   await output.show(readView(view), read);
 }

@@ -14,10 +14,13 @@ export function queuedNotice(change: Extract<ChangeResult<unknown>, { status: 'q
   return `queued: server unreachable, ${change.pending} pending — run \`shop sync\``;
 }
 
-/** Before a saved copy is shown in place of the server's answer; `now` makes its time relative (`saved 3 min ago`). */
-export function staleNotice(read: Extract<ReadResult<unknown>, { source: 'cache' }>, now: number): string {
+/**
+ * Before a saved copy is shown in place of the server's answer; `now` makes its time relative (`saved 3 min ago`), and
+ * its clock time is in `locale` when one is given (a terminal).
+ */
+export function staleNotice(read: Extract<ReadResult<unknown>, { source: 'cache' }>, now: number, locale?: string): string {
   const applied = read.pending === 0 ? '' : `, with ${plural(read.pending, 'queued change')} applied`;
-  return `stale: server unreachable; showing the copy saved ${readableTime(read.asOf, now)}${applied}`;
+  return `stale: server unreachable; showing the copy saved ${readableTime(read.asOf, now, { locale })}${applied}`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ExpectedOrder } from '../../shared/rules/checkout.js';
+import { CATALOG_CURRENCY } from '../../shared/rules/pricing.js';
 import type { Me, Order, Preference, Preferences, Product, ProductPage } from '../../shared/wire.js';
 import type { ApiClient, ProductQuery } from '../api/client.js';
 import { ApiError, ServerUnreachableError } from '../api/errors.js';
@@ -222,7 +223,18 @@ export class OfflineFirstClient {
         const order = await api.checkout(expect, cartVersion, key);
         if (account !== undefined && cartVersion !== undefined) {
           // What the server now holds: the cart emptied by the order, one version on.
-          await this.saved.saveCart(account, { lines: [], subtotal: 0, itemCount: 0, currency: order.currency, version: cartVersion + 1 });
+          await this.saved.saveCart(account, {
+            lines: [],
+            subtotal: 0,
+            itemCount: 0,
+            currency: order.currency,
+            // The order was priced in the cart's currency: one other than the catalogue's can only be the preference.
+            currencyChoice:
+              order.currency === CATALOG_CURRENCY
+                ? { reason: 'default', preferred: null, unpriced: [] }
+                : { reason: 'preference', preferred: order.currency, unpriced: [] },
+            version: cartVersion + 1,
+          });
         }
         return order;
       },

@@ -8,8 +8,9 @@ import {
   type ProductState,
 } from '../../shared/rules/cart.js';
 import { decideSetPreference, decideUnsetPreference, type PreferenceDecision } from '../../shared/rules/preferences.js';
+import { cartCurrency, type PriceList, priceIn } from '../../shared/rules/pricing.js';
 import { cartTotals } from '../../shared/rules/totals.js';
-import { type Cart, DEFAULT_CURRENCY, type Preference, type Preferences } from '../../shared/wire.js';
+import type { Cart, CartCurrencyChoice, Preference, Preferences } from '../../shared/wire.js';
 import { type CartOp, type ChangeOp, isCartOp, isPreferenceOp, type PreferenceOp } from '../store/change-op.js';
 
 /**
@@ -22,6 +23,8 @@ export interface ProjectedCartLine {
   quantity: number;
   unitPrice: number | null;
   lineTotal: number | null;
+  /** The product's price list, as the server sends it; `null` for a product never seen. */
+  prices: Record<string, number> | null;
 }
 
 /** A cart from the server, or the saved copy with queued changes applied. Every {@link Cart} is one. */
@@ -30,6 +33,8 @@ export interface ProjectedCart {
   /** The sum of the line totals that are known. */
   subtotal: number;
   currency: string;
+  /** Why `currency`: decided by the shared rule, as the server will. */
+  currencyChoice: CartCurrencyChoice;
   itemCount: number;
   /** The version of the saved copy the changes were applied to. */
   version: number;
@@ -38,8 +43,19 @@ export interface ProjectedCart {
 /** What the catalogue cache knows about a product, for lines added offline. */
 export interface KnownProduct {
   name: string;
-  unitPrice: number;
-  currency: string;
+  prices: PriceList;
+}
+
+interface OfflineLine {
+  name: string | null;
+  quantity: number;
+  /** `null`: a product never seen, whose prices only the server knows. */
+  prices: PriceList | null;
+}
+
+/** A saved line's price list; a copy saved before carts carried price lists has only the price it was shown in. */
+function savedPrices(line: Cart['lines'][number], currency: string): PriceList {
+  return line.prices ?? { [currency]: line.unitPrice };
 }
 
 /**
@@ -47,13 +63,18 @@ export interface KnownProduct {
  * applied by the shared rules, one after another, exactly as the server will apply them when they are sent.
  */
 export class OfflineCart {
-  private readonly lines: Map<string, { name: string | null; quantity: number; unitPrice: number | null }>;
+  private readonly lines: Map<string, OfflineLine>;
 
+  /**
+   * `currencyPreference`: the user's `currency` preference as the offline view sees it (saved preferences with queued
+   * changes applied); `undefined` uses the one the server last priced the saved cart with.
+   */
   constructor(
     private readonly base: Cart | undefined,
     private readonly knownProduct: (sku: string) => KnownProduct | undefined,
+    private readonly currencyPreference?: unknown,
   ) {
-    this.lines = new Map(base?.lines.map((line) => [line.sku, { name: line.name, quantity: line.quantity, unitPrice: line.unitPrice }]));
+    this.lines = new Map(base?.lines.map((line) => [line.sku, { name: line.name, quantity: line.quantity, prices: savedPrices(line, base.currency) }]));
   }
 
   /**
@@ -94,23 +115,24 @@ export class OfflineCart {
     } else {
       const line = this.lines.get(write.sku);
       const known = this.knownProduct(write.sku);
-      this.lines.set(write.sku, line ? { ...line, quantity: write.quantity } : { name: known?.name ?? null, quantity: write.quantity, unitPrice: known?.unitPrice ?? null });
+      this.lines.set(write.sku, line ? { ...line, quantity: write.quantity } : { name: known?.name ?? null, quantity: write.quantity, prices: known?.prices ?? null });
     }
     return decision;
   }
 
+  /** The cart priced as the server will price it: the same currency rule over the same price lists. */
   view(): ProjectedCart {
-    const totals = cartTotals<number | null>([...this.lines].map(([sku, line]) => ({ sku, ...line })));
-    return { ...totals, currency: this.currency(), version: this.base?.version ?? 0 };
-  }
-
-  /** An empty cart has no currency of its own (the server shows its default); the products going into it do. */
-  private currency(): string {
-    if (this.base !== undefined && this.base.lines.length > 0) {
-      return this.base.currency;
-    }
-    const known = [...this.lines.keys()].map((sku) => this.knownProduct(sku)?.currency).find((code) => code !== undefined);
-    return known ?? this.base?.currency ?? DEFAULT_CURRENCY;
+    const preference = this.currencyPreference === undefined ? (this.base?.currencyChoice?.preferred ?? undefined) : this.currencyPreference;
+    const lines = [...this.lines].map(([sku, line]) => ({ sku, ...line }));
+    const { currency, reason, preferred, unpriced } = cartCurrency(preference, lines);
+    const totals = cartTotals<number | null>(
+      lines.map(({ sku, name, quantity, prices }) => ({ sku, name, quantity, unitPrice: prices === null ? null : priceIn(prices, currency) })),
+    );
+    const priced = totals.lines.map((line, index) => {
+      const prices = lines[index]?.prices ?? null;
+      return { ...line, prices: prices === null ? null : { ...prices } };
+    });
+    return { ...totals, lines: priced, currency, currencyChoice: { reason, preferred, unpriced }, version: this.base?.version ?? 0 };
   }
 }
 
@@ -149,8 +171,13 @@ export class OfflinePreferences {
 }
 
 /** The cart as it will be once the queued ops reach the server. An unknown SKU shows with no price. */
-export function projectCart(base: Cart | undefined, ops: readonly ChangeOp[], knownProduct: (sku: string) => KnownProduct | undefined): ProjectedCart {
-  const cart = new OfflineCart(base, knownProduct);
+export function projectCart(
+  base: Cart | undefined,
+  ops: readonly ChangeOp[],
+  knownProduct: (sku: string) => KnownProduct | undefined,
+  currencyPreference?: unknown,
+): ProjectedCart {
+  const cart = new OfflineCart(base, knownProduct, currencyPreference);
   for (const op of ops) {
     if (isCartOp(op)) {
       cart.apply(op);

@@ -1,4 +1,5 @@
 import { ErrorCode } from '../../shared/errors.js';
+import { type PriceList, priceIn } from '../../shared/rules/pricing.js';
 import type { Cart } from '../../shared/wire.js';
 import type { ApiClient } from '../api/client.js';
 import { ApiError, AuthenticationError, ServerUnreachableError } from '../api/errors.js';
@@ -95,27 +96,33 @@ const internals = {
     return undefined;
   },
 
-  /** Prices the user last saw: the saved cart's lines, and the catalogue for products added offline. */
-  expectedPrices(options: ReplayOptions, ops: readonly OutboxEntry[]): Map<string, number> {
-    const prices = new Map<string, number>();
+  /**
+   * Price lists the user last saw: the saved cart's lines, and the catalogue for products added offline. (Copies saved
+   * before they carried price lists have the one price they were shown in.)
+   */
+  expectedPrices(options: ReplayOptions, ops: readonly OutboxEntry[]): Map<string, PriceList> {
+    const prices = new Map<string, PriceList>();
     const catalog = options.cache.catalog(options.account.server);
     for (const entry of ops) {
       const sku = 'sku' in entry.op ? entry.op.sku : undefined;
-      const price = sku === undefined ? undefined : catalog.products[sku]?.value.price;
-      if (sku !== undefined && price !== undefined) {
-        prices.set(sku, price);
+      const product = sku === undefined ? undefined : catalog.products[sku]?.value;
+      if (sku !== undefined && product !== undefined) {
+        prices.set(sku, product.prices ?? { [product.currency]: product.price });
       }
     }
-    for (const line of options.cache.account(options.account).cart?.value.lines ?? []) {
-      prices.set(line.sku, line.unitPrice);
+    const saved = options.cache.account(options.account).cart?.value;
+    for (const line of saved?.lines ?? []) {
+      prices.set(line.sku, line.prices ?? { [saved!.currency]: line.unitPrice });
     }
     return prices;
   },
 
-  priceChanges(expected: Map<string, number>, cart: Cart): PriceChange[] {
+  /** Lines whose price in the cart's currency is not the one the user saw; a currency never seen tells nothing. */
+  priceChanges(expected: Map<string, PriceList>, cart: Cart): PriceChange[] {
     return cart.lines.flatMap((line) => {
-      const was = expected.get(line.sku);
-      return was === undefined || was === line.unitPrice
+      const list = expected.get(line.sku);
+      const was = list === undefined ? null : priceIn(list, cart.currency);
+      return was === null || was === line.unitPrice
         ? []
         : [{ sku: line.sku, name: line.name, was, now: line.unitPrice, currency: cart.currency }];
     });

@@ -54,13 +54,27 @@ export class SavedCopies {
   cart(account: Account): SavedCopy<ProjectedCart> | undefined {
     const saved = this.cache.account(account).cart;
     const ops = this.queued(account).filter(changesCart);
-    return saved && { value: projectCart(saved.value, ops, this.knownProducts(account.server)), asOf: saved.asOf, pending: ops.length };
+    const value = saved && projectCart(saved.value, ops, this.knownProducts(account.server), this.currencyPreference(account));
+    return saved && value && { value, asOf: saved.asOf, pending: ops.length };
   }
 
   /** The cart a change just queued will make: from the saved copy, or from an empty cart when there is none. */
   cartAfter(account: Account, ops: readonly ChangeOp[]): { value: ProjectedCart; asOf: string | null } {
     const saved = this.cache.account(account).cart;
-    return { value: projectCart(saved?.value, ops, this.knownProducts(account.server)), asOf: saved?.asOf ?? null };
+    return { value: projectCart(saved?.value, ops, this.knownProducts(account.server), this.currencyPreference(account)), asOf: saved?.asOf ?? null };
+  }
+
+  /**
+   * The `currency` preference the offline cart is priced in: the saved preferences with queued changes applied;
+   * `undefined` (the server's last word, on the saved cart) when no preferences were saved.
+   */
+  private currencyPreference(account: Account): unknown {
+    const saved = this.cache.account(account).preferences;
+    if (saved === undefined) {
+      return undefined;
+    }
+    const ops = this.queued(account).filter((op) => !isCartOp(op));
+    return projectPreference(saved.value, ops, 'currency')?.value ?? null;
   }
 
   preferences(account: Account): SavedCopy<Preferences> | undefined {
@@ -116,7 +130,7 @@ export class SavedCopies {
   verdict(account: Account, queued: readonly ChangeOp[], op: ChangeOp): OfflineVerdict {
     const saved = this.cache.account(account);
     if (changesCart(op)) {
-      const cart = new OfflineCart(saved.cart?.value, this.knownProducts(account.server));
+      const cart = new OfflineCart(saved.cart?.value, this.knownProducts(account.server), this.currencyPreference(account));
       for (const earlier of queued) {
         if (isCartOp(earlier)) {
           cart.apply(earlier);
@@ -182,7 +196,8 @@ export class SavedCopies {
     const products = this.catalog(server).products;
     return (sku) => {
       const product = products[sku]?.value;
-      return product && { name: product.name, unitPrice: product.price, currency: product.currency };
+      // A copy saved before products carried price lists has only the price it was shown in.
+      return product && { name: product.name, prices: product.prices ?? { [product.currency]: product.price } };
     };
   }
 

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 
-import { formatMoney, sanitize } from '../format.js';
+import { formatCount, formatMoney, sanitize } from '../format.js';
 import type { ProjectedCart } from '../offline/projection.js';
 import { Table } from './table.js';
 import { type Theme, tone } from './theme.js';
@@ -23,18 +23,20 @@ export function CartView({ cart, theme }: CartViewProps) {
       </Box>
     );
   }
-  const money = (amount: number | null) => (amount === null ? UNKNOWN : formatMoney(amount, cart.currency));
+  const { locale } = theme;
+  const money = (amount: number | null) => (amount === null ? UNKNOWN : formatMoney(amount, cart.currency, locale));
   const rows = cart.lines.map((line) => [
     sanitize(line.sku),
     line.name === null ? UNKNOWN : sanitize(line.name),
-    String(line.quantity),
+    formatCount(line.quantity, locale),
     money(line.unitPrice),
     money(line.lineTotal),
   ]);
-  const items = cart.itemCount === 1 ? '1 item' : `${cart.itemCount} items`;
+  const items = cart.itemCount === 1 ? '1 item' : `${formatCount(cart.itemCount, locale)} items`;
   // A line of unknown price makes the subtotal a lower bound; say so rather than show a wrong total.
   const unpriced = cart.lines.some((line) => line.lineTotal === null);
-  return (
+  const fallback = cart.currencyChoice?.reason === 'unpriced' ? cart.currencyChoice : undefined;
+  const table = (
     <Table
       theme={theme}
       columns={[
@@ -45,7 +47,19 @@ export function CartView({ cart, theme }: CartViewProps) {
         { header: 'Line total', align: 'right' },
       ]}
       rows={rows}
-      footer={['Subtotal', `${items}`, '', '', `${unpriced ? '≥ ' : ''}${formatMoney(cart.subtotal, cart.currency)}`]}
+      footer={['Subtotal', `${items}`, '', '', `${unpriced ? '≥ ' : ''}${formatMoney(cart.subtotal, cart.currency, locale)}`]}
     />
+  );
+  if (fallback === undefined) {
+    return table;
+  }
+  // The preference could not be honoured: say why, so the currency does not look like a mistake.
+  return (
+    <Box flexDirection="column">
+      {table}
+      <Text {...tone(theme, 'muted')}>
+        {`Shown in ${cart.currency}: ${fallback.unpriced.map(sanitize).join(', ')} ${fallback.unpriced.length === 1 ? 'has' : 'have'} no ${fallback.preferred ?? ''} price.`}
+      </Text>
+    </Box>
   );
 }

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 
 import type { Product, ProductPage } from '../../shared/wire.js';
-import { formatMoney, sanitize } from '../format.js';
+import { formatCount, formatMoney, sanitize } from '../format.js';
 import { Table } from './table.js';
 import { type Theme, tone } from './theme.js';
 
@@ -26,12 +26,12 @@ export function ProductsView({ page, theme }: ProductsViewProps) {
         rows={page.items.map((product) => [
           sanitize(product.sku),
           sanitize(product.name),
-          formatMoney(product.price, product.currency),
+          formatMoney(product.price, product.currency, theme.locale),
         ])}
       />
       <Box marginTop={1}>
         <Text {...tone(theme, 'muted')}>
-          {`Showing ${first}–${last} of ${page.total}.`}
+          {`Showing ${formatCount(first, theme.locale)}–${formatCount(last, theme.locale)} of ${formatCount(page.total, theme.locale)}.`}
           {hasMore ? ` Next page: --offset ${last}` : ''}
         </Text>
       </Box>
@@ -52,7 +52,7 @@ export function ProductView({ product, theme }: ProductViewProps) {
         <Text {...tone(theme, 'heading')}>{sanitize(product.name)}</Text>
         <Text {...tone(theme, 'muted')}>{sanitize(product.sku)}</Text>
       </Box>
-      <Text {...tone(theme, 'amount')}>{formatMoney(product.price, product.currency)}</Text>
+      <Text {...tone(theme, 'amount')}>{formatMoney(product.price, product.currency, theme.locale)}</Text>
       {product.active ? null : <Text {...tone(theme, 'warning')}>No longer sold</Text>}
       {product.description === '' ? null : (
         <Box marginTop={1}>

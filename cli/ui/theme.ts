@@ -3,6 +3,8 @@ import type { TextProps } from 'ink';
 /** Decided once in cli/output.ts: colour is off for NO_COLOR, TERM=dumb, --no-color and non-TTY output. */
 export interface Theme {
   color: boolean;
+  /** BCP 47 tag money, numbers and times are formatted in (cli/locale.ts); unset: the runtime's default. */
+  locale?: string | undefined;
 }
 
 export type Tone = 'heading' | 'muted' | 'accent' | 'success' | 'warning' | 'danger' | 'amount';

@@ -41,12 +41,12 @@ const internals = {
   },
 };
 
-/** Fills in the template: `{{LISTEN}}`, and the `server {{UPSTREAM}} …;` line once per upstream. */
-export function renderShopConf(template: string, listen: string, upstreams: readonly string[]): string {
+/** Fills in the template: `{{LISTEN}}`, `{{CACHE_DIR}}`, and the `server {{UPSTREAM}} …;` line once per upstream. */
+export function renderShopConf(template: string, listen: string, upstreams: readonly string[], cacheDir: string): string {
   const lines = template.split('\n').flatMap((line) =>
     line.includes('{{UPSTREAM}}') ? upstreams.map((upstream) => line.replace('{{UPSTREAM}}', upstream)) : [line],
   );
-  return lines.join('\n').replaceAll('{{LISTEN}}', listen);
+  return lines.join('\n').replaceAll('{{LISTEN}}', listen).replaceAll('{{CACHE_DIR}}', cacheDir);
 }
 
 /**
@@ -56,7 +56,7 @@ export function renderShopConf(template: string, listen: string, upstreams: read
 export async function startNginx(dir: string, port: number, upstreams: readonly string[]): Promise<RunningNginx> {
   mkdirSync(join(dir, 'temp'), { recursive: true });
   const shopConf = join(dir, 'shop.conf');
-  writeFileSync(shopConf, renderShopConf(readFileSync(NGINX_TEMPLATE, 'utf8'), `127.0.0.1:${port}`, upstreams));
+  writeFileSync(shopConf, renderShopConf(readFileSync(NGINX_TEMPLATE, 'utf8'), `127.0.0.1:${port}`, upstreams, join(dir, 'cache')));
   const accessLog = join(dir, 'access.log');
   const temp = (name: string): string => join(dir, 'temp', name);
   const conf = [

@@ -9,7 +9,7 @@ const internals = {
 
 export const orderSql = {
   checkoutLines: `
-    SELECT l.sku, p.name, l.quantity, p.price AS unit_price, p.currency, p.active, p.stock
+    SELECT l.sku, p.name, l.quantity, p.active, p.stock
     FROM cart_lines AS l JOIN products AS p ON p.sku = l.sku
     WHERE l.user_id = $user_id
     ORDER BY l.added_at, l.sku`,
@@ -33,8 +33,6 @@ export interface CheckoutLineRow {
   sku: string;
   name: string;
   quantity: number;
-  unit_price: number;
-  currency: string;
   /** 0/1 on SQLite, boolean on Postgres. */
   active: number | boolean;
   stock: number | null;
@@ -56,8 +54,6 @@ export function checkoutLine(row: CheckoutLineRow): CheckoutLineState {
     sku: row.sku,
     name: row.name,
     quantity: row.quantity,
-    unitPrice: row.unit_price,
-    currency: row.currency,
     active: row.active === true || row.active === 1,
     stock: row.stock,
   };

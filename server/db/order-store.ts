@@ -1,8 +1,11 @@
 import type { CheckoutLineView } from '../../shared/rules/checkout.js';
 import type { OrderLine, OrderState } from '../../shared/wire.js';
 
-/** A cart line with its product as the catalogue has it now: what the checkout rule decides on. */
-export type CheckoutLineState = CheckoutLineView;
+/**
+ * A cart line with its product as the catalogue has it now. Its price comes from the cart as shown (priced by the
+ * shared currency rule), so an order costs exactly what the cart said.
+ */
+export type CheckoutLineState = Omit<CheckoutLineView, 'unitPrice' | 'currency'>;
 
 /** An order as stored. `userId` is `null` once the account that placed it was deleted. */
 export interface OrderRecord {

@@ -1,7 +1,6 @@
 import type { ISql } from 'postgres';
 
 import { claimResultFromRow, type IdempotencyRow as IdempotencyRowOf } from './idempotency-claim.js';
-import { containsPattern } from './like.js';
 import {
   cartRecord,
   type CartRow,
@@ -9,12 +8,14 @@ import {
   type LoginFailureCountRow,
   preferenceRecords,
   preferenceText,
+  priceList,
   tokenRecord,
   type TokenRow,
   userRecord,
   type UserRow,
 } from './rows.js';
 import { isLockTimeout } from './postgres-errors.js';
+import { searchTerms, tsQuery } from './search-terms.js';
 import { positional, type PositionalStatement, type SharedStatement, sharedSql } from './shared-sql.js';
 import { createEmailSkeletons } from './postgres-email-skeletons.js';
 import { createRegistrationAttempts } from './postgres-registration-attempts.js';
@@ -59,8 +60,23 @@ export interface PostgresQueryOptions {
 
 type IdempotencyRow = IdempotencyRowOf<Date>;
 
+interface ProductRow {
+  sku: string;
+  name: string;
+  description: string;
+  prices: Record<string, number> | null;
+  active: boolean;
+  stock: number | null;
+}
+
 const internals = {
   date: (time: Date): Date => time,
+  /** The product columns with the price list as one JSON object (parsed by the driver), ordered by currency. */
+  productColumns: (q: Queryable) => q`sku, name, description, active, stock,
+    (SELECT json_object_agg(pp.currency, pp.amount ORDER BY pp.currency) FROM product_prices AS pp WHERE pp.sku = products.sku) AS prices`,
+  product(row: ProductRow): ProductRecord {
+    return { sku: row.sku, name: row.name, description: row.description, prices: priceList(row.prices), active: row.active, stock: row.stock };
+  },
   /** The shared statements in Postgres's form, rewritten once. */
   statements: Object.fromEntries(Object.entries(sharedSql).map(([name, text]) => [name, positional(text)])) as Record<SharedStatement, PositionalStatement>,
 
@@ -74,10 +90,9 @@ const internals = {
       sku: p.sku,
       name: p.name,
       description: p.description,
-      price: p.price,
-      currency: p.currency,
       active: p.active,
       stock: p.stock ?? null,
+      prices: { ...p.prices },
     }));
   },
 };
@@ -132,23 +147,37 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
   const products: ProductStore = {
     async list(query) {
       const includeInactive = query.includeInactive === true;
-      const pattern = query.q === undefined || query.q === '' ? null : containsPattern(query.q);
-      // ESCAPE names the backslash explicitly (it is also Postgres's default) so the escaping in containsPattern holds.
-      const where = () => q`
-        WHERE (active OR ${includeInactive}::boolean)
-          AND (${pattern}::text IS NULL
-               OR sku ILIKE ${pattern} ESCAPE '\\'
-               OR name ILIKE ${pattern} ESCAPE '\\'
-               OR description ILIKE ${pattern} ESCAPE '\\')`;
-      const rows = await q<ProductRecord[]>`
-        SELECT sku, name, description, price, currency, active, stock FROM products ${where()}
-        ORDER BY sku LIMIT ${query.limit} OFFSET ${query.offset}`;
+      if (query.q === undefined) {
+        const where = () => q`WHERE active OR ${includeInactive}::boolean`;
+        const rows = await q<ProductRow[]>`
+          SELECT ${internals.productColumns(q)} FROM products ${where()}
+          ORDER BY sku LIMIT ${query.limit} OFFSET ${query.offset}`;
+        const [count] = await q<{ total: number }[]>`SELECT count(*)::integer AS total FROM products ${where()}`;
+        return { items: rows.map(internals.product), total: count?.total ?? 0 };
+      }
+      const terms = searchTerms(query.q);
+      if (terms.words.length === 0) {
+        return { items: [], total: 0 };
+      }
+      // A GIN index lookup; SKU and name matches (weight A) first, then by sku: the same order SQLite gives.
+      const where = () => q`WHERE search @@ to_tsquery('simple', ${tsQuery(terms)}) AND (active OR ${includeInactive}::boolean)`;
+      const rows = await q<ProductRow[]>`
+        SELECT ${internals.productColumns(q)} FROM products ${where()}
+        ORDER BY search @@ to_tsquery('simple', ${tsQuery(terms, 'A')}) DESC, sku
+        LIMIT ${query.limit} OFFSET ${query.offset}`;
       const [count] = await q<{ total: number }[]>`SELECT count(*)::integer AS total FROM products ${where()}`;
-      return { items: rows.map((row) => ({ ...row })), total: count?.total ?? 0 };
+      return { items: rows.map(internals.product), total: count?.total ?? 0 };
     },
     async get(sku) {
-      const [row] = await run<ProductRecord[]>('productBySku', { sku });
-      return row === undefined ? null : { ...row };
+      const [row] = await q<ProductRow[]>`SELECT ${internals.productColumns(q)} FROM products WHERE sku = ${sku}`;
+      return row === undefined ? null : internals.product(row);
+    },
+    async getMany(skus) {
+      // A JSON array rather than a Postgres one: the pool does not fetch array types, so it cannot serialise those.
+      const rows = await q<ProductRow[]>`
+        SELECT ${internals.productColumns(q)} FROM products
+        WHERE sku IN (SELECT jsonb_array_elements_text(${q.json([...skus])})) ORDER BY sku`;
+      return rows.map(internals.product);
     },
     async upsert(list) {
       if (list.length === 0) {
@@ -156,14 +185,23 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
       }
       // One statement for any number of rows, so it is atomic without a transaction of its own.
       const rows = q.json(internals.lastPerSku(list));
+      // The data-modifying CTEs share one snapshot and touch disjoint price rows: the ones the new list drops, and the
+      // ones it sets. Foreign keys are checked at the end of the statement, when the products are in.
       await q`
-        INSERT INTO products (sku, name, description, price, currency, active, stock)
-        SELECT sku, name, description, price, currency, active, stock
-        FROM jsonb_to_recordset(${rows})
-          AS p (sku text, name text, description text, price integer, currency text, active boolean, stock integer)
-        ON CONFLICT (sku) DO UPDATE SET
-          name = excluded.name, description = excluded.description, price = excluded.price,
-          currency = excluded.currency, active = excluded.active, stock = excluded.stock`;
+        WITH input AS (
+          SELECT * FROM jsonb_to_recordset(${rows}) AS p (sku text, name text, description text, active boolean, stock integer, prices jsonb)
+        ), saved AS (
+          INSERT INTO products (sku, name, description, active, stock)
+          SELECT sku, name, description, active, stock FROM input
+          ON CONFLICT (sku) DO UPDATE SET
+            name = excluded.name, description = excluded.description, active = excluded.active, stock = excluded.stock
+        ), dropped AS (
+          DELETE FROM product_prices AS pp USING input
+          WHERE pp.sku = input.sku AND NOT jsonb_exists(input.prices, pp.currency)
+        )
+        INSERT INTO product_prices (sku, currency, amount)
+        SELECT input.sku, price.key, price.value::integer FROM input, jsonb_each_text(input.prices) AS price
+        ON CONFLICT (sku, currency) DO UPDATE SET amount = excluded.amount`;
     },
   };
 

@@ -13,13 +13,16 @@ export interface UserRow<Time> {
   created_at: Time;
 }
 
+/** One row per (line, price) of the cart, ordered by line; a line's prices are on consecutive rows. */
 export interface CartRow<Time> {
   version: number | null;
+  /** The user's `currency` preference as JSON text, on every row. */
+  currency_preference: string | null;
   sku: string | null;
   name: string;
   quantity: number;
-  unit_price: number;
-  currency: string;
+  currency: string | null;
+  amount: number | null;
   added_at: Time;
 }
 
@@ -60,15 +63,32 @@ export function tokenRecord<Time>(row: TokenRow<Time>, date: ToDate<Time>): Refr
   };
 }
 
-/** The rows of the `cart` statement: one per line, or one with no line for an empty cart. */
+/** The rows of the `cart` statement: one per price of each line, or one with no line for an empty cart. */
 export function cartRecord<Time>(rows: readonly CartRow<Time>[], date: ToDate<Time>): CartRecord {
   const lines: CartRecord['lines'] = [];
   for (const row of rows) {
-    if (row.sku !== null) {
-      lines.push({ sku: row.sku, name: row.name, quantity: row.quantity, unitPrice: row.unit_price, currency: row.currency, addedAt: date(row.added_at) });
+    if (row.sku === null) {
+      continue;
+    }
+    let line = lines.at(-1);
+    if (line?.sku !== row.sku) {
+      line = { sku: row.sku, name: row.name, quantity: row.quantity, prices: {}, addedAt: date(row.added_at) };
+      lines.push(line);
+    }
+    if (row.currency !== null && row.amount !== null) {
+      line.prices[row.currency] = row.amount;
     }
   }
-  return { version: rows[0]?.version ?? 0, lines };
+  const preference = rows[0]?.currency_preference ?? null;
+  return { version: rows[0]?.version ?? 0, currencyPreference: preference === null ? undefined : (JSON.parse(preference) as unknown), lines };
+}
+
+/** A price list as the product statements return it: JSON text (SQLite) or parsed (Postgres); `null` when empty. */
+export function priceList(prices: string | Record<string, number> | null): Record<string, number> {
+  if (prices === null) {
+    return {};
+  }
+  return typeof prices === 'string' ? (JSON.parse(prices) as Record<string, number>) : { ...prices };
 }
 
 export function loginFailureCounts<Time>(row: LoginFailureCountRow<Time> | undefined, date: ToDate<Time>): LoginFailureCounts {

@@ -23,17 +23,18 @@ export const sharedSql = {
   bumpTokenVersion: 'UPDATE users SET token_version = token_version + 1 WHERE id = $id RETURNING token_version',
   deleteUser: 'DELETE FROM users WHERE id = $id',
 
-  productBySku: 'SELECT sku, name, description, price, currency, active, stock FROM products WHERE sku = $sku',
-
-  // One statement, so the version and the lines come from one snapshot even when another instance writes between
-  // them. The one-row subquery yields a row (with NULL lines) for a user without a cart.
+  // One statement, so the version, the currency preference and the lines with their price lists come from one snapshot
+  // even when another instance writes between them, in one round trip. The one-row subquery yields a row (with NULL
+  // lines) for a user without a cart; the preference join matches at most one row, so it multiplies nothing.
   cart: `
-    SELECT c.version, l.sku, p.name, l.quantity, p.price AS unit_price, p.currency, l.added_at
+    SELECT c.version, pr.value AS currency_preference, l.sku, p.name, l.quantity, pp.currency, pp.amount, l.added_at
     FROM (SELECT CAST($user_id AS text) AS user_id) AS u
     LEFT JOIN carts AS c ON c.user_id = u.user_id
+    LEFT JOIN preferences AS pr ON pr.user_id = u.user_id AND pr.key = 'currency'
     LEFT JOIN cart_lines AS l ON l.user_id = u.user_id
     LEFT JOIN products AS p ON p.sku = l.sku
-    ORDER BY l.added_at, l.sku`,
+    LEFT JOIN product_prices AS pp ON pp.sku = l.sku
+    ORDER BY l.added_at, l.sku, pp.currency`,
   ensureCart: 'INSERT INTO carts (user_id, version) VALUES ($user_id, 0) ON CONFLICT (user_id) DO NOTHING',
   bumpCartVersion: `
     INSERT INTO carts (user_id, version) VALUES ($user_id, 1)

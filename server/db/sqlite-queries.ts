@@ -1,7 +1,6 @@
 import type { Database } from 'better-sqlite3';
 
 import type { IdempotencyRow as IdempotencyRowOf } from './idempotency-claim.js';
-import { containsPattern } from './like.js';
 import {
   cartRecord,
   type CartRow,
@@ -9,11 +8,13 @@ import {
   type LoginFailureCountRow,
   preferenceRecords,
   preferenceText,
+  priceList,
   tokenRecord,
   type TokenRow,
   userRecord,
   type UserRow,
 } from './rows.js';
+import { fts5Query, searchTerms } from './search-terms.js';
 import { sharedSql } from './shared-sql.js';
 import { prepareEmailSkeletons, type SqliteEmailSkeletons } from './sqlite-email-skeletons.js';
 import { prepareRegistrationAttempts, type SqliteRegistrationAttempts } from './sqlite-registration-attempts.js';
@@ -54,8 +55,8 @@ interface ProductRow {
   sku: string;
   name: string;
   description: string;
-  price: number;
-  currency: string;
+  /** JSON text: currency → amount. */
+  prices: string;
   active: number;
   stock: number | null;
 }
@@ -79,22 +80,20 @@ export interface SqliteIdempotencyRecords {
 
 const internals = {
   date: (time: number): Date => new Date(time),
-  productColumns: 'sku, name, description, price, currency, active, stock',
-  // `@pattern IS NULL` lets one prepared statement serve both the plain listing and the search.
-  productFilter: `
-    WHERE (active = 1 OR @includeInactive = 1)
-      AND (@pattern IS NULL
-           OR sku LIKE @pattern ESCAPE '\\'
-           OR name LIKE @pattern ESCAPE '\\'
-           OR description LIKE @pattern ESCAPE '\\')`,
+  // json_group_object over the primary key's range: the price list as one JSON object, ordered by currency.
+  productColumns: `sku, name, description, active, stock,
+    (SELECT json_group_object(currency, amount) FROM product_prices AS pp WHERE pp.sku = products.sku) AS prices`,
+  // The products whose FTS row matches every word; see search-terms.ts and migration 009.
+  searchFilter: `
+    WHERE search_id IN (SELECT rowid FROM product_search WHERE product_search MATCH @match)
+      AND (active = 1 OR @includeInactive = 1)`,
 
   product(row: ProductRow): ProductRecord {
     return {
       sku: row.sku,
       name: row.name,
       description: row.description,
-      price: row.price,
-      currency: row.currency,
+      prices: priceList(row.prices),
       active: row.active === 1,
       stock: row.stock,
     };
@@ -117,20 +116,26 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
     userExists: db.prepare<[string], number>('SELECT 1 FROM users WHERE id = ?').pluck(),
     deleteUser: db.prepare<[{ id: string }]>(sharedSql.deleteUser),
 
-    listProducts: db.prepare<[{ includeInactive: number; pattern: string | null; limit: number; offset: number }], ProductRow>(`
-      SELECT ${internals.productColumns} FROM products ${internals.productFilter}
+    listProducts: db.prepare<[{ includeInactive: number; limit: number; offset: number }], ProductRow>(`
+      SELECT ${internals.productColumns} FROM products WHERE active = 1 OR @includeInactive = 1
       ORDER BY sku LIMIT @limit OFFSET @offset`),
-    countProducts: db
-      .prepare<[{ includeInactive: number; pattern: string | null }], number>(
-        `SELECT count(*) FROM products ${internals.productFilter}`,
-      )
-      .pluck(),
-    productBySku: db.prepare<[{ sku: string }], ProductRow>(sharedSql.productBySku),
-    upsertProduct: db.prepare<[string, string, string, number, string, number, number | null]>(`
-      INSERT INTO products (sku, name, description, price, currency, active, stock) VALUES (?, ?, ?, ?, ?, ?, ?)
+    countProducts: db.prepare<[{ includeInactive: number }], number>('SELECT count(*) FROM products WHERE active = 1 OR @includeInactive = 1').pluck(),
+    // SKU and name matches first (every word in one of them), then by sku: the same order Postgres gives.
+    searchProducts: db.prepare<[{ includeInactive: number; match: string; names: string; limit: number; offset: number }], ProductRow>(`
+      SELECT ${internals.productColumns} FROM products ${internals.searchFilter}
+      ORDER BY CASE WHEN search_id IN (SELECT rowid FROM product_search WHERE product_search MATCH @names) THEN 0 ELSE 1 END, sku
+      LIMIT @limit OFFSET @offset`),
+    countSearch: db.prepare<[{ includeInactive: number; match: string }], number>(`SELECT count(*) FROM products ${internals.searchFilter}`).pluck(),
+    productBySku: db.prepare<[{ sku: string }], ProductRow>(`SELECT ${internals.productColumns} FROM products WHERE sku = @sku`),
+    productsBySku: db.prepare<[{ skus: string }], ProductRow>(
+      `SELECT ${internals.productColumns} FROM products WHERE sku IN (SELECT value FROM json_each(@skus)) ORDER BY sku`,
+    ),
+    upsertProduct: db.prepare<[string, string, string, number, number | null]>(`
+      INSERT INTO products (sku, name, description, active, stock) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (sku) DO UPDATE SET
-        name = excluded.name, description = excluded.description, price = excluded.price,
-        currency = excluded.currency, active = excluded.active, stock = excluded.stock`),
+        name = excluded.name, description = excluded.description, active = excluded.active, stock = excluded.stock`),
+    deletePrices: db.prepare<[string]>('DELETE FROM product_prices WHERE sku = ?'),
+    insertPrice: db.prepare<[string, string, number]>('INSERT INTO product_prices (sku, currency, amount) VALUES (?, ?, ?)'),
 
     cart: db.prepare<[{ user_id: string }], CartRow<number>>(sharedSql.cart),
     ensureCart: db.prepare<[{ user_id: string }]>(sharedSql.ensureCart),
@@ -177,7 +182,11 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
   // A nested call (inside a `tx` store) becomes a savepoint; a top-level one takes the write lock up front.
   const upsertProducts = db.transaction((products: readonly ProductRecord[]) => {
     for (const p of products) {
-      statements.upsertProduct.run(p.sku, p.name, p.description, p.price, p.currency, p.active ? 1 : 0, p.stock ?? null);
+      statements.upsertProduct.run(p.sku, p.name, p.description, p.active ? 1 : 0, p.stock ?? null);
+      statements.deletePrices.run(p.sku);
+      for (const [currency, amount] of Object.entries(p.prices)) {
+        statements.insertPrice.run(p.sku, currency, amount);
+      }
     }
   });
 
@@ -208,16 +217,26 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
 
   const products: Synchronous<ProductStore> = {
     list(query: ProductQuery) {
-      const filter = {
-        includeInactive: query.includeInactive ? 1 : 0,
-        pattern: query.q === undefined || query.q === '' ? null : containsPattern(query.q),
-      };
-      const items = statements.listProducts.all({ ...filter, limit: query.limit, offset: query.offset });
-      return { items: items.map(internals.product), total: statements.countProducts.get(filter) ?? 0 };
+      const includeInactive = query.includeInactive ? 1 : 0;
+      const page = { limit: query.limit, offset: query.offset };
+      if (query.q === undefined) {
+        const items = statements.listProducts.all({ includeInactive, ...page });
+        return { items: items.map(internals.product), total: statements.countProducts.get({ includeInactive }) ?? 0 };
+      }
+      const terms = searchTerms(query.q);
+      if (terms.words.length === 0) {
+        return { items: [], total: 0 };
+      }
+      const match = fts5Query(terms);
+      const items = statements.searchProducts.all({ includeInactive, match, names: fts5Query(terms, ['sku', 'name']), ...page });
+      return { items: items.map(internals.product), total: statements.countSearch.get({ includeInactive, match }) ?? 0 };
     },
     get(sku) {
       const row = statements.productBySku.get({ sku });
       return row === undefined ? null : internals.product(row);
+    },
+    getMany(skus) {
+      return statements.productsBySku.all({ skus: JSON.stringify(skus) }).map(internals.product);
     },
     upsert(list) {
       upsertProducts.immediate(list);

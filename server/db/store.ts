@@ -55,17 +55,18 @@ export interface ProductRecord {
   sku: string;
   name: string;
   description: string;
-  /** Minor units. */
-  price: number;
-  /** ISO 4217. */
-  currency: string;
+  /** ISO 4217 code → minor units. Holds the catalogue's default currency (see shared/rules/pricing.ts). */
+  prices: Record<string, number>;
   active: boolean;
   /** Units in stock; `null` (or absent) when unlimited. Never negative. */
   stock?: number | null;
 }
 
 export interface ProductQuery {
-  /** Case-insensitive substring of sku, name or description; `%` and `_` match literally. */
+  /**
+   * Full-text search over sku, name and description: every word must match, in any order, the last one as a prefix;
+   * SKU and name matches come first, then by sku. Unset: every product, by sku.
+   */
   q?: string;
   /** Only active products unless set. */
   includeInactive?: boolean;
@@ -78,7 +79,9 @@ export interface ProductStore {
   list(query: ProductQuery): Promise<{ items: ProductRecord[]; total: number }>;
   /** Any product, active or not. */
   get(sku: string): Promise<ProductRecord | null>;
-  /** Inserts or updates by sku, in one transaction. Used by the seed and by tests. */
+  /** The products with these SKUs that exist, active or not, in one statement; ordered by sku. */
+  getMany(skus: readonly string[]): Promise<ProductRecord[]>;
+  /** Inserts or updates by sku, in one transaction; a product's price list is replaced as a whole. */
   upsert(products: readonly ProductRecord[]): Promise<void>;
 }
 
@@ -87,14 +90,19 @@ export interface CartLineRecord {
   sku: string;
   name: string;
   quantity: number;
-  unitPrice: number;
-  currency: string;
+  /** The product's price list: the domain picks the cart's currency from them (shared/rules/pricing.ts). */
+  prices: Record<string, number>;
   addedAt: Date;
 }
 
 export interface CartRecord {
   /** 0 for a user who never changed their cart. */
   version: number;
+  /**
+   * The user's `currency` preference, parsed (`undefined` when unset), read by the same statement as the lines: the
+   * cart is priced in it without another round trip.
+   */
+  currencyPreference: unknown;
   /** Ordered by the time each line was first added, then sku. */
   lines: CartLineRecord[];
 }

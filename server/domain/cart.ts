@@ -1,7 +1,8 @@
 import { type CartDecision, type CartLineView, decideAdd, decideClear, decideRemove, decideSet, productState } from '../../shared/rules/cart.js';
 import { stockWarning } from '../../shared/rules/checkout.js';
 import { refusals } from '../../shared/rules/refusals.js';
-import { cartCurrency, cartTotals } from '../../shared/rules/totals.js';
+import { cartCurrency, priceIn } from '../../shared/rules/pricing.js';
+import { cartTotals } from '../../shared/rules/totals.js';
 import type { Cart, StockWarning } from '../../shared/wire.js';
 import type { CartLineState, CartRecord, Store } from '../db/store.js';
 import { refused } from './errors.js';
@@ -19,10 +20,24 @@ export interface CartMutationOptions {
   now: Date;
 }
 
-/** The cart as the API shows it: line totals, subtotal and item count come from the shared rules. */
+/**
+ * The cart as the API shows it, in the currency the shared rule picks from the user's preference (read with the
+ * lines): line totals, subtotal and item count come from the shared rules too.
+ */
 export function toCart(record: CartRecord): Cart {
-  const totals = cartTotals(record.lines);
-  return { ...totals, currency: cartCurrency(record.lines.map((line) => line.currency)), version: record.version };
+  const { currency, reason, preferred, unpriced } = cartCurrency(record.currencyPreference, record.lines);
+  const totals = cartTotals(
+    record.lines.map((line) => {
+      const unitPrice = priceIn(line.prices, currency);
+      if (unitPrice === null) {
+        // The rule only falls back to the catalogue currency, which every product has a price in.
+        throw new Error(`product ${line.sku} has no ${currency} price`);
+      }
+      return { sku: line.sku, name: line.name, quantity: line.quantity, unitPrice };
+    }),
+  );
+  const lines = totals.lines.map((line, index) => ({ ...line, prices: { ...record.lines[index]?.prices } }));
+  return { ...totals, lines, currency, currencyChoice: { reason, preferred, unpriced }, version: record.version };
 }
 
 export async function getCart(store: Store, userId: string): Promise<Cart> {

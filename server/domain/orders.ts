@@ -2,6 +2,7 @@ import { availableUnits, checkExpected, type CheckoutLineView, decideCheckout, t
 import { checkoutRefusals, refusals } from '../../shared/rules/refusals.js';
 import type { Order } from '../../shared/wire.js';
 import type { OrderRecord, Store } from '../db/store.js';
+import { toCart } from './cart.js';
 import { refused } from './errors.js';
 
 export interface CheckoutOptions {
@@ -15,6 +16,23 @@ export interface CheckoutOptions {
 }
 
 const internals = {
+  /**
+   * The cart's lines with their products as the catalogue has them now, each priced as the cart shows it (in the
+   * currency the shared rule picks from the user's preference), so an order costs exactly what the cart said.
+   */
+  async lines(tx: Store, userId: string): Promise<CheckoutLineView[]> {
+    const cart = toCart(await tx.carts.get(userId));
+    const prices = new Map(cart.lines.map((line) => [line.sku, line.unitPrice]));
+    return (await tx.orders.checkoutLines(userId)).map((line) => {
+      const unitPrice = prices.get(line.sku);
+      if (unitPrice === undefined) {
+        // Both reads run under the cart lock: the lines cannot differ.
+        throw new Error(`cart line ${line.sku} has no price`);
+      }
+      return { ...line, unitPrice, currency: cart.currency };
+    });
+  },
+
   /**
    * The lines as they stood before this transaction took its own units: what a refusal must report, as what this
    * checkout already took is given back by the rollback.
@@ -52,7 +70,7 @@ export function placeOrder(store: Store, userId: string, options: CheckoutOption
     if (options.ifMatch !== undefined && options.ifMatch !== version) {
       throw refused(refusals.precondition(version, options.ifMatch));
     }
-    const lines = await tx.orders.checkoutLines(userId);
+    const lines = await internals.lines(tx, userId);
     const decision = decideCheckout(lines);
     if (decision.kind === 'refuse') {
       throw refused(decision.refusal);
@@ -68,7 +86,7 @@ export function placeOrder(store: Store, userId: string, options: CheckoutOption
     for (const line of [...lines].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0))) {
       if (!(await tx.orders.takeStock(line.sku, line.quantity))) {
         // Another checkout took the units after this one read the stock; the statement saw its commit, and so does a new read.
-        const now = internals.withoutOwnTakes(await tx.orders.checkoutLines(userId), taken);
+        const now = internals.withoutOwnTakes(await internals.lines(tx, userId), taken);
         const again = decideCheckout(now);
         const left = now.find((candidate) => candidate.sku === line.sku);
         throw refused(

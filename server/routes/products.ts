@@ -2,16 +2,28 @@ import type { Plugin } from '@hapi/hapi';
 
 import { Paths } from '../../shared/http.js';
 import { productState } from '../../shared/rules/cart.js';
+import { productPrice } from '../../shared/rules/pricing.js';
 import { refusals } from '../../shared/rules/refusals.js';
 import type { Product, ProductPage } from '../../shared/wire.js';
 import type { ProductRecord } from '../db/store.js';
 import { refused } from '../domain/errors.js';
 import type { RouteDeps } from './deps.js';
-import { ProductQuery, SkuParams } from './schemas.js';
+import { ProductCurrencyQuery, ProductQuery, SkuParams } from './schemas.js';
 
 const internals = {
-  toProduct(record: ProductRecord): Product {
-    return { ...record, stock: record.stock ?? null };
+  /** The product with its price in `currency` when it has one (shared rule), its whole price list, and its stock. */
+  toProduct(record: ProductRecord, currency: string | undefined): Product {
+    const price = productPrice(record.prices, currency);
+    return {
+      sku: record.sku,
+      name: record.name,
+      description: record.description,
+      price: price.amount,
+      currency: price.currency,
+      prices: { ...record.prices },
+      active: record.active,
+      stock: record.stock ?? null,
+    };
   },
 };
 
@@ -25,12 +37,13 @@ export const productRoutes: Plugin<RouteDeps> = {
         path: Paths.products,
         options: {
           auth: false,
+          plugins: { 'shop-caching': { catalog: true } },
           description: 'List or search the catalog',
           validate: { query: ProductQuery },
           handler: async (request): Promise<ProductPage> => {
-            const { q, limit, offset } = request.query as { q?: string; limit: number; offset: number };
+            const { q, currency, limit, offset } = request.query as { q?: string; currency?: string; limit: number; offset: number };
             const page = await store.products.list({ q: q || undefined, limit, offset });
-            return { items: page.items.map(internals.toProduct), total: page.total, limit, offset };
+            return { items: page.items.map((record) => internals.toProduct(record, currency)), total: page.total, limit, offset };
           },
         },
       },
@@ -39,15 +52,17 @@ export const productRoutes: Plugin<RouteDeps> = {
         path: '/products/{sku}',
         options: {
           auth: false,
+          plugins: { 'shop-caching': { catalog: true } },
           description: 'One product',
-          validate: { params: SkuParams },
+          validate: { params: SkuParams, query: ProductCurrencyQuery },
           handler: async (request): Promise<Product> => {
+            const { currency } = request.query as { currency?: string };
             const sku = (request.params as { sku: string }).sku;
             const product = await store.products.get(sku);
             if (product === null || productState(product) !== 'active') {
               throw refused(refusals.skuNotFound(sku));
             }
-            return internals.toProduct(product);
+            return internals.toProduct(product, currency);
           },
         },
       },

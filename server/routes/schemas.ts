@@ -32,13 +32,18 @@ export const LogoutPayload = Joi.object({
   all: Joi.boolean().strict(),
 }).allow(null);
 
+/** `?currency=`: an ISO 4217 code; a product without a price in it shows its catalogue-currency price. */
+const currency = Joi.string().pattern(/^[A-Z]{3}$/, 'ISO 4217 currency code');
+
 export const ProductQuery = Joi.object({
   // No control characters: no product contains one, and Postgres cannot even hold a NUL in a text parameter.
   q: Joi.string().trim().max(MAX_QUERY_LENGTH).pattern(/^\P{Cc}*$/u, 'printable text').allow(''),
+  currency,
   limit: Joi.number().integer().min(1).max(MAX_PRODUCT_PAGE).default(DEFAULT_PRODUCT_PAGE),
   offset: Joi.number().integer().min(0).max(1_000_000).default(0),
 });
 export const SkuParams = Joi.object({ sku });
+export const ProductCurrencyQuery = Joi.object({ currency });
 
 export const AddItemPayload = Joi.object({ sku, quantity }).required();
 export const SetItemPayload = Joi.object({ quantity }).required();

@@ -1,6 +1,7 @@
 import type { CartDifference, CheckoutRequest, OrderLine, StockWarning } from '../wire.js';
 import { checkoutRefusals, type Refusal, type StockShortfall } from './refusals.js';
-import { cartCurrency, cartTotals } from './totals.js';
+import { CATALOG_CURRENCY } from './pricing.js';
+import { cartTotals } from './totals.js';
 
 /** One cart line with what the catalogue says of its product now: what a checkout decides on. */
 export interface CheckoutLineView {
@@ -55,7 +56,8 @@ export function decideCheckout(lines: readonly CheckoutLineView[]): CheckoutDeci
   const totals = cartTotals(lines);
   return {
     kind: 'place',
-    order: { lines: totals.lines, subtotal: totals.subtotal, itemCount: totals.itemCount, currency: cartCurrency(lines.map((line) => line.currency)) },
+    // Every line is priced in the cart's one currency (shared/rules/pricing.ts decided it); the list is not empty here.
+    order: { lines: totals.lines, subtotal: totals.subtotal, itemCount: totals.itemCount, currency: lines[0]?.currency ?? CATALOG_CURRENCY },
   };
 }
 

@@ -1,5 +1,3 @@
-import { DEFAULT_CURRENCY } from '../wire.js';
-
 /** A line as stored or projected: a line added offline may have no known price. */
 export interface LineInput<Price extends number | null = number> {
   sku: string;
@@ -40,16 +38,4 @@ export function cartTotals<Price extends number | null>(lines: readonly LineInpu
     itemCount += line.quantity;
   }
   return { lines: priced, subtotal, itemCount };
-}
-
-/**
- * The one currency of a cart's lines; the default for an empty cart. The catalogue is single-currency, so a mixed cart
- * means the catalogue broke that rule, and no subtotal would be honest.
- */
-export function cartCurrency(currencies: readonly string[]): string {
-  const distinct = new Set(currencies);
-  if (distinct.size > 1) {
-    throw new Error(`cart mixes currencies: ${[...distinct].join(', ')}`);
-  }
-  return currencies[0] ?? DEFAULT_CURRENCY;
 }

@@ -45,7 +45,7 @@ for (const kind of ['sqlite', 'postgres'] as const satisfies readonly DatabaseKi
     before(async () => {
       await ensureServerBuilt();
       db = await openDatabase(kind);
-      await db.store.products.upsert([{ sku: internals.sku, name: 'Limited', description: '', price: 2500, currency: 'EUR', active: true, stock: internals.stock }]);
+      await db.store.products.upsert([{ sku: internals.sku, name: 'Limited', description: '', prices: { EUR: 2500 }, active: true, stock: internals.stock }]);
       servers = await Promise.all(Array.from({ length: internals.instances }, () => startServerProcess({ DATABASE_URL: db.url, SHOP_SEED_CATALOG: '0' })));
     });
 

@@ -143,7 +143,7 @@ describe('postgres store', () => {
 
   it('keeps the exact sum when two instances add to one line concurrently', async () => {
     const [a, b] = await Promise.all([open(), open()]);
-    await a!.products.upsert([{ sku: 'MUG-BLUE', name: 'Blue Mug', description: '', price: 1490, currency: 'EUR', active: true }]);
+    await a!.products.upsert([{ sku: 'MUG-BLUE', name: 'Blue Mug', description: '', prices: { EUR: 1490 }, active: true }]);
     const user = await a!.users.create({ id: 'u-1', email: 'a@example.com', passwordHash: 'x', createdAt: new Date() });
 
     await Promise.all(
@@ -163,7 +163,7 @@ describe('postgres store', () => {
 
   it('orders skus by their bytes, whatever the database locale', async () => {
     const store = await open();
-    const product = { name: 'x', description: '', price: 1, currency: 'EUR', active: true };
+    const product = { name: 'x', description: '', prices: { EUR: 1 }, active: true };
     await store.products.upsert(['MUG-B', 'MUGB', 'MUG1', 'MUG-A'].map((sku) => ({ ...product, sku })));
 
     const page = await store.products.list({ limit: 10, offset: 0 });

@@ -41,7 +41,7 @@ describe('sqlite store on a file', () => {
   };
 
   const setUpCart = async (store: Store): Promise<string> => {
-    await store.products.upsert([{ sku: 'MUG-BLUE', name: 'Blue Mug', description: '', price: 1490, currency: 'EUR', active: true }]);
+    await store.products.upsert([{ sku: 'MUG-BLUE', name: 'Blue Mug', description: '', prices: { EUR: 1490 }, active: true }]);
     const user = await store.users.create({ id: randomUUID(), email: 'a@example.com', passwordHash: 'x', createdAt: new Date() });
     return user!.id;
   };
@@ -74,6 +74,13 @@ describe('sqlite store on a file', () => {
         'login_failures',
         'orders',
         'preferences',
+        'product_prices',
+        'product_search',
+        'product_search_config',
+        'product_search_content',
+        'product_search_data',
+        'product_search_docsize',
+        'product_search_idx',
         'products',
         'refresh_tokens',
         'registration_attempts',

@@ -35,12 +35,12 @@ const internals = {
   },
 
   products: [
-    { sku: 'MUG-BLUE', name: 'Blue Mug', description: 'Enamel, 350 ml', price: 1490, currency: 'EUR', active: true, stock: null },
-    { sku: 'MUG-RED', name: 'Red Mug', description: 'Enamel, 350 ml', price: 1490, currency: 'EUR', active: true, stock: null },
-    { sku: 'TEE-BLACK-M', name: 'Black Tee', description: '100% cotton, medium', price: 2900, currency: 'EUR', active: true, stock: null },
-    { sku: 'TEE-WHITE-M', name: 'White Tee', description: '1000 threads of cotton', price: 2900, currency: 'EUR', active: true, stock: null },
-    { sku: 'PIPE-A_B', name: 'Snake_case Pipe', description: 'Backslash \\ inside', price: 500, currency: 'EUR', active: true, stock: null },
-    { sku: 'OLD-CAP', name: 'Old Cap', description: 'Discontinued mug-shaped cap', price: 900, currency: 'EUR', active: false, stock: null },
+    { sku: 'MUG-BLUE', name: 'Blue Mug', description: 'Enamel, 350 ml', prices: { EUR: 1490 }, active: true, stock: null },
+    { sku: 'MUG-RED', name: 'Red Mug', description: 'Enamel, 350 ml', prices: { EUR: 1490 }, active: true, stock: null },
+    { sku: 'TEE-BLACK-M', name: 'Black Tee', description: '100% cotton, medium', prices: { EUR: 2900 }, active: true, stock: null },
+    { sku: 'TEE-WHITE-M', name: 'White Tee', description: '1000 threads of cotton', prices: { EUR: 2900 }, active: true, stock: null },
+    { sku: 'PIPE-A_B', name: 'Snake_case Pipe', description: 'Backslash \\ inside', prices: { EUR: 500 }, active: true, stock: null },
+    { sku: 'OLD-CAP', name: 'Old Cap', description: 'Discontinued mug-shaped cap', prices: { EUR: 900 }, active: false, stock: null },
   ] satisfies ProductRecord[],
 
   async user(store: Store, email = `${randomUUID()}@example.com`): Promise<UserRecord> {
@@ -209,7 +209,7 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
         expect(await store.users.delete(user.id)).to.be.true();
 
         expect(await store.users.findById(user.id)).to.be.null();
-        expect(await store.carts.get(user.id)).to.equal({ version: 0, lines: [] });
+        expect(await store.carts.get(user.id)).to.equal({ version: 0, currencyPreference: undefined, lines: [] });
         expect(await store.preferences.count(user.id)).to.equal(0);
         expect(await store.tokens.consume(token.tokenHash, internals.now)).to.equal({ status: 'invalid' });
         expect((await store.carts.get(other.id)).lines).to.have.length(1);
@@ -264,17 +264,44 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
         expect((await store.products.list({ q: 'mug-shaped', includeInactive: true, limit: 50, offset: 0 })).total).to.equal(1);
       });
 
-      it('matches %, _ and \\ in the search literally', async () => {
+      it('treats punctuation in a search as a word break, never as an operator', async () => {
         const search = async (q: string): Promise<string[]> =>
           internals.skus((await store.products.list({ q, limit: 50, offset: 0 })).items);
 
-        expect(await search('100%')).to.equal(['TEE-BLACK-M']);
-        expect(await search('%')).to.equal(['TEE-BLACK-M']);
+        expect(await search('100% cotton')).to.equal(['TEE-BLACK-M']);
         expect(await search('A_B')).to.equal(['PIPE-A_B']);
-        expect(await search('_')).to.equal(['PIPE-A_B']);
-        expect(await search('\\')).to.equal(['PIPE-A_B']);
-        expect(await search('h \\ i')).to.equal(['PIPE-A_B']);
-        expect(await search('\\%')).to.equal([]);
+        expect(await search('snake_case')).to.equal(['PIPE-A_B']);
+        for (const q of ['%', '\\', '"', '*', '(', 'NEAR(', '-', ':']) {
+          expect(await search(q)).to.equal([]);
+        }
+        expect(await search('mug AND NOT red')).to.equal([]);
+        expect(await search('cotton OR mug')).to.equal([]);
+      });
+
+      it('matches the last word of a search as a prefix, and the others whole', async () => {
+        const search = async (q: string): Promise<string[]> =>
+          internals.skus((await store.products.list({ q, limit: 50, offset: 0 })).items);
+
+        expect(await search('cott')).to.equal(['TEE-BLACK-M', 'TEE-WHITE-M']);
+        expect(await search('cott medium')).to.equal([]);
+        expect(await search('medium cott')).to.equal(['TEE-BLACK-M']);
+      });
+
+      it('keeps the search index in step with upserts', async () => {
+        await store.products.upsert([{ ...internals.products[0]!, name: 'Cobalt Beaker' }]);
+
+        expect(internals.skus((await store.products.list({ q: 'cobalt', limit: 50, offset: 0 })).items)).to.equal(['MUG-BLUE']);
+        expect(internals.skus((await store.products.list({ q: 'blue', limit: 50, offset: 0 })).items)).to.equal(['MUG-BLUE']);
+        expect(internals.skus((await store.products.list({ q: 'blue mug', limit: 50, offset: 0 })).items)).to.equal(['MUG-BLUE']);
+        expect((await store.products.list({ q: 'beaker', limit: 50, offset: 0 })).total).to.equal(1);
+      });
+
+      it('gets many products by sku in one call, active or not, leaving out unknown ones', async () => {
+        const found = await store.products.getMany(['OLD-CAP', 'NOPE', 'MUG-BLUE', "x' OR 1=1"]);
+
+        expect(found.map((product) => product.sku)).to.equal(['MUG-BLUE', 'OLD-CAP']);
+        expect(found[0]).to.equal(internals.products[0]!);
+        expect(await store.products.getMany([])).to.equal([]);
       });
 
       it('gets any product by sku, active or not, and null for an unknown one', async () => {
@@ -285,9 +312,9 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
 
       it('upserts: inserts new products and updates existing ones, the last of a sku winning', async () => {
         await store.products.upsert([
-          { sku: 'MUG-RED', name: 'Red Mug v2', description: 'Stoneware', price: 1990, currency: 'EUR', active: false },
-          { sku: 'NEW-ONE', name: 'New', description: '', price: 100, currency: 'USD', active: true },
-          { sku: 'NEW-ONE', name: 'Newer', description: 'Second', price: 200, currency: 'USD', active: true },
+          { sku: 'MUG-RED', name: 'Red Mug v2', description: 'Stoneware', prices: { EUR: 1990 }, active: false },
+          { sku: 'NEW-ONE', name: 'New', description: '', prices: { EUR: 100, USD: 110 }, active: true },
+          { sku: 'NEW-ONE', name: 'Newer', description: 'Second', prices: { EUR: 200, GBP: 180 }, active: true },
         ]);
         await store.products.upsert([]);
 
@@ -295,8 +322,7 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
           sku: 'MUG-RED',
           name: 'Red Mug v2',
           description: 'Stoneware',
-          price: 1990,
-          currency: 'EUR',
+          prices: { EUR: 1990 },
           active: false,
           stock: null,
         });
@@ -304,8 +330,7 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
           sku: 'NEW-ONE',
           name: 'Newer',
           description: 'Second',
-          price: 200,
-          currency: 'USD',
+          prices: { EUR: 200, GBP: 180 },
           active: true,
           stock: null,
         });
@@ -322,7 +347,7 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
       });
 
       it('returns an empty cart at version 0 for a user who never had one', async () => {
-        expect(await store.carts.get(userId)).to.equal({ version: 0, lines: [] });
+        expect(await store.carts.get(userId)).to.equal({ version: 0, currencyPreference: undefined, lines: [] });
         expect(await store.carts.countLines(userId)).to.equal(0);
         expect((await store.carts.lineState(userId, 'MUG-BLUE')).quantity).to.be.null();
       });
@@ -445,12 +470,23 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
 
       it('shows the current product name and price on cart lines', async () => {
         await store.carts.setQuantity(userId, 'MUG-BLUE', 1, internals.now);
-        await store.products.upsert([{ ...internals.products[0]!, name: 'Deep Blue Mug', price: 1690 }]);
+        await store.products.upsert([{ ...internals.products[0]!, name: 'Deep Blue Mug', prices: { EUR: 1690, USD: 1890 } }]);
 
         const [line] = (await store.carts.get(userId)).lines;
 
         expect(line?.name).to.equal('Deep Blue Mug');
-        expect(line?.unitPrice).to.equal(1690);
+        expect(line?.prices).to.equal({ EUR: 1690, USD: 1890 });
+      });
+
+      it('reads the currency preference with the cart, in the same statement', async () => {
+        await store.carts.setQuantity(userId, 'MUG-BLUE', 1, internals.now);
+        expect((await store.carts.get(userId)).currencyPreference).to.be.undefined();
+
+        await store.preferences.set(userId, 'currency', 'USD', internals.now);
+
+        const cart = await store.carts.get(userId);
+        expect(cart.currencyPreference).to.equal('USD');
+        expect(cart.lines.map((line) => line.sku)).to.equal(['MUG-BLUE']);
       });
 
       it('sets a quantity, creating the line if needed and keeping when it was first added', async () => {
@@ -522,7 +558,7 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
       it('reads the cart lines with their products for a checkout', async () => {
         await store.carts.setQuantity(userId, 'LIMITED', 4, new Date(1000));
         expect(await store.orders.checkoutLines(userId)).to.equal([
-          { sku: 'LIMITED', name: 'Blue Mug', quantity: 4, unitPrice: 1490, currency: 'EUR', active: true, stock: 3 },
+          { sku: 'LIMITED', name: 'Blue Mug', quantity: 4, active: true, stock: 3 },
         ]);
       });
 
@@ -1161,7 +1197,8 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
         expect(all.total).to.equal(demoCatalog.length);
         expect(all.total).to.be.within(30, 40);
         expect(all.items.every((product) => SKU_PATTERN.test(product.sku))).to.be.true();
-        expect(all.items.every((product) => product.currency === 'EUR' && Number.isInteger(product.price))).to.be.true();
+        expect(all.items.every((product) => Number.isInteger(product.prices.EUR))).to.be.true();
+        expect(all.items.filter((product) => product.prices.USD !== undefined && product.prices.GBP !== undefined).length).to.be.above(30);
         expect(all.items.filter((product) => !product.active).length).to.be.within(1, 2);
       });
 

@@ -33,6 +33,7 @@ export function testConfig<K extends JwtKey = HmacKey>(overrides: TestConfigOver
     bodyTimeoutMs: 10_000,
     sqliteMaxBytes: undefined,
     workers: 1,
+    catalogMaxAgeSeconds: 60,
     ...rest,
     jwt: {
       algorithm: 'HS256',

@@ -93,7 +93,7 @@ for (const backend of backends) {
     before(async () => {
       db = await (backend as Backend).open();
       await db.store.products.upsert(
-        internals.fillSkus.map((sku) => ({ sku, name: sku, description: '', price: 100, currency: 'EUR', active: true })),
+        internals.fillSkus.map((sku) => ({ sku, name: sku, description: '', prices: { EUR: 100 }, active: true })),
       );
       server = await createServer({ config: testConfig(), store: db.store });
       await server.start();

@@ -220,8 +220,9 @@ for (const kind of ['sqlite', 'postgres'] as DatabaseKind[]) {
         const handled = personalTables.map((table) => table.table);
         // A table added to the schema fails here until it is given a line in personal-data.ts, or added here because
         // no row of it can name a user.
+        const catalogue = ['products', 'product_prices', 'product_search', ...['config', 'content', 'data', 'docsize', 'idx'].map((shadow) => `product_search_${shadow}`)];
         // registration_attempts counts client addresses, never accounts.
-        const namingNoUser = ['products', 'registration_attempts', 'schema_migrations'];
+        const namingNoUser = [...catalogue, 'registration_attempts', 'schema_migrations'];
         expect(tables.filter((table) => !handled.includes(table) && !namingNoUser.includes(table))).to.equal([]);
         expect(handled.filter((table) => !tables.includes(table))).to.equal([]);
       });

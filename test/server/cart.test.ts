@@ -28,7 +28,7 @@ for (const backend of backends) {
       const all = await db.store.products.list({ includeInactive: true, limit: 100, offset: 0 });
       const active = all.items.filter((product) => product.active);
       sku = active[0]!.sku;
-      price = active[0]!.price;
+      price = active[0]!.prices.EUR!;
       inactiveSku = all.items.find((product) => !product.active)!.sku;
     });
 
@@ -41,7 +41,14 @@ for (const backend of backends) {
     it('answers an empty cart at version 0 with an ETag', async () => {
       const res = await server.inject(as(user, { method: 'GET', url: '/cart' }));
       expect(res.statusCode).to.equal(200);
-      expect(res.result).to.equal({ lines: [], subtotal: 0, currency: 'EUR', itemCount: 0, version: 0 });
+      expect(res.result).to.equal({
+        lines: [],
+        subtotal: 0,
+        currency: 'EUR',
+        currencyChoice: { reason: 'default', preferred: null, unpriced: [] },
+        itemCount: 0,
+        version: 0,
+      });
       expect(res.headers.etag).to.equal('"0"');
     });
 
@@ -157,8 +164,7 @@ for (const backend of backends) {
         sku: `BULK-${String(i).padStart(3, '0')}`,
         name: `Bulk item ${i}`,
         description: 'test product',
-        price: 100,
-        currency: 'EUR',
+        prices: { EUR: 100 },
         active: true,
       }));
       await db.store.products.upsert(extra);

@@ -21,7 +21,7 @@ for (const backend of backends) {
     /** A product of its own for each test, so stock counts never mix. */
     const product = async (stock: number | null, price = 1000, active = true): Promise<string> => {
       const sku = `T-${randomUUID().slice(0, 8).toUpperCase()}`;
-      await db.store.products.upsert([{ sku, name: `Test ${sku}`, description: '', price, currency: 'EUR', active, stock }]);
+      await db.store.products.upsert([{ sku, name: `Test ${sku}`, description: '', prices: { EUR: price }, active, stock }]);
       return sku;
     };
     const stockOf = async (sku: string): Promise<number | null | undefined> => (await db.store.products.get(sku))?.stock;
@@ -84,7 +84,7 @@ for (const backend of backends) {
       const sku = await product(null, 500);
       const cart = await add(user, sku, 1);
       const order = JSON.parse((await checkout(user, { 'if-match': `"${cart.version}"` })).payload) as Order;
-      await db.store.products.upsert([{ sku, name: 'Renamed', description: '', price: 900, currency: 'EUR', active: true, stock: null }]);
+      await db.store.products.upsert([{ sku, name: 'Renamed', description: '', prices: { EUR: 900 }, active: true, stock: null }]);
       const again = (await server.inject(as(user, { method: 'GET', url: `/orders/${order.id}` }))).result as Order;
       expect(again.lines[0]).to.include({ name: `Test ${sku}`, unitPrice: 500 });
       expect(again.subtotal).to.equal(500);
@@ -117,7 +117,7 @@ for (const backend of backends) {
       await add(user, scarce, 3);
       await add(user, gone, 1);
       const cart = await add(user, plenty, 1);
-      await db.store.products.upsert([{ sku: gone, name: `Test ${gone}`, description: '', price: 1000, currency: 'EUR', active: false, stock: 1 }]);
+      await db.store.products.upsert([{ sku: gone, name: `Test ${gone}`, description: '', prices: { EUR: 1000 }, active: false, stock: 1 }]);
       const res = await checkout(user, { 'if-match': `"${cart.version}"` });
       expect(res.statusCode).to.equal(409);
       const body = res.result as ErrorBody;
@@ -153,7 +153,7 @@ for (const backend of backends) {
     it('refuses with 409 CART_CHANGED when a price changed since the total was confirmed', async () => {
       const sku = await product(null, 700);
       await add(user, sku, 2);
-      await db.store.products.upsert([{ sku, name: `Test ${sku}`, description: '', price: 750, currency: 'EUR', active: true, stock: null }]);
+      await db.store.products.upsert([{ sku, name: `Test ${sku}`, description: '', prices: { EUR: 750 }, active: true, stock: null }]);
       const res = await checkout(user, {}, { expect: { lines: [{ sku, quantity: 2, unitPrice: 700 }], subtotal: 1400, currency: 'EUR' } });
       expect(res.statusCode).to.equal(409);
       const body = res.result as ErrorBody;

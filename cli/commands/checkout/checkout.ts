@@ -54,7 +54,7 @@ export async function checkoutRun({ deps, yes }: CheckoutOptions): Promise<void>
   const { client } = deps.offline();
   const read = await deps.output.waitFor('Fetching your cart…', client.cart());
   if (read.source === 'cache') {
-    await deps.output.info(staleNotice(read, deps.output.now()));
+    await deps.output.info(staleNotice(read, deps.output.now(), deps.output.mode === 'tty' ? deps.output.theme.locale : undefined));
   }
   if (read.value.lines.length === 0) {
     throw new UserError('Your cart is empty: there is nothing to order (CART_EMPTY)');

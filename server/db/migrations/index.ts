@@ -5,12 +5,24 @@ import { forgetRegisterFingerprints } from './004-forget-register-fingerprints.j
 import { registrationAttempts } from './005-registration-attempts.js';
 import { emailSkeletons } from './006-email-skeletons.js';
 import { orders } from './007-orders.js';
+import { productPrices } from './008-product-prices.js';
+import { productSearch } from './009-product-search.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
 /** Every migration, in the order it is applied. */
-export const migrations: readonly Migration[] = [initialSchema, idempotencyKeys, loginFailures, forgetRegisterFingerprints, registrationAttempts, emailSkeletons, orders];
+export const migrations: readonly Migration[] = [
+  initialSchema,
+  idempotencyKeys,
+  loginFailures,
+  forgetRegisterFingerprints,
+  registrationAttempts,
+  emailSkeletons,
+  orders,
+  productPrices,
+  productSearch,
+];
 
 /** The migrations whose versions `applied` does not hold yet, in order. */
 export function pendingMigrations(applied: ReadonlySet<number>): Migration[] {

@@ -46,12 +46,35 @@ describe('shop cart', () => {
     expect(run.stderr).to.equal('Added 2 × MUG-BLUE.\n');
   });
 
+  it('formats money in the environment locale at a terminal, and stays locale-free when piped or with --json', async () => {
+    await shop(['cart', 'add', 'MUG-BLUE', '2']);
+    const env = { LANG: 'de_DE.UTF-8' };
+
+    const atTerminal = await shop(['cart'], { env, tty: { stdout: true } });
+    expect(atTerminal.stdout).to.contain('14,90\u00a0€');
+    expect(atTerminal.stdout).to.contain('29,80\u00a0€');
+
+    expect((await shop(['cart'], { env })).stdout).to.equal('MUG-BLUE\t2\t14.90\t29.80\tEUR\tEnamel Mug, Blue\n');
+    expect(parseJson<Cart>(await shop(['cart', '--json'], { env }))).to.include({ subtotal: 2980, currency: 'EUR' });
+  });
+
+  it('prices the cart in the currency preference and formats it with the locale preference at a terminal', async () => {
+    await shop(['cart', 'add', 'MUG-BLUE', '2']);
+    await shop(['prefs', 'set', 'currency', 'USD']);
+    await shop(['prefs', 'set', 'locale', 'de-DE']);
+    await shop(['prefs']);
+
+    const atTerminal = await shop(['cart'], { env: { LANG: 'en_GB.UTF-8' }, tty: { stdout: true } });
+    expect(atTerminal.stdout).to.contain('33,80\u00a0$');
+    expect((await shop(['cart'])).stdout).to.equal('MUG-BLUE\t2\t16.90\t33.80\tUSD\tEnamel Mug, Blue\n');
+  });
+
   it('adds one when no quantity is given, and accepts a lower-case SKU', async () => {
     const run = await shop(['cart', 'add', 'mug-blue', '--json']);
 
     expect(run.code).to.equal(0);
     expect(parseJson<Cart>(run).lines).to.equal([
-      { sku: 'MUG-BLUE', name: 'Enamel Mug, Blue', quantity: 1, unitPrice: 1490, lineTotal: 1490 },
+      { sku: 'MUG-BLUE', name: 'Enamel Mug, Blue', quantity: 1, unitPrice: 1490, lineTotal: 1490, prices: { EUR: 1490, USD: 1690, GBP: 1295 } },
     ]);
   });
 

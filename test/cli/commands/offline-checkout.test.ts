@@ -27,7 +27,7 @@ describe('shop checkout offline', () => {
   };
   const setPrice = async (sku: string, price: number): Promise<void> => {
     const product = (await api.store.products.get(sku))!;
-    await api.store.products.upsert([{ ...product, price }]);
+    await api.store.products.upsert([{ ...product, prices: { ...product.prices, EUR: price } }]);
   };
 
   before(async () => {

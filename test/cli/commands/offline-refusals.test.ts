@@ -98,8 +98,7 @@ describe('shop offline, deciding with the server’s rules', () => {
       sku: `BULK-${String(i).padStart(3, '0')}`,
       name: `Bulk ${i}`,
       description: '',
-      price: 100,
-      currency: 'EUR',
+      prices: { EUR: 100 },
       active: true,
     }));
     await api.store.products.upsert(products);

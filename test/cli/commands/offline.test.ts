@@ -286,7 +286,7 @@ describe('shop offline', () => {
       await link.cut();
       await shop(['cart', 'add', 'CAP-NAVY']);
       const cap = (await api.store.products.get('CAP-NAVY'))!;
-      await api.store.products.upsert([{ ...cap, price: 2600 }]);
+      await api.store.products.upsert([{ ...cap, prices: { ...cap.prices, EUR: 2600 } }]);
       try {
         await link.restore();
 

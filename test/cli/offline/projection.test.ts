@@ -8,13 +8,14 @@ export const lab = Lab.script();
 const { describe, it } = lab;
 
 const saved: Cart = {
-  lines: [{ sku: 'MUG-BLUE', name: 'Enamel Mug, Blue', quantity: 2, unitPrice: 1490, lineTotal: 2980 }],
+  lines: [{ sku: 'MUG-BLUE', name: 'Enamel Mug, Blue', quantity: 2, unitPrice: 1490, lineTotal: 2980, prices: { EUR: 1490, USD: 1690 } }],
   subtotal: 2980,
   currency: 'EUR',
+  currencyChoice: { reason: 'default', preferred: null, unpriced: [] },
   itemCount: 2,
   version: 7,
 };
-const catalog: Record<string, KnownProduct> = { 'CAP-NAVY': { name: 'Six-Panel Cap, Navy', unitPrice: 2400, currency: 'EUR' } };
+const catalog: Record<string, KnownProduct> = { 'CAP-NAVY': { name: 'Six-Panel Cap, Navy', prices: { EUR: 2400, GBP: 2095 } } };
 const known = (sku: string) => catalog[sku];
 
 describe('the projected cart', () => {
@@ -34,7 +35,7 @@ describe('the projected cart', () => {
   it('shows a product it has never seen with no name or price, and leaves it out of the subtotal', () => {
     const cart = projectCart(saved, [{ kind: 'cart.add', sku: 'NEW-THING', quantity: 1 }], known);
 
-    expect(cart.lines[1]).to.equal({ sku: 'NEW-THING', name: null, quantity: 1, unitPrice: null, lineTotal: null });
+    expect(cart.lines[1]).to.equal({ sku: 'NEW-THING', name: null, quantity: 1, unitPrice: null, lineTotal: null, prices: null });
     expect(cart.subtotal).to.equal(2980);
   });
 
@@ -56,10 +57,29 @@ describe('the projected cart', () => {
     expect(cart.lines[0]?.quantity).to.equal(2);
   });
 
-  it('starts from an empty cart in the currency of what goes in, when nothing was saved', () => {
-    const cart = projectCart(undefined, [{ kind: 'cart.add', sku: 'CAP-NAVY', quantity: 1 }], () => ({ name: 'Cap', unitPrice: 100, currency: 'USD' }));
+  it('starts from an empty cart in the preferred currency when what goes in has a price in it', () => {
+    const cart = projectCart(undefined, [{ kind: 'cart.add', sku: 'CAP-NAVY', quantity: 1 }], () => ({ name: 'Cap', prices: { EUR: 90, USD: 100 } }), 'USD');
 
     expect(cart).to.include({ currency: 'USD', subtotal: 100, version: 0 });
+  });
+
+  it('reprices the saved cart in a changed currency preference, as the server will', () => {
+    const cart = projectCart(saved, [], known, 'USD');
+
+    expect(cart.lines[0]).to.include({ unitPrice: 1690, lineTotal: 3380 });
+    expect(cart).to.include({ currency: 'USD', subtotal: 3380, currencyChoice: { reason: 'preference', preferred: 'USD', unpriced: [] } });
+  });
+
+  it('falls back to the catalogue currency when a line has no price in the preferred one, and says which', () => {
+    const cart = projectCart(saved, [{ kind: 'cart.add', sku: 'CAP-NAVY', quantity: 1 }], known, 'USD');
+
+    expect(cart).to.include({ currency: 'EUR', subtotal: 5380, currencyChoice: { reason: 'unpriced', preferred: 'USD', unpriced: ['CAP-NAVY'] } });
+  });
+
+  it('keeps the preference the server last priced the saved cart with when no preferences were saved', () => {
+    const inUsd: Cart = { ...saved, currency: 'USD', currencyChoice: { reason: 'preference', preferred: 'USD', unpriced: [] } };
+
+    expect(projectCart(inUsd, [], known).currency).to.equal('USD');
   });
 
   it('ignores preference changes', () => {

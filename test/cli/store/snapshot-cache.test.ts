@@ -11,8 +11,8 @@ export const lab = Lab.script();
 const { describe, it, beforeEach, afterEach } = lab;
 
 const ada = { server: 'http://shop.test', userId: 'user-ada' };
-const cart: Cart = { lines: [], subtotal: 0, currency: 'EUR', itemCount: 0, version: 3 };
-const product = (sku: string): Product => ({ sku, name: sku, description: '', price: 100, currency: 'EUR', active: true, stock: null });
+const cart: Cart = { lines: [], subtotal: 0, currency: 'EUR', currencyChoice: { reason: 'default', preferred: null, unpriced: [] }, itemCount: 0, version: 3 };
+const product = (sku: string): Product => ({ sku, name: sku, description: '', price: 100, currency: 'EUR', prices: { EUR: 100 }, active: true, stock: null });
 
 describe('the snapshot cache', () => {
   let dir: { path: string; remove(): Promise<void> };

@@ -29,11 +29,12 @@ const plain = { color: false };
 
 const cart: Cart = {
   lines: [
-    { sku: 'MUG-BLUE', name: 'Enamel Mug, Blue', quantity: 2, unitPrice: 1490, lineTotal: 2980 },
-    { sku: 'CAP-NAVY', name: 'Six-Panel Cap, Navy', quantity: 1, unitPrice: 2400, lineTotal: 2400 },
+    { sku: 'MUG-BLUE', name: 'Enamel Mug, Blue', quantity: 2, unitPrice: 1490, lineTotal: 2980, prices: { EUR: 1490 } },
+    { sku: 'CAP-NAVY', name: 'Six-Panel Cap, Navy', quantity: 1, unitPrice: 2400, lineTotal: 2400, prices: { EUR: 2400 } },
   ],
   subtotal: 5380,
   currency: 'EUR',
+  currencyChoice: { reason: 'default', preferred: null, unpriced: [] },
   itemCount: 3,
   version: 4,
 };
@@ -44,6 +45,7 @@ const mug: Product = {
   description: 'A 350 ml enamel camping mug.',
   price: 1490,
   currency: 'EUR',
+  prices: { EUR: 1490 },
   active: true,
   stock: null,
 };
@@ -76,7 +78,7 @@ describe('the cart view', () => {
   it('shows a product added offline that was never seen with a ? for name and price, and the subtotal as a lower bound', () => {
     const offline = {
       ...cart,
-      lines: [...cart.lines, { sku: 'NEW-THING', name: null, quantity: 1, unitPrice: null, lineTotal: null }],
+      lines: [...cart.lines, { sku: 'NEW-THING', name: null, quantity: 1, unitPrice: null, lineTotal: null, prices: null }],
       itemCount: 4,
     };
     const { lastFrame } = render(h(CartView, { cart: offline, theme: plain }));

@@ -2,7 +2,7 @@ import { expect } from '@hapi/code';
 import * as Lab from '@hapi/lab';
 import fc from 'fast-check';
 
-import { cartCurrency, cartTotals } from '../../../shared/rules/totals.js';
+import { cartTotals } from '../../../shared/rules/totals.js';
 
 export const lab = Lab.script();
 const { describe, it } = lab;
@@ -44,16 +44,5 @@ describe('cartTotals', () => {
         expect(totals.lines.every((l) => l.lineTotal === l.unitPrice * l.quantity)).to.be.true();
       }),
     );
-  });
-});
-
-describe('cartCurrency', () => {
-  it('is the lines’ currency, or the default for an empty cart', () => {
-    expect(cartCurrency(['USD', 'USD'])).to.equal('USD');
-    expect(cartCurrency([])).to.equal('EUR');
-  });
-
-  it('refuses to total a cart that mixes currencies', () => {
-    expect(() => cartCurrency(['EUR', 'USD'])).to.throw(/mixes currencies/);
   });
 });
