@@ -111,6 +111,15 @@ for (const database of databases) {
       expect((await run('import', path)).stdout).to.equal('added 0, changed 0, deactivated 0, unchanged 2\n');
     });
 
+    it('sets the stock a file gives, counts a new stock as a change, and exports it', async () => {
+      await run('import', file('a.jsonl', [internals.line('A-1', { stock: 5 }), internals.line('B-2')]));
+      const again = await run('import', file('b.jsonl', [internals.line('A-1', { stock: 2 }), internals.line('B-2')]));
+      expect(again.stdout).to.equal('added 0, changed 1, deactivated 0, unchanged 1\n');
+      expect((await products()).map((product) => product.stock)).to.equal([2, null]);
+      const exported = (await run('export')).stdout.trim().split('\n').map((line) => JSON.parse(line) as { stock?: number });
+      expect(exported.map((entry) => entry.stock)).to.equal([2, undefined]);
+    });
+
     it('refuses a bad file with its line number and changes nothing', async () => {
       await run('import', file('base.jsonl', [internals.line('A-1')]));
       const bad = file('bad.jsonl', [internals.line('A-1', { name: 'Changed' }), internals.line('B-2'), internals.line('C-3', { prices: { USD: 100 } })]);
@@ -138,7 +147,7 @@ for (const database of databases) {
       expect(await products()).to.equal([]);
     });
 
-    it('imports CSV with a price column per currency, and says it keeps no stock yet', async () => {
+    it('imports CSV with a price column per currency, and the stock given', async () => {
       const path = file('cat.csv', [
         'sku,name,description,active,price_EUR,price_USD,stock',
         'A-1,"Mug, Blue","Holds ""tea""",true,1490,1690,12',
@@ -147,10 +156,10 @@ for (const database of databases) {
 
       const result = await run('import', path);
 
-      expect(result).to.equal({ code: 0, stdout: 'added 2, changed 0, deactivated 0, unchanged 0\n', stderr: 'shop-server: 2 products give a stock level; this version checks it but keeps no stock yet\n' });
+      expect(result).to.equal({ code: 0, stdout: 'added 2, changed 0, deactivated 0, unchanged 0\n', stderr: '' });
       const stored = await products();
-      expect(stored[0]).to.equal({ sku: 'A-1', name: 'Mug, Blue', description: 'Holds "tea"', prices: { EUR: 1490, USD: 1690 }, active: true });
-      expect(stored[1]).to.equal({ sku: 'B-2', name: 'Cap', description: '', prices: { EUR: 2400 }, active: false });
+      expect(stored[0]).to.equal({ sku: 'A-1', name: 'Mug, Blue', description: 'Holds "tea"', prices: { EUR: 1490, USD: 1690 }, active: true, stock: 12 });
+      expect(stored[1]).to.equal({ sku: 'B-2', name: 'Cap', description: '', prices: { EUR: 2400 }, active: false, stock: 0 });
     });
 
     it('refuses a CSV with an unknown column or a bad cell, naming the line', async () => {
