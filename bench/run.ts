@@ -284,7 +284,7 @@ async function measureCheckout(): Promise<void> {
   const processes = new Processes();
   const stopCluster: Array<() => Promise<void>> = [];
   try {
-    const unlimited = demoCatalog.filter((product) => product.active && product.stock === undefined);
+    const unlimited = demoCatalog.filter((product) => product.active && (product.stock ?? null) === null);
     const servers: Array<{ label: string; url: string }> = [];
     log('starting shop on SQLite for checkouts');
     const dir = join(work, 'sqlite-checkout');
