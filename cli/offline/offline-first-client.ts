@@ -109,9 +109,7 @@ export class OfflineFirstClient {
       op,
       async (api, idempotencyKey, account) => {
         const preference = await api.setPreference(key, value, idempotencyKey);
-        if (account !== undefined) {
-          await this.saved.savePreferenceChange(account, op);
-        }
+        await this.keepPreferences(api, account, op);
         return preference;
       },
       (account) => ({ value: { key, value }, asOf: this.saved.preferencesAsOf(account) }),
@@ -124,9 +122,7 @@ export class OfflineFirstClient {
       op,
       async (api, idempotencyKey, account) => {
         await api.deletePreference(key, idempotencyKey);
-        if (account !== undefined) {
-          await this.saved.savePreferenceChange(account, op);
-        }
+        await this.keepPreferences(api, account, op);
         return { key, removed: true };
       },
       (account) => ({ value: { key, removed: true }, asOf: this.saved.preferencesAsOf(account) }),
@@ -155,6 +151,28 @@ export class OfflineFirstClient {
       await this.saveFor(account, { cart });
       return cart;
     });
+  }
+
+  /**
+   * After the server applied a preference change: the saved copy takes it, or, when there is none yet, the whole list is
+   * saved once, so what the change is for (a `locale` that formats the next view) works from the very next command.
+   */
+  private async keepPreferences(api: ApiClient, account: CurrentAccount | undefined, op: ChangeOp): Promise<void> {
+    if (account === undefined) {
+      return;
+    }
+    if (this.saved.preferencesAsOf(account) !== null) {
+      await this.saved.savePreferenceChange(account, op);
+      return;
+    }
+    // The change is done whatever happens here: a list that cannot be read now is read by the next `shop prefs`.
+    const preferences = await api.listPreferences().catch((error: unknown) => {
+      this.options.debug(`could not read the preferences to save them: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    });
+    if (preferences !== undefined) {
+      await this.saveFor(account, { preferences });
+    }
   }
 
   preferences(): Promise<ReadResult<Preferences>> {

@@ -39,6 +39,17 @@ describe('shop prefs', () => {
     expect(run.stderr).to.equal('Set locale to "en-GB".\n');
   });
 
+  it('formats the very next view at a terminal in a locale just set, and keeps piped output plain', async () => {
+    expect((await shop(['cart', 'add', 'MUG-BLUE', '2'])).code).to.equal(0);
+    expect((await shop(['prefs', 'set', 'locale', 'de-DE'])).code).to.equal(0);
+
+    const atTerminal = await shop(['cart'], { tty: true, env: { NO_COLOR: '1' } });
+    const piped = await shop(['cart']);
+
+    expect(atTerminal.stdout).to.contain('29,80\u00a0€');
+    expect(piped.stdout).to.contain('29.80');
+  });
+
   it('reads JSON scalars as JSON and anything else as text', async () => {
     await shop(['prefs', 'set', 'newsletter', 'true']);
     await shop(['prefs', 'set', 'page.size', '42']);
