@@ -43,6 +43,10 @@ export interface Config {
   loginThrottle: LoginThrottleSettings;
   /** Processes to run on this machine with node:cluster; 1 runs the server in this process. */
   workers: number;
+  /** Idempotency-Key records: how long each is kept, and most kept per user (the oldest goes first). */
+  idempotency: { retentionSeconds: number; maxRecordsPerUser: number };
+  /** Most devices one user keeps for `shop sync`; one more evicts the least recently seen. */
+  maxDevicesPerUser: number;
 }
 
 const internals = {
@@ -68,6 +72,9 @@ const internals = {
     SHOP_LOGIN_MAX_FAILURES_PER_ADDRESS: Joi.number().integer().min(1).max(1_000_000).default(100),
     SHOP_LOGIN_WINDOW: Joi.number().integer().min(1).max(24 * 3600).default(15 * 60),
     WORKERS: Joi.number().integer().min(1).max(256).default(1),
+    SHOP_IDEMPOTENCY_RETENTION: Joi.number().integer().min(60).max(365 * 24 * 3600).default(24 * 3600),
+    SHOP_IDEMPOTENCY_MAX_PER_USER: Joi.number().integer().min(10).max(1_000_000).default(1000),
+    SHOP_MAX_DEVICES: Joi.number().integer().min(1).max(10_000).default(10),
   }).unknown(true),
 };
 
@@ -130,5 +137,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, fallbackKeys?: (dataDir: stri
       windowSeconds: settings.SHOP_LOGIN_WINDOW as number,
     },
     workers: settings.WORKERS as number,
+    idempotency: {
+      retentionSeconds: settings.SHOP_IDEMPOTENCY_RETENTION as number,
+      maxRecordsPerUser: settings.SHOP_IDEMPOTENCY_MAX_PER_USER as number,
+    },
+    maxDevicesPerUser: settings.SHOP_MAX_DEVICES as number,
   };
 }

@@ -22,6 +22,7 @@ import { jwksRoutes } from './routes/jwks.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { preferenceRoutes } from './routes/preferences.js';
 import { productRoutes } from './routes/products.js';
+import { syncRoutes } from './routes/sync.js';
 
 export interface ServerDeps {
   config: Config;
@@ -87,7 +88,7 @@ export async function createServer({ config, store, log = silentLogger, now = ()
     store,
     config,
     now,
-    idempotency: { store, now, retentionSeconds: idempotencyRetentionSeconds(config) },
+    idempotency: { store, now, retentionSeconds: config.idempotency.retentionSeconds, maxRecordsPerScope: config.idempotency.maxRecordsPerUser },
   };
   await server.register({ plugin: authStrategy, options: { store, config, now } });
   await server.register([
@@ -96,6 +97,7 @@ export async function createServer({ config, store, log = silentLogger, now = ()
     { plugin: productRoutes, options: deps },
     { plugin: cartRoutes, options: deps },
     { plugin: preferenceRoutes, options: deps },
+    { plugin: syncRoutes, options: deps },
     { plugin: healthRoutes, options: { ...deps, isDraining: () => server.app.draining } },
     { plugin: jwksRoutes, options: deps },
     { plugin: openApiRoutes, options: { version } },
@@ -105,11 +107,6 @@ export async function createServer({ config, store, log = silentLogger, now = ()
   warmDecoyPassword(config.passwordCost);
   await server.initialize();
   return server;
-}
-
-/** Idempotency keys outlive every refresh token (so an offline client's late replay is still recognised), and a day at least. */
-export function idempotencyRetentionSeconds(config: Config): number {
-  return Math.max(config.jwt.refreshTokenTtlSeconds, 24 * 3600);
 }
 
 export interface StopOptions {

@@ -83,6 +83,14 @@ export const personalTables: readonly PersonalTable[] = [
     orderBy: 'window_start, address',
   },
   {
+    // Devices that sync queued changes: the last change applied from each, and when each was last seen.
+    table: 'devices',
+    section: 'devices',
+    owner: { column: 'user_id', key: 'userId' },
+    exported: { deviceId: ['device_id', 'text'], lastSequence: ['last_seq', 'integer'], lastSeen: ['last_seen', 'time'] },
+    orderBy: 'last_seen, device_id',
+  },
+  {
     // The password hash and token version stay in the database.
     table: 'users',
     section: 'account',
@@ -134,5 +142,5 @@ export function exportRow(table: PersonalTable, row: Record<string, unknown>, to
 
 /** An empty result with every section present, so a user without preferences still gets `preferences: []`. */
 export function emptyPersonalData(): Record<PersonalSection, PersonalRow[]> {
-  return { account: [], cart: [], cartLines: [], preferences: [], sessions: [], requests: [], failedLogins: [] };
+  return { account: [], cart: [], cartLines: [], preferences: [], sessions: [], requests: [], failedLogins: [], devices: [] };
 }

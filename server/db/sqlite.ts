@@ -6,6 +6,7 @@ import { Mutex } from './mutex.js';
 import { sqliteAccounts } from './sqlite-accounts.js';
 import { type CheckpointerOptions, type SqliteCheckpointer, startSqliteCheckpointer } from './sqlite-checkpointer.js';
 import { isSqliteBusy } from './sqlite-errors.js';
+import { sqliteDevices } from './sqlite-devices.js';
 import { transactionIdempotency } from './sqlite-idempotency.js';
 import { migrateSqlite } from './sqlite-migrate.js';
 import { prepareSqliteQueries, type SqliteQueries, type Synchronous } from './sqlite-queries.js';
@@ -127,6 +128,7 @@ class SqliteStore {
   readonly #db: Database.Database;
   readonly #queries: SqliteQueries;
   readonly #accounts: ReturnType<typeof sqliteAccounts>;
+  readonly #devices: ReturnType<typeof sqliteDevices>;
   readonly #control: TransactionStatements;
   readonly #checkpointer: SqliteCheckpointer | undefined;
   readonly #gate = new Mutex();
@@ -142,6 +144,7 @@ class SqliteStore {
     this.#scope = new TransactionScope(checkTransactionUse);
     this.#queries = queries;
     this.#accounts = sqliteAccounts(db);
+    this.#devices = sqliteDevices(db);
     this.#checkpointer = checkpointer;
     this.#control = {
       begin: db.prepare('BEGIN IMMEDIATE'),
@@ -166,10 +169,12 @@ class SqliteStore {
     // A tx store is built for each transaction, and with it the claims that transaction holds.
     const idempotency = internals.lift(transactionIdempotency(queries.idempotency), run);
     const accounts = internals.lift(this.#accounts, run);
+    const devices = internals.lift(this.#devices, run);
     if (!inTransaction) {
       accounts.erase = internals.requiresTransaction('accounts.erase');
       users.lock = internals.requiresTransaction('users.lock');
       carts.lock = internals.requiresTransaction('carts.lock');
+      devices.lock = internals.requiresTransaction('devices.lock');
       idempotency.claim = internals.requiresTransaction('idempotency.claim');
       idempotency.complete = internals.requiresTransaction('idempotency.complete');
     }
@@ -183,6 +188,7 @@ class SqliteStore {
       idempotency,
       loginFailures: internals.lift(queries.loginFailures, run),
       accounts,
+      devices,
       transaction,
       ping: () => run(() => queries.ping()),
       close,

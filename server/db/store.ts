@@ -226,6 +226,42 @@ export interface IdempotencyStore {
   complete(scope: string, key: string, response: IdempotentResponse): Promise<void>;
   /** Deletes records that expired before `before`; returns how many. */
   deleteExpired(before: Date): Promise<number>;
+  /**
+   * Keeps the `keep` newest records of `scope` (by creation time, then key) and deletes the older ones, in one
+   * statement; returns how many went. What bounds one user's records however many keyed requests they send.
+   */
+  trim(scope: string, keep: number): Promise<number>;
+}
+
+/** A device that sends queued changes through the push endpoint, as the server remembers it. */
+export interface DeviceRecord {
+  deviceId: string;
+  /** The highest change sequence of this device the server has applied (or refused for good); 0 for none yet. */
+  lastSeq: number;
+  lastSeen: Date;
+}
+
+/**
+ * One row per (user, device): what makes a queued change apply exactly once however late it is resent, in O(devices)
+ * rows per user rather than one per change.
+ */
+export interface DeviceStore {
+  /**
+   * Inside a transaction: stamps `lastSeen` and locks the device's row until the transaction ends (an UPDATE, on both
+   * databases), so changes of one device are decided one after another. Its last applied sequence, or `null` when the
+   * server has no such device (never seen, logged out, or evicted).
+   */
+  lock(userId: string, deviceId: string, now: Date): Promise<number | null>;
+  /** Creates the device with last sequence 0 unless it exists; `true` when it was created. */
+  register(userId: string, deviceId: string, now: Date): Promise<boolean>;
+  /** Inside the transaction that applied (or refused) change `seq`: raises the last sequence to it, never lowers it. */
+  advance(userId: string, deviceId: string, seq: number): Promise<void>;
+  /** Deletes the user's devices beyond the `keep` most recently seen, in one statement; returns how many went. */
+  evictBeyond(userId: string, keep: number): Promise<number>;
+  /** `false` when there was no such device. */
+  remove(userId: string, deviceId: string): Promise<boolean>;
+  /** Most recently seen first. */
+  list(userId: string): Promise<DeviceRecord[]>;
 }
 
 /** Failed logins still inside their window, for one account (over every address) and one address (over every account). */
@@ -278,7 +314,7 @@ export type PersonalRow = Record<string, unknown>;
 export type PersonalData = Record<PersonalSection, PersonalRow[]>;
 
 /** The sections of an account export, one per table that names users; see `personalTables`. */
-export type PersonalSection = 'account' | 'cart' | 'cartLines' | 'preferences' | 'sessions' | 'requests' | 'failedLogins';
+export type PersonalSection = 'account' | 'cart' | 'cartLines' | 'preferences' | 'sessions' | 'requests' | 'failedLogins' | 'devices';
 
 /**
  * The account as a whole: a password change, and every row that names a user, read or erased at once. Which tables and
@@ -312,6 +348,7 @@ export interface Store {
   readonly idempotency: IdempotencyStore;
   readonly loginFailures: LoginFailureStore;
   readonly accounts: AccountStore;
+  readonly devices: DeviceStore;
   /**
    * Runs `work` in one database transaction (SQLite: `BEGIN IMMEDIATE`; Postgres: `BEGIN`) and commits when it
    * resolves, rolls back when it rejects. Use only the `tx` store inside `work`. Called on a `tx` store, it joins

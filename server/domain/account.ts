@@ -138,5 +138,6 @@ export async function exportAccount(deps: Pick<SessionDeps, 'store' | 'now'>, ow
     sessions: internals.jsonRows(data.sessions),
     requests: internals.jsonRows(data.requests),
     failedLogins: internals.jsonRows(data.failedLogins),
+    devices: internals.jsonRows(data.devices),
   } as AccountExport;
 }

@@ -1,6 +1,9 @@
 import Joi from 'joi';
 
 import {
+  DEVICE_ID_PATTERN,
+  MAX_CHANGE_SEQUENCE,
+  MAX_PUSH_CHANGES,
   DEFAULT_PRODUCT_PAGE,
   EMAIL_MAX_LENGTH,
   IDEMPOTENCY_KEY_PATTERN,
@@ -61,3 +64,47 @@ export const ChangePasswordPayload = Joi.object({
   newPassword: password.invalid(Joi.ref('currentPassword')).messages({ 'any.invalid': '"newPassword" must differ from "currentPassword"' }),
 }).required();
 export const DeleteAccountPayload = Joi.object({ password: currentPassword }).required();
+
+const preferenceValue = Joi.alternatives(Joi.string().allow(''), Joi.number(), Joi.boolean(), Joi.valid(null)).required();
+
+/** One queued change: the shape of `ChangeOp` in shared/wire.ts. Limits (quantities, counts) are the rules' to refuse. */
+const ChangeOpSchema = Joi.alternatives().conditional('.kind', {
+  switch: [
+    { is: 'cart.add', then: Joi.object({ kind: Joi.valid('cart.add').required(), sku, quantity }) },
+    { is: 'cart.set', then: Joi.object({ kind: Joi.valid('cart.set').required(), sku, quantity }) },
+    { is: 'cart.remove', then: Joi.object({ kind: Joi.valid('cart.remove').required(), sku }) },
+    { is: 'cart.clear', then: Joi.object({ kind: Joi.valid('cart.clear').required() }) },
+    { is: 'prefs.set', then: Joi.object({ kind: Joi.valid('prefs.set').required(), key: preferenceKey, value: preferenceValue }) },
+    { is: 'prefs.unset', then: Joi.object({ kind: Joi.valid('prefs.unset').required(), key: preferenceKey }) },
+  ],
+  otherwise: Joi.object({ kind: Joi.valid('cart.add', 'cart.set', 'cart.remove', 'cart.clear', 'prefs.set', 'prefs.unset').required() }).unknown(true),
+});
+
+export const deviceId = Joi.string().pattern(DEVICE_ID_PATTERN, 'device id').required();
+
+export const DeviceParams = Joi.object({ deviceId });
+
+/** `POST /sync/push`. Sequences must rise strictly within a batch: the order they are applied in is the order sent. */
+export const PushPayload = Joi.object({
+  deviceId,
+  firstPush: Joi.boolean().strict().required(),
+  changes: Joi.array()
+    .items(
+      Joi.object({
+        seq: Joi.number().integer().strict().min(1).max(MAX_CHANGE_SEQUENCE).required(),
+        op: ChangeOpSchema.required(),
+        key: Joi.string().pattern(IDEMPOTENCY_KEY_PATTERN, 'Idempotency-Key'),
+      }),
+    )
+    .min(1)
+    .max(MAX_PUSH_CHANGES)
+    .required()
+    .custom((changes: Array<{ seq: number }>, helpers) => {
+      for (let index = 1; index < changes.length; index++) {
+        if ((changes[index]?.seq ?? 0) <= (changes[index - 1]?.seq ?? 0)) {
+          return helpers.message({ custom: '"changes" must be in strictly increasing "seq" order' });
+        }
+      }
+      return changes;
+    }),
+}).required();

@@ -28,6 +28,8 @@ export function testConfig<K extends JwtKey = HmacKey>(overrides: TestConfigOver
     // Generous enough that suites logging in many times from one address never meet them; throttle tests lower them.
     loginThrottle: { maxFailuresPerAccount: 10, maxFailuresPerAddress: 10_000, windowSeconds: 900 },
     workers: 1,
+    idempotency: { retentionSeconds: 24 * 3600, maxRecordsPerUser: 1000 },
+    maxDevicesPerUser: 10,
     ...rest,
     jwt: {
       algorithm: 'HS256',

@@ -1,0 +1,158 @@
+import { isFinalRefusal, decideSequence } from '../../shared/rules/sequence.js';
+import { refusals } from '../../shared/rules/refusals.js';
+import { cartETag } from '../../shared/http.js';
+import type { ChangeAnswer, ChangeOp, PreferenceValue, PushResponse, PushResult } from '../../shared/wire.js';
+import type { Store } from '../db/store.js';
+import { addItem, clearCart, getCart, removeItem, setItem } from './cart.js';
+import { refused, ShopError } from './errors.js';
+import { deletePreference, setPreference } from './preferences.js';
+
+/** A change of a push, with what the legacy-key check needs worked out by the route. */
+export interface SequencedChange {
+  seq: number;
+  op: ChangeOp;
+  /** An Idempotency-Key an older `shop` sent this change with, and the fingerprint its single request had. */
+  legacy?: { scope: string; key: string; fingerprint: string };
+}
+
+export interface PushDeps {
+  store: Store;
+  now: () => Date;
+  /** Most devices one user keeps; registering one more evicts the least recently seen. */
+  maxDevices: number;
+  /** How long a legacy key's record is kept, as every other Idempotency-Key record. */
+  retentionSeconds: number;
+}
+
+type Applied = { kind: 'done'; result: PushResult } | { kind: 'unknown' };
+
+const internals = {
+  /** Applies the op inside `tx` (each domain operation joins the transaction, taking the cart or user lock). */
+  async apply(tx: Store, userId: string, op: ChangeOp, now: Date): Promise<ChangeAnswer> {
+    const options = { now };
+    switch (op.kind) {
+      case 'cart.add':
+        return { kind: 'cart', cart: await addItem(tx, userId, op.sku, op.quantity, options) };
+      case 'cart.set':
+        return { kind: 'cart', cart: await setItem(tx, userId, op.sku, op.quantity, options) };
+      case 'cart.remove':
+        return { kind: 'cart', cart: await removeItem(tx, userId, op.sku, options) };
+      case 'cart.clear':
+        return { kind: 'cart', cart: await clearCart(tx, userId, options) };
+      case 'prefs.set':
+        return { kind: 'preference', preference: await setPreference(tx, userId, op.key, op.value, now) };
+      case 'prefs.unset':
+        await deletePreference(tx, userId, op.key);
+        return { kind: 'preference-removed', key: op.key };
+    }
+  },
+
+  /** What a repeat is answered with: the state the op touched, as it is now. */
+  async current(tx: Store, userId: string, op: ChangeOp): Promise<ChangeAnswer> {
+    if (op.kind === 'prefs.set' || op.kind === 'prefs.unset') {
+      const value = await tx.preferences.get(userId, op.key);
+      return value === undefined
+        ? { kind: 'preference-removed', key: op.key }
+        : { kind: 'preference', preference: { key: op.key, value: value as PreferenceValue } };
+    }
+    return { kind: 'cart', cart: await getCart(tx, userId) };
+  },
+
+  /** The record a single keyed request would have stored, so the legacy key's claim is completed like any other. */
+  stored(answer: ChangeAnswer): { status: number; body: string; headers: Record<string, string> } {
+    switch (answer.kind) {
+      case 'cart':
+        return { status: 200, body: JSON.stringify(answer.cart), headers: { etag: cartETag(answer.cart.version) } };
+      case 'preference':
+        return { status: 200, body: JSON.stringify(answer.preference), headers: {} };
+      case 'preference-removed':
+        return { status: 204, body: '', headers: {} };
+    }
+  },
+
+  /**
+   * One change in one transaction: lock the device row, decide by its sequence, apply the op (which takes the cart or
+   * user lock), and raise the device's sequence before commit. A final refusal raises it too, in the same
+   * transaction: the op refuses before it writes anything, so nothing of it commits but the sequence.
+   */
+  one(deps: PushDeps, userId: string, deviceId: string, change: SequencedChange, now: Date): Promise<Applied> {
+    return deps.store.transaction(async (tx): Promise<Applied> => {
+      const decision = decideSequence(await tx.devices.lock(userId, deviceId, now), change.seq);
+      if (decision.kind === 'refuse') {
+        return { kind: 'unknown' };
+      }
+      if (decision.kind === 'repeat') {
+        return { kind: 'done', result: { seq: change.seq, outcome: 'repeat', answer: await internals.current(tx, userId, change.op) } };
+      }
+      const { legacy } = change;
+      if (legacy !== undefined) {
+        const expiresAt = new Date(now.getTime() + deps.retentionSeconds * 1000);
+        const claim = await tx.idempotency.claim(legacy.scope, legacy.key, legacy.fingerprint, now, expiresAt);
+        if (claim.status === 'in_flight') {
+          throw refused(refusals.idempotencyInFlight(), { 'Retry-After': '1' });
+        }
+        if (claim.status === 'replay') {
+          await tx.devices.advance(userId, deviceId, change.seq);
+          return { kind: 'done', result: { seq: change.seq, outcome: 'repeat', answer: await internals.current(tx, userId, change.op) } };
+        }
+        if (claim.status === 'mismatch') {
+          await tx.devices.advance(userId, deviceId, change.seq);
+          const refusal = refusals.idempotencyKeyReused();
+          return { kind: 'done', result: { seq: change.seq, outcome: 'refused', error: { status: 422, ...refusal } } };
+        }
+      }
+      let answer: ChangeAnswer;
+      try {
+        answer = await internals.apply(tx, userId, change.op, now);
+      } catch (error) {
+        if (!(error instanceof ShopError) || !isFinalRefusal(error.status, error.code)) {
+          throw error;
+        }
+        await tx.devices.advance(userId, deviceId, change.seq);
+        // The claimed legacy key records the refusal: the sequence now answers for this change, and an incomplete
+        // claim would read as in flight.
+        if (legacy !== undefined) {
+          await tx.idempotency.complete(legacy.scope, legacy.key, { status: error.status, body: '', headers: {} });
+        }
+        return { kind: 'done', result: { seq: change.seq, outcome: 'refused', error: { status: error.status, code: error.code, message: error.message } } };
+      }
+      if (legacy !== undefined) {
+        await tx.idempotency.complete(legacy.scope, legacy.key, internals.stored(answer));
+      }
+      await tx.devices.advance(userId, deviceId, change.seq);
+      return { kind: 'done', result: { seq: change.seq, outcome: 'applied', answer } };
+    });
+  },
+};
+
+/**
+ * Applies a device's changes in order, each exactly once however often and however late it is resent: the device's
+ * row holds the last sequence applied, raised in the same transaction as each change's effect. A change refused for
+ * good gets its refusal as its result and the next one is applied. A device the server does not know is registered
+ * only on its first push; otherwise the push is refused with DEVICE_UNKNOWN, as the server cannot know which of its
+ * changes were applied before it was forgotten.
+ */
+export async function pushChanges(deps: PushDeps, userId: string, deviceId: string, firstPush: boolean, changes: readonly SequencedChange[]): Promise<PushResponse> {
+  const now = deps.now();
+  if (firstPush && (await deps.store.devices.register(userId, deviceId, now))) {
+    // In its own statement, after the new row committed: eviction takes no lock another device's push could wait on.
+    await deps.store.devices.evictBeyond(userId, deps.maxDevices);
+  }
+  const results: PushResult[] = [];
+  for (const change of changes) {
+    const applied = await internals.one(deps, userId, deviceId, change, deps.now());
+    if (applied.kind === 'unknown') {
+      if (results.length === 0) {
+        throw refused(refusals.deviceUnknown());
+      }
+      break; // evicted mid-batch: what was applied is answered; the rest gets DEVICE_UNKNOWN on the next push
+    }
+    results.push(applied.result);
+  }
+  return { results };
+}
+
+/** Forgets a device (its logout, with nothing left queued). `false` when the server did not know it. */
+export function forgetDevice(store: Store, userId: string, deviceId: string): Promise<boolean> {
+  return store.devices.remove(userId, deviceId);
+}
