@@ -121,6 +121,7 @@ export function createCommandDeps(context: CliContext, globals: GlobalOptions): 
   let fallbackApi: ApiClient | undefined;
   const getFallbackApi = (): ApiClient => (globals.online === true ? getApi() : (fallbackApi ??= createApi(false)));
 
+  const prompt = createPrompter(io, output.theme, loadUi);
   let offline: Offline | undefined;
   const accountSources = () => ({ server: getServer().url, config, envToken });
   const getOffline = (): Offline =>
@@ -136,6 +137,13 @@ export function createCommandDeps(context: CliContext, globals: GlobalOptions): 
       now: context.now,
       output,
       debug,
+      devices: config,
+      confirmResend: (pending) =>
+        prompt.interactive
+          ? prompt.confirm(
+              `The server has forgotten this device, so it cannot tell which of your ${pending} queued change(s) it already applied. Send them again anyway?`,
+            )
+          : Promise.resolve(false),
     }));
 
   return {
@@ -148,7 +156,7 @@ export function createCommandDeps(context: CliContext, globals: GlobalOptions): 
     offline: getOffline,
     envToken,
     output,
-    prompt: createPrompter(io, output.theme, loadUi),
+    prompt,
     debug,
     async dispose() {
       await Promise.all([api?.close(), fallbackApi?.close()]);

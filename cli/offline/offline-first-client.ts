@@ -11,7 +11,7 @@ import { errorStatus } from '../../shared/errors.js';
 import type { CartOp, ChangeOp } from '../store/change-op.js';
 import { sendCartOp } from './ops.js';
 import type { ProjectedCart } from './projection.js';
-import { replayOutbox, type ReplayOptions, type SyncListener, type SyncReport, type SyncStop } from './replay.js';
+import { type DeviceRegistry, replayOutbox, type ReplayOptions, type SyncListener, type SyncReport, type SyncStop } from './replay.js';
 import { type AccountValues, type SavedCopy, SavedCopies } from './saved-copies.js';
 
 /** Where a read came from: the server, or the saved copy when the server could not be reached. */
@@ -63,6 +63,10 @@ export interface OfflineFirstOptions {
   now: () => number;
   /** Told what the quiet sync before a command did, so it can be reported in a line or two. */
   onAutoSync: (report: SyncReport) => Promise<void>;
+  /** Where this machine's device for each account is kept (beside the credentials). */
+  devices: DeviceRegistry;
+  /** Asks whether to resend the ops of a device the server forgot; see `ReplayOptions.confirmResend`. */
+  confirmResend: (pending: number) => Promise<boolean>;
   debug: (line: string) => void;
 }
 
@@ -229,7 +233,9 @@ export class OfflineFirstClient {
       return { status: 'applied', value: await send(this.options.api(), key, undefined) };
     }
     let reason = await this.blockedBy(account);
+    let sentOnce = false;
     if (reason === undefined) {
+      sentOnce = true;
       const outcome = await this.tryServer(() => send(this.options.api(), key, account));
       if ('value' in outcome) {
         return { status: 'applied', value: outcome.value };
@@ -243,7 +249,15 @@ export class OfflineFirstClient {
     }
     let unverified: string | undefined;
     const { entry, pending } = await this.options.outbox.enqueue(
-      { key, op, server: account.server, userId: account.userId, email: account.email, queuedAt: new Date(this.options.now()).toISOString() },
+      {
+        key,
+        op,
+        server: account.server,
+        userId: account.userId,
+        email: account.email,
+        queuedAt: new Date(this.options.now()).toISOString(),
+        ...(sentOnce ? { keyed: true } : {}),
+      },
       // Decided under the outbox lock, against the ops queued before it, so two shops queuing at once both count.
       (queued) => {
         const verdict = this.saved.verdict(account, queued.map((waiting) => waiting.op), op);
@@ -331,7 +345,7 @@ export class OfflineFirstClient {
   }
 
   private replayOptions(account: CurrentAccount, api: ApiClient): Omit<ReplayOptions, 'refresh'> {
-    const { outbox, cache, lock, now, debug } = this.options;
-    return { api, outbox, cache, account, lock, now, debug };
+    const { outbox, cache, lock, now, debug, devices, confirmResend } = this.options;
+    return { api, outbox, cache, account, lock, now, debug, devices, confirmResend };
   }
 }

@@ -19,8 +19,18 @@ export interface Account {
 export interface OutboxEntry extends Account {
   /** Short and unique within this config directory: what `shop queue drop ID` takes. */
   id: number;
-  /** The Idempotency-Key sent with every attempt of this op, so the server applies it at most once. */
+  /** The Idempotency-Key of the op: sent when the op went straight to the server before it was queued. */
   key: string;
+  /**
+   * The op's number in its device's sequence: numbered in queue order, the same on every push of the op, so the server
+   * applies it once however late it is resent. Absent only on ops an older `shop` queued, until the next sync numbers them.
+   */
+  seq?: number;
+  /**
+   * Set when the op may already have reached the server as a single request with its key (its answer was lost, or an
+   * older `shop` sent it): its push carries the key too, so the server recognises it either way.
+   */
+  keyed?: boolean;
   op: ChangeOp;
   /** Who was logged in when it was queued; shown by `shop queue`, never used to decide anything. */
   email: string | null;
@@ -69,6 +79,8 @@ const internals = {
       typeof entry.userId === 'string' &&
       (entry.email === null || typeof entry.email === 'string') &&
       typeof entry.queuedAt === 'string' &&
+      (entry.seq === undefined || (typeof entry.seq === 'number' && Number.isSafeInteger(entry.seq) && entry.seq > 0)) &&
+      (entry.keyed === undefined || typeof entry.keyed === 'boolean') &&
       isChangeOp(entry.op)
     );
   },
@@ -215,7 +227,8 @@ export class Outbox {
   ): Promise<{ entry: OutboxEntry; pending: OutboxEntry[] }> {
     const result = await this.update((state) => {
       admit(state.pending.filter((other) => belongsTo(other, fields)));
-      const entry: OutboxEntry = { id: state.nextId, ...fields };
+      // Ids and sequence numbers come from one counter that only grows, so the queue is always in sequence order.
+      const entry: OutboxEntry = { id: state.nextId, seq: state.nextId, ...fields };
       state.nextId += 1;
       state.pending.push(entry);
       return { entry, pending: state.pending.filter((other) => belongsTo(other, entry)) };
@@ -266,14 +279,57 @@ export class Outbox {
         return false;
       }
       state.failed = state.failed.filter((entry) => !chosen.includes(entry));
-      const entries = chosen.map(({ failedAt: _failedAt, status: _status, code, reason: _reason, ...entry }): OutboxEntry => ({
+      // A refused op used up its sequence number on the server: sent again, it takes a new one, at the end of the queue.
+      const entries = chosen.map(({ failedAt: _failedAt, status: _status, code, reason: _reason, keyed: _keyed, ...entry }): OutboxEntry => ({
         ...entry,
         key: code === ErrorCode.IDEMPOTENCY_KEY_REUSED ? newKey() : entry.key,
+        seq: state.nextId++,
       }));
       state.pending.push(...entries);
       return entries;
     });
     return moved === false ? [] : moved;
+  }
+
+  /**
+   * Numbers the account's ops an older `shop` queued without sequence numbers, before anything of the account is pushed:
+   * all of its pending ops, in queue order, from the counter (no op of the account can have been pushed before, as a
+   * push always comes after this). Each such op keeps its key and is marked `keyed`, as the older `shop` may have sent
+   * it. Writes nothing when every op is numbered.
+   */
+  async numberForPush(account: Account): Promise<void> {
+    if (this.pendingFor(account).every((entry) => entry.seq !== undefined)) {
+      return;
+    }
+    await this.update((state) => {
+      const mine = state.pending.filter((entry) => belongsTo(entry, account));
+      if (mine.every((entry) => entry.seq !== undefined)) {
+        return false;
+      }
+      for (const entry of mine) {
+        if (entry.seq === undefined) {
+          entry.keyed = true;
+        }
+        entry.seq = state.nextId++;
+      }
+      return true;
+    });
+  }
+
+  /**
+   * Moves the account's pending ops to the failed list with one reason: what a device the server forgot does when
+   * nobody can be asked whether to send them again.
+   */
+  async failAll(account: Account, failure: Refusal['failure']): Promise<number> {
+    const moved = await this.update((state) => {
+      const mine = state.pending.filter((entry) => belongsTo(entry, account));
+      if (mine.length === 0) {
+        return false;
+      }
+      internals.moveToFailed(state, mine.map((entry) => ({ id: entry.id, failure })));
+      return mine.length;
+    });
+    return moved === false ? 0 : moved;
   }
 
   /** Forgets an op, pending or failed, for good. */
