@@ -137,7 +137,6 @@ export function createCommandDeps(context: CliContext, globals: GlobalOptions): 
       now: context.now,
       output,
       debug,
-      devices: config,
       confirmResend: (pending) =>
         prompt.interactive
           ? prompt.confirm(

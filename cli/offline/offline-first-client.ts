@@ -1,6 +1,6 @@
 import type { Me, Preference, Preferences, Product, ProductPage } from '../../shared/wire.js';
 import type { ApiClient, ProductQuery } from '../api/client.js';
-import { ApiError, ServerUnreachableError } from '../api/errors.js';
+import { ApiError, ServerUnreachableError, type UnreachableReason } from '../api/errors.js';
 import { UserError } from '../errors.js';
 import type { FileLockOptions } from '../store/file-lock.js';
 import type { Outbox, OutboxEntry } from '../store/outbox.js';
@@ -11,7 +11,7 @@ import { errorStatus } from '../../shared/errors.js';
 import type { CartOp, ChangeOp } from '../store/change-op.js';
 import { sendCartOp } from './ops.js';
 import type { ProjectedCart } from './projection.js';
-import { type DeviceRegistry, replayOutbox, type ReplayOptions, type SyncListener, type SyncReport, type SyncStop } from './replay.js';
+import { replayOutbox, type ReplayOptions, type SyncListener, type SyncReport, type SyncStop } from './replay.js';
 import { type AccountValues, type SavedCopy, SavedCopies } from './saved-copies.js';
 
 /** Where a read came from: the server, or the saved copy when the server could not be reached. */
@@ -63,12 +63,15 @@ export interface OfflineFirstOptions {
   now: () => number;
   /** Told what the quiet sync before a command did, so it can be reported in a line or two. */
   onAutoSync: (report: SyncReport) => Promise<void>;
-  /** Where this machine's device for each account is kept (beside the credentials). */
-  devices: DeviceRegistry;
   /** Asks whether to resend the ops of a device the server forgot; see `ReplayOptions.confirmResend`. */
   confirmResend: (pending: number) => Promise<boolean>;
   debug: (line: string) => void;
 }
+
+const internals = {
+  /** Failures after which the server surely did not apply the change: it was never sent, or was answered 503. */
+  unsent: new Set<UnreachableReason>(['refused', 'dns', 'unavailable']),
+};
 
 /**
  * The API as commands use it: changes and reads that keep working when the server cannot be reached.
@@ -235,14 +238,14 @@ export class OfflineFirstClient {
     let reason = await this.blockedBy(account);
     let sentOnce = false;
     if (reason === undefined) {
-      sentOnce = true;
       const outcome = await this.tryServer(() => send(this.options.api(), key, account));
       if ('value' in outcome) {
         return { status: 'applied', value: outcome.value };
       }
-      // The change may have reached the server before the connection failed. Queued with the same key, it is
-      // either applied when sent again, or recognised as already applied.
+      // The change may have reached the server before the connection failed. Queued with the same key and pushed with
+      // it, it is either applied then, or recognised as already applied (within the server's key retention).
       reason = outcome.unreachable;
+      sentOnce = !internals.unsent.has(reason.reason);
     }
     if (this.options.online) {
       throw reason;
@@ -345,7 +348,7 @@ export class OfflineFirstClient {
   }
 
   private replayOptions(account: CurrentAccount, api: ApiClient): Omit<ReplayOptions, 'refresh'> {
-    const { outbox, cache, lock, now, debug, devices, confirmResend } = this.options;
-    return { api, outbox, cache, account, lock, now, debug, devices, confirmResend };
+    const { outbox, cache, lock, now, debug, confirmResend } = this.options;
+    return { api, outbox, cache, account, lock, now, debug, confirmResend };
   }
 }

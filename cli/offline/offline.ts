@@ -6,7 +6,6 @@ import { SnapshotCache } from '../store/snapshot-cache.js';
 import type { CurrentAccount } from './accounts.js';
 import { syncNotices } from './notices.js';
 import { OfflineFirstClient } from './offline-first-client.js';
-import type { DeviceRegistry } from './replay.js';
 
 /** The outbox, the saved copies, and the client that works with both. */
 export interface Offline {
@@ -27,7 +26,6 @@ export interface OfflineOptions {
   now: () => number;
   output: Output;
   debug: (line: string) => void;
-  devices: DeviceRegistry;
   confirmResend: (pending: number) => Promise<boolean>;
 }
 

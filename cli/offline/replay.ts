@@ -5,9 +5,8 @@ import type { Cart, PushChange, PushResult } from '../../shared/wire.js';
 import type { ApiClient } from '../api/client.js';
 import { ApiError, AuthenticationError, ServerUnreachableError } from '../api/errors.js';
 import { type FileLockOptions, withFileLock } from '../store/file-lock.js';
-import { type Account, belongsTo, type FailedEntry, type Outbox, type OutboxEntry, type OutboxState } from '../store/outbox.js';
+import { type Account, belongsTo, type FailedEntry, type Outbox, type OutboxEntry, type OutboxState, type StoredDevice } from '../store/outbox.js';
 import type { AccountSnapshots, SnapshotCache } from '../store/snapshot-cache.js';
-import type { StoredDevice } from '../store/config-store.js';
 import { newDeviceId } from '../unique-id.js';
 import type { OpResult } from './ops.js';
 import { SettleBatch } from './settle-batch.js';
@@ -51,15 +50,8 @@ export interface SyncListener {
   onResult?(result: SyncResult, done: number, total: number): void | Promise<void>;
 }
 
-/** Where this machine keeps its device for each account: beside the credentials (see ConfigStore). */
-export interface DeviceRegistry {
-  device(account: Account): StoredDevice | undefined;
-  saveDevice(account: Account, device: StoredDevice): Promise<void>;
-}
-
 export interface ReplayOptions {
   api: ApiClient;
-  devices: DeviceRegistry;
   /**
    * The server has forgotten this device (it was logged out elsewhere, or evicted as the least recently seen of too
    * many), so it cannot say which of the `pending` ops it applied. `true` sends them again as a new device, at the
@@ -111,12 +103,12 @@ const internals = {
 
   /** The account's device, made (not yet pushed) the first time one is needed. */
   async device(options: ReplayOptions): Promise<StoredDevice> {
-    const stored = options.devices.device(options.account);
+    const stored = options.outbox.device(options.account);
     if (stored !== undefined) {
       return stored;
     }
     const device = { id: newDeviceId(), pushed: false };
-    await options.devices.saveDevice(options.account, device);
+    await options.outbox.saveDevice(options.account, device);
     return device;
   },
 
@@ -136,7 +128,7 @@ const internals = {
     if (!device.pushed) {
       // Answered: the server knows the device from now on, and forgetting it later is something to be told of.
       device.pushed = true;
-      await options.devices.saveDevice(options.account, device);
+      await options.outbox.saveDevice(options.account, device);
     }
     return response.results;
   },
@@ -240,7 +232,7 @@ const internals = {
             if (await options.confirmResend(waiting.length)) {
               // A new device: the server numbers its ops afresh, and applies them all, as the user chose.
               device = { id: newDeviceId(), pushed: false };
-              await options.devices.saveDevice(account, device);
+              await options.outbox.saveDevice(account, device);
               continue;
             }
             await batch.settle();
@@ -253,7 +245,7 @@ const internals = {
             }
             waiting = [];
             // A fresh device for what is queued from now on; the forgotten one's ops wait in the failed list.
-            await options.devices.saveDevice(account, { id: newDeviceId(), pushed: false });
+            await options.outbox.saveDevice(account, { id: newDeviceId(), pushed: false });
             break;
           }
           stopped = internals.stopFor(error) ?? null;
@@ -273,6 +265,9 @@ const internals = {
           if (answer.outcome === 'refused') {
             const failure = { failedAt: new Date(options.now()).toISOString(), status: answer.error.status, code: answer.error.code, reason: answer.error.message };
             batch.refused({ id: entry.id, failure });
+            // Written down before anything behind it is recorded as sent: the server would answer it again only as a
+            // repeat, so a refusal lost in a crash would leave the failed list without it.
+            await batch.settle();
             result = { entry, outcome: 'failed', failure: { ...entry, ...failure } };
           } else {
             // Were this process killed before the sent log is written, the op would be pushed again with its number,

@@ -17,21 +17,6 @@ export interface StoredCredentials {
   expiresAt: number | null;
 }
 
-/**
- * This machine as a device of one account on one server: what numbers its queued changes for the server, so each is
- * applied once however late it is resent. Kept beside the credentials, but outliving a logout while changes of the
- * account are still queued.
- */
-export interface StoredDevice {
-  /** Random, made the first time a change is pushed. */
-  id: string;
-  /** Whether a push of this device has been answered: until then the server may rightly not know it. */
-  pushed: boolean;
-}
-
-/** The credentials file's entry that holds devices, by account; never a server URL, so never taken for credentials. */
-const DEVICES_ENTRY = 'devices';
-
 export type Settings = Partial<Record<SettingKey, string>>;
 
 export type ConfModule = typeof import('conf');
@@ -129,42 +114,6 @@ export class ConfigStore {
     }
     const conf = await this.open('credentials');
     conf.delete(server);
-    await this.ensurePrivate(conf.path);
-  }
-
-  /** This machine's device for the account, if it has pushed (or is about to push) changes for it. */
-  device(account: { server: string; userId: string }): StoredDevice | undefined {
-    this.refuseIfExposed(this.credentialsPath);
-    const devices = this.read(this.credentialsPath, 'credentials')[DEVICES_ENTRY];
-    const value = typeof devices === 'object' && devices !== null ? (devices as Record<string, unknown>)[deviceName(account)] : undefined;
-    return isStoredDevice(value) ? value : undefined;
-  }
-
-  async saveDevice(account: { server: string; userId: string }, device: StoredDevice): Promise<void> {
-    await this.updateDevices((devices) => {
-      devices[deviceName(account)] = device;
-    });
-  }
-
-  async deleteDevice(account: { server: string; userId: string }): Promise<void> {
-    if (this.device(account) !== undefined) {
-      await this.updateDevices((devices) => {
-        delete devices[deviceName(account)];
-      });
-    }
-  }
-
-  private async updateDevices(change: (devices: Record<string, unknown>) => void): Promise<void> {
-    this.setAsideIfCorrupt(this.credentialsPath);
-    const conf = await this.open('credentials');
-    const current = conf.get(DEVICES_ENTRY);
-    const devices: Record<string, unknown> = typeof current === 'object' && current !== null ? { ...(current as Record<string, unknown>) } : {};
-    change(devices);
-    if (Object.keys(devices).length === 0) {
-      conf.delete(DEVICES_ENTRY);
-    } else {
-      conf.set(DEVICES_ENTRY, devices);
-    }
     await this.ensurePrivate(conf.path);
   }
 
@@ -309,16 +258,4 @@ function isStoredCredentials(value: unknown): value is StoredCredentials {
     (record.refreshToken === null || typeof record.refreshToken === 'string') &&
     (record.expiresAt === null || typeof record.expiresAt === 'number')
   );
-}
-
-function deviceName(account: { server: string; userId: string }): string {
-  return `${account.server} ${account.userId}`;
-}
-
-function isStoredDevice(value: unknown): value is StoredDevice {
-  if (typeof value !== 'object' || value === null) {
-    return false;
-  }
-  const device = value as Record<string, unknown>;
-  return typeof device.id === 'string' && typeof device.pushed === 'boolean';
 }

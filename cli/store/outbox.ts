@@ -54,11 +54,26 @@ export interface Refusal {
   failure: Pick<FailedEntry, 'failedAt' | 'status' | 'code' | 'reason'>;
 }
 
+/**
+ * This machine as a device of one account on one server. Kept in the outbox file, beside the counter that numbers its
+ * ops: were the two kept apart, losing one (a deleted outbox) would number new ops below what the server has applied
+ * and they would be taken for repeats.
+ */
+export interface StoredDevice {
+  /** Random, made the first time an op of the account is pushed. */
+  id: string;
+  /** Whether a push of this device has been answered: until then the server may rightly not know it. */
+  pushed: boolean;
+}
+
 export interface OutboxState {
+  /** Ids and device sequence numbers both come from this counter, which only grows. */
   nextId: number;
   /** In the order they were queued, which is the order they are sent in. */
   pending: OutboxEntry[];
   failed: FailedEntry[];
+  /** By account (`server userId`); absent when there is none. */
+  devices?: Record<string, StoredDevice>;
 }
 
 const FORMAT_VERSION = 1;
@@ -118,18 +133,34 @@ const internals = {
     if (typeof file.version === 'number' && file.version > FORMAT_VERSION) {
       throw new UserError(`${path} was written by a newer version of shop; upgrade shop to use it`);
     }
-    const { nextId, pending, failed } = file;
+    const { nextId, pending, failed, devices } = file;
     if (
       file.version !== FORMAT_VERSION ||
       typeof nextId !== 'number' ||
       !Array.isArray(pending) ||
       !Array.isArray(failed) ||
       !pending.every(internals.isEntry) ||
-      !failed.every(internals.isFailedEntry)
+      !failed.every(internals.isFailedEntry) ||
+      !(devices === undefined || internals.isDeviceMap(devices))
     ) {
       throw damaged('is not an outbox this version of shop understands');
     }
-    return { nextId, pending, failed };
+    return devices === undefined ? { nextId, pending, failed } : { nextId, pending, failed, devices };
+  },
+
+  isDeviceMap(value: unknown): value is Record<string, StoredDevice> {
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      Object.values(value).every(
+        (device: unknown) =>
+          typeof device === 'object' && device !== null && typeof (device as StoredDevice).id === 'string' && typeof (device as StoredDevice).pushed === 'boolean',
+      )
+    );
+  },
+
+  deviceName(account: Account): string {
+    return `${account.server} ${account.userId}`;
   },
 
   serialise(state: OutboxState): string {
@@ -330,6 +361,36 @@ export class Outbox {
       return mine.length;
     });
     return moved === false ? 0 : moved;
+  }
+
+  /** This machine's device for the account, if one was made. */
+  device(account: Account): StoredDevice | undefined {
+    return this.read().devices?.[internals.deviceName(account)];
+  }
+
+  /** Stores the account's device durably: before its first push, and once a push of it has been answered. */
+  async saveDevice(account: Account, device: StoredDevice): Promise<void> {
+    await this.update((state) => {
+      state.devices = { ...state.devices, [internals.deviceName(account)]: device };
+      return true;
+    });
+  }
+
+  /** Forgets the account's device (its logout with nothing queued); the next push makes a new one. */
+  async deleteDevice(account: Account): Promise<void> {
+    await this.update((state) => {
+      const name = internals.deviceName(account);
+      if (state.devices?.[name] === undefined) {
+        return false;
+      }
+      const { [name]: _gone, ...rest } = state.devices;
+      if (Object.keys(rest).length === 0) {
+        delete state.devices;
+      } else {
+        state.devices = rest;
+      }
+      return true;
+    });
   }
 
   /** Forgets an op, pending or failed, for good. */

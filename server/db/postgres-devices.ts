@@ -1,11 +1,12 @@
 import type { Queryable } from './postgres-queries.js';
 import { positional, sharedSql } from './shared-sql.js';
-import type { DeviceStore } from './store.js';
+import type { DeviceRefusal, DeviceStore } from './store.js';
 
 const internals = {
   lock: positional(sharedSql.lockDevice),
   register: positional(sharedSql.registerDevice),
   advance: positional(sharedSql.advanceDevice),
+  setRefusals: positional(sharedSql.setDeviceRefusals),
   evict: positional(sharedSql.evictDevices),
   remove: positional(sharedSql.removeDevice),
   list: positional(sharedSql.devices),
@@ -17,8 +18,8 @@ export function postgresDevices(q: Queryable): DeviceStore {
     q.unsafe<T extends unknown[] ? T : never>(statement.text, statement.names.map((key) => params[key]) as never[], { prepare: true });
   return {
     async lock(userId, deviceId, now) {
-      const [row] = await run<{ last_seq: string }[]>(internals.lock, { user_id: userId, device_id: deviceId, now });
-      return row === undefined ? null : Number(row.last_seq);
+      const [row] = await run<{ last_seq: string; refusals: string }[]>(internals.lock, { user_id: userId, device_id: deviceId, now });
+      return row === undefined ? null : { lastSeq: Number(row.last_seq), refusals: JSON.parse(row.refusals) as DeviceRefusal[] };
     },
     async register(userId, deviceId, now) {
       const rows = await run(internals.register, { user_id: userId, device_id: deviceId, now });
@@ -26,6 +27,9 @@ export function postgresDevices(q: Queryable): DeviceStore {
     },
     async advance(userId, deviceId, seq) {
       await run(internals.advance, { user_id: userId, device_id: deviceId, seq });
+    },
+    async setRefusals(userId, deviceId, refusals) {
+      await run(internals.setRefusals, { user_id: userId, device_id: deviceId, refusals: JSON.stringify(refusals) });
     },
     async evictBeyond(userId, keep) {
       const result = await run(internals.evict, { user_id: userId, keep });

@@ -104,12 +104,13 @@ export const sharedSql = {
       SELECT created_at, key FROM idempotency_keys WHERE scope = $scope ORDER BY created_at DESC, key DESC LIMIT 1 OFFSET $keep)`,
 
   // An UPDATE takes the row's write lock on Postgres; on SQLite the transaction already holds the database's.
-  lockDevice: 'UPDATE devices SET last_seen = $now WHERE user_id = $user_id AND device_id = $device_id RETURNING last_seq',
+  lockDevice: 'UPDATE devices SET last_seen = $now WHERE user_id = $user_id AND device_id = $device_id RETURNING last_seq, refusals',
   registerDevice: `
     INSERT INTO devices (user_id, device_id, last_seq, last_seen) VALUES ($user_id, $device_id, 0, $now)
     ON CONFLICT (user_id, device_id) DO NOTHING
     RETURNING device_id`,
   advanceDevice: 'UPDATE devices SET last_seq = $seq WHERE user_id = $user_id AND device_id = $device_id AND last_seq < $seq',
+  setDeviceRefusals: 'UPDATE devices SET refusals = $refusals WHERE user_id = $user_id AND device_id = $device_id',
   evictDevices: `
     DELETE FROM devices
     WHERE user_id = $user_id AND device_id NOT IN (

@@ -241,6 +241,21 @@ export interface DeviceRecord {
   lastSeen: Date;
 }
 
+/** A change of a device the server refused for good, kept so a resend of it is answered with the same refusal. */
+export interface DeviceRefusal {
+  seq: number;
+  status: number;
+  code: string;
+  message: string;
+}
+
+/** What a device's row says, read and locked at the start of each change's transaction. */
+export interface DeviceState {
+  lastSeq: number;
+  /** The device's most recent final refusals, oldest first; see `DeviceStore.setRefusals`. */
+  refusals: DeviceRefusal[];
+}
+
 /**
  * One row per (user, device): what makes a queued change apply exactly once however late it is resent, in O(devices)
  * rows per user rather than one per change.
@@ -248,14 +263,16 @@ export interface DeviceRecord {
 export interface DeviceStore {
   /**
    * Inside a transaction: stamps `lastSeen` and locks the device's row until the transaction ends (an UPDATE, on both
-   * databases), so changes of one device are decided one after another. Its last applied sequence, or `null` when the
-   * server has no such device (never seen, logged out, or evicted).
+   * databases), so changes of one device are decided one after another. Its state, or `null` when the server has no
+   * such device (never seen, logged out, or evicted).
    */
-  lock(userId: string, deviceId: string, now: Date): Promise<number | null>;
+  lock(userId: string, deviceId: string, now: Date): Promise<DeviceState | null>;
   /** Creates the device with last sequence 0 unless it exists; `true` when it was created. */
   register(userId: string, deviceId: string, now: Date): Promise<boolean>;
   /** Inside the transaction that applied (or refused) change `seq`: raises the last sequence to it, never lowers it. */
   advance(userId: string, deviceId: string, seq: number): Promise<void>;
+  /** Inside the transaction that holds the row (`lock`): replaces the kept refusals. The caller keeps the list short. */
+  setRefusals(userId: string, deviceId: string, refusals: readonly DeviceRefusal[]): Promise<void>;
   /** Deletes the user's devices beyond the `keep` most recently seen, in one statement; returns how many went. */
   evictBeyond(userId: string, keep: number): Promise<number>;
   /** `false` when there was no such device. */

@@ -1,4 +1,6 @@
-import { isFinalRefusal, decideSequence } from '../../shared/rules/sequence.js';
+import { errorStatus } from '../../shared/errors.js';
+import { MAX_PUSH_CHANGES } from '../../shared/limits.js';
+import { decideSequence, isFinalRefusal } from '../../shared/rules/sequence.js';
 import { refusals } from '../../shared/rules/refusals.js';
 import { cartETag } from '../../shared/http.js';
 import type { ChangeAnswer, ChangeOp, PreferenceValue, PushResponse, PushResult } from '../../shared/wire.js';
@@ -77,13 +79,25 @@ const internals = {
    */
   one(deps: PushDeps, userId: string, deviceId: string, change: SequencedChange, now: Date): Promise<Applied> {
     return deps.store.transaction(async (tx): Promise<Applied> => {
-      const decision = decideSequence(await tx.devices.lock(userId, deviceId, now), change.seq);
-      if (decision.kind === 'refuse') {
+      const device = await tx.devices.lock(userId, deviceId, now);
+      const decision = decideSequence(device?.lastSeq ?? null, change.seq);
+      if (device === null || decision.kind === 'refuse') {
         return { kind: 'unknown' };
       }
       if (decision.kind === 'repeat') {
+        const refusal = device.refusals.find((kept) => kept.seq === change.seq);
+        if (refusal !== undefined) {
+          const { status, code, message } = refusal;
+          return { kind: 'done', result: { seq: change.seq, outcome: 'refused', error: { status, code, message } } };
+        }
         return { kind: 'done', result: { seq: change.seq, outcome: 'repeat', answer: await internals.current(tx, userId, change.op) } };
       }
+      /** A final refusal: the sequence is used up, and the refusal kept for a resend of this batch. */
+      const refuse = async (error: { status: number; code: string; message: string }): Promise<Applied> => {
+        await tx.devices.advance(userId, deviceId, change.seq);
+        await tx.devices.setRefusals(userId, deviceId, [...device.refusals, { seq: change.seq, ...error }].slice(-MAX_PUSH_CHANGES));
+        return { kind: 'done', result: { seq: change.seq, outcome: 'refused', error } };
+      };
       const { legacy } = change;
       if (legacy !== undefined) {
         const expiresAt = new Date(now.getTime() + deps.retentionSeconds * 1000);
@@ -96,9 +110,8 @@ const internals = {
           return { kind: 'done', result: { seq: change.seq, outcome: 'repeat', answer: await internals.current(tx, userId, change.op) } };
         }
         if (claim.status === 'mismatch') {
-          await tx.devices.advance(userId, deviceId, change.seq);
           const refusal = refusals.idempotencyKeyReused();
-          return { kind: 'done', result: { seq: change.seq, outcome: 'refused', error: { status: 422, ...refusal } } };
+          return refuse({ status: errorStatus[refusal.code], code: refusal.code, message: refusal.message });
         }
       }
       let answer: ChangeAnswer;
@@ -108,13 +121,12 @@ const internals = {
         if (!(error instanceof ShopError) || !isFinalRefusal(error.status, error.code)) {
           throw error;
         }
-        await tx.devices.advance(userId, deviceId, change.seq);
         // The claimed legacy key records the refusal: the sequence now answers for this change, and an incomplete
         // claim would read as in flight.
         if (legacy !== undefined) {
           await tx.idempotency.complete(legacy.scope, legacy.key, { status: error.status, body: '', headers: {} });
         }
-        return { kind: 'done', result: { seq: change.seq, outcome: 'refused', error: { status: error.status, code: error.code, message: error.message } } };
+        return refuse({ status: error.status, code: error.code, message: error.message });
       }
       if (legacy !== undefined) {
         await tx.idempotency.complete(legacy.scope, legacy.key, internals.stored(answer));

@@ -79,11 +79,12 @@ function queuedFor(deps: CommandDeps, account: CurrentAccount): number {
 
 /**
  * With nothing left queued, this machine's device for the account has nothing more to number: the server forgets it
- * (so a user's devices are only those in use) and so does this machine; the next login starts a new one. Best effort on
+ * (so a user's devices are only those in use) and so does this machine; the next push starts a new one. Best effort on
  * the server's side — a device it keeps is evicted in time — but always here.
  */
 async function forgetDevice(deps: CommandDeps, account: CurrentAccount): Promise<void> {
-  const device = deps.config.device(account);
+  const { outbox } = deps.offline();
+  const device = outbox.device(account);
   if (device === undefined) {
     return;
   }
@@ -97,7 +98,7 @@ async function forgetDevice(deps: CommandDeps, account: CurrentAccount): Promise
       deps.debug(`could not tell the server to forget this device: ${error.message}`);
     }
   }
-  await deps.config.deleteDevice(account);
+  await outbox.deleteDevice(account);
 }
 
 /** Best effort: logging out must work even when the queue cannot be sent, or cannot be read. */

@@ -199,12 +199,12 @@ describe('shop offline', () => {
   });
 
   describe('shop sync', () => {
-    it('sends the queue in order with the keys it was queued with, a line per change, and empties it', async () => {
+    it('sends the queue in order in one push, each change numbered in this device\'s sequence, a line per change, and empties it', async () => {
       await link.cut();
       await shop(['cart', 'add', 'MUG-BLUE', '2']);
       await shop(['cart', 'set', 'MUG-BLUE', '5']);
       await shop(['prefs', 'set', 'locale', 'en-GB']);
-      const keys = outbox().pending.map((entry) => entry.key);
+      const seqs = outbox().pending.map((entry) => entry.seq);
       await link.restore();
 
       const run = await shop(['sync', '--debug']);
@@ -212,10 +212,12 @@ describe('shop offline', () => {
       expect(run.code).to.equal(0);
       expect(run.stdout).to.equal('1\tsent\tcart add MUG-BLUE 2\t\t\n2\tsent\tcart set MUG-BLUE 5\t\t\n3\tsent\tprefs set locale en-GB\t\t\n');
       expect(run.stderr).to.contain('Sent 3, refused 0, still queued 0.\n');
-      expect([...run.stderr.matchAll(/idempotency key (\S+)\)/g)].map((match) => match[1])).to.equal(keys);
+      expect([...run.stderr.matchAll(/> POST \S+\/sync\/push/g)]).to.have.length(1);
+      expect(seqs).to.equal([...seqs].sort((a, b) => (a ?? 0) - (b ?? 0)));
       expect(outbox()).to.include({ pending: [], failed: [] });
       expect(await storedCart()).to.equal(['MUG-BLUE×5']);
       expect(await api.store.preferences.list(await userId())).to.equal({ locale: 'en-GB' });
+      expect((await api.store.devices.list(await userId())).map((device) => device.lastSeq)).to.equal([seqs.at(-1)]);
     });
 
     it('sends the queue quietly before the next command that reaches the server', async () => {
