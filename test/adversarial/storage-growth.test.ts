@@ -81,8 +81,8 @@ for (const kind of ['sqlite', 'postgres'] as DatabaseKind[]) {
       tally('storage growth', kind, {
         'keyed writes': WRITES,
         'records kept': records,
-        'MB before (x10)': Math.round((before / 1024 / 1024) * 10),
-        'MB after (x10)': Math.round((afterBytes / 1024 / 1024) * 10),
+        'KiB before': Math.round(before / 1024),
+        'KiB after': Math.round(afterBytes / 1024),
       });
       process.stderr.write(`[adversarial] storage growth (${kind}): ${internals.mb(before)} MB → ${internals.mb(afterBytes)} MB after ${WRITES} keyed writes\n`);
     });
