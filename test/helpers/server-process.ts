@@ -63,7 +63,8 @@ export async function createServerProcess(options: { databaseUrl?: string } = {}
     SHOP_DATA_DIR: directory,
     SHOP_JWT_KEYS: 'k1:a-test-secret-that-is-long-enough-for-hs256!!',
     SHOP_PASSWORD_COST: '10',
-    LOG_LEVEL: 'silent',
+    // Warnings and errors only, kept with the output shown when a start fails (a silent server says nothing of why).
+    LOG_LEVEL: 'warn',
   };
   if (!internals.exitHookInstalled) {
     internals.exitHookInstalled = true;
