@@ -195,10 +195,14 @@ export type ChangeAnswer =
   | { kind: 'preference'; preference: Preference }
   | { kind: 'preference-removed'; key: string };
 
+/**
+ * `answer` is left out when a later change of the same batch touched the same thing (the cart, or the same preference):
+ * that one's answer is newer, and a batch of 100 cart changes need not carry 100 carts.
+ */
 export type PushResult =
-  | { seq: number; outcome: 'applied'; answer: ChangeAnswer }
+  | { seq: number; outcome: 'applied'; answer?: ChangeAnswer }
   /** Applied (or refused) by an earlier push whose answer was lost: nothing changed now. */
-  | { seq: number; outcome: 'repeat'; answer: ChangeAnswer }
+  | { seq: number; outcome: 'repeat'; answer?: ChangeAnswer }
   /** Refused for good, with the error a single request would have got; the sequence is used up all the same. */
   | { seq: number; outcome: 'refused'; error: { status: number; code: string; message: string } };
 

@@ -20,7 +20,8 @@ export type SyncStop =
   | { reason: 'refused'; error: ApiError };
 
 export type SyncResult =
-  | { entry: OutboxEntry; outcome: 'sent'; result: OpResult }
+  /** `result` is the state the op touched, unless a later op of the same push touched it too. */
+  | { entry: OutboxEntry; outcome: 'sent'; result?: OpResult }
   | { entry: OutboxEntry; outcome: 'failed'; failure: FailedEntry };
 
 /** A cart line whose price is not what the saved copy (or the catalogue, for a line added offline) said. */
@@ -170,8 +171,8 @@ const internals = {
   async refreshSnapshots(options: ReplayOptions, results: SyncResult[], stopped: SyncStop | null): Promise<Cart | undefined> {
     const asOf = new Date(options.now()).toISOString();
     const snapshots: AccountSnapshots = {};
-    let cart = results.flatMap((result) => (result.outcome === 'sent' && result.result.kind === 'cart' ? [result.result.cart] : [])).at(-1);
-    const touchedPreferences = results.some((result) => result.outcome === 'sent' && result.result.kind !== 'cart');
+    let cart = results.flatMap((result) => (result.outcome === 'sent' && result.result?.kind === 'cart' ? [result.result.cart] : [])).at(-1);
+    const touchedPreferences = results.some((result) => result.outcome === 'sent' && result.entry.op.kind.startsWith('prefs.'));
     const reachable = stopped === null || stopped.reason === 'refused';
     try {
       if (reachable && options.refresh === 'all') {
@@ -273,7 +274,7 @@ const internals = {
             // Were this process killed before the sent log is written, the op would be pushed again with its number,
             // and the server would answer it as a repeat without applying it twice.
             batch.sent(entry);
-            result = { entry, outcome: 'sent', result: answer.answer };
+            result = answer.answer === undefined ? { entry, outcome: 'sent' } : { entry, outcome: 'sent', result: answer.answer };
           }
           results.push(result);
           await listener.onResult?.(result, results.length, total);

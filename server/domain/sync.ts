@@ -60,6 +60,29 @@ const internals = {
     return { kind: 'cart', cart: await getCart(tx, userId) };
   },
 
+  /** Keeps each thing's answer on the last result that touched it; see `PushResult`. */
+  latestAnswersOnly(results: PushResult[]): PushResult[] {
+    const seen = new Set<string>();
+    const kept: PushResult[] = [];
+    for (let index = results.length - 1; index >= 0; index--) {
+      const result = results[index]!;
+      if (result.outcome === 'refused' || result.answer === undefined) {
+        kept.push(result);
+        continue;
+      }
+      const { answer } = result;
+      const touched = answer.kind === 'cart' ? 'cart' : `preference ${answer.kind === 'preference' ? answer.preference.key : answer.key}`;
+      if (seen.has(touched)) {
+        const { answer: _older, ...rest } = result;
+        kept.push(rest);
+      } else {
+        seen.add(touched);
+        kept.push(result);
+      }
+    }
+    return kept.reverse();
+  },
+
   /** The record a single keyed request would have stored, so the legacy key's claim is completed like any other. */
   stored(answer: ChangeAnswer): { status: number; body: string; headers: Record<string, string> } {
     switch (answer.kind) {
@@ -161,7 +184,7 @@ export async function pushChanges(deps: PushDeps, userId: string, deviceId: stri
     }
     results.push(applied.result);
   }
-  return { results };
+  return { results: internals.latestAnswersOnly(results) };
 }
 
 /** Forgets a device (its logout, with nothing left queued). `false` when the server did not know it. */
