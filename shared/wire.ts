@@ -207,6 +207,6 @@ export type PushResult =
   | { seq: number; outcome: 'refused'; error: { status: number; code: string; message: string } };
 
 export interface PushResponse {
-  /** One per change, in order. Fewer than were sent only if the device stopped being known mid-batch. */
+  /** One per change, in order. */
   results: PushResult[];
 }

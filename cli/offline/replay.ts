@@ -121,8 +121,8 @@ const internals = {
   },
 
   /**
-   * Pushes `entries` (in queue order) as one batch. Resolves with each op's result, in order; fewer than sent only when
-   * the server stopped knowing the device mid-batch. Throws what stops the sync, as a single request would.
+   * Pushes `entries` (in queue order) as one batch. Resolves with each op's result, in order. Throws what stops the
+   * sync, as a single request would.
    */
   async push(options: ReplayOptions, device: StoredDevice, entries: readonly OutboxEntry[]): Promise<PushResult[]> {
     const response = await options.api.push({ deviceId: device.id, firstPush: !device.pushed, changes: entries.map(internals.toPush) });

@@ -96,7 +96,7 @@ const internals = {
   },
 
   /**
-   * One change in one transaction: lock the device row, decide by its sequence, apply the op (which takes the cart or
+   * One change, inside the batch's transaction: lock the device row, decide by its sequence, apply the op (which takes the cart or
    * user lock), and raise the device's sequence before commit. A final refusal raises it too, in the same
    * transaction: the op refuses before it writes anything, so nothing of it commits but the sequence.
    */
@@ -173,17 +173,24 @@ export async function pushChanges(deps: PushDeps, userId: string, deviceId: stri
     // In its own statement, after the new row committed: eviction takes no lock another device's push could wait on.
     await deps.store.devices.evictBeyond(userId, deps.maxDevices);
   }
-  const results: PushResult[] = [];
-  for (const change of changes) {
-    const applied = await internals.one(deps, userId, deviceId, change, deps.now());
-    if (applied.kind === 'unknown') {
-      if (results.length === 0) {
+  // One transaction for the batch, each change's effect and its sequence together inside it: BEGIN and COMMIT were
+  // most of a change's cost. A refusal is decided before its change writes anything, so it leaves nothing behind but
+  // its sequence; anything else (the database failing) rolls the whole batch back, and the device sends it again.
+  const results = await deps.store.transaction(async (tx) => {
+    // Both locks a batch may need, up front and in one order (cart, then user, as every push takes them): two devices'
+    // batches would otherwise each hold one and wait for the other. Single requests take only one of them.
+    await tx.carts.lock(userId);
+    await tx.users.lock(userId);
+    const done: PushResult[] = [];
+    for (const change of changes) {
+      const applied = await internals.one({ ...deps, store: tx }, userId, deviceId, change, deps.now());
+      if (applied.kind === 'unknown') {
         throw refused(refusals.deviceUnknown());
       }
-      break; // evicted mid-batch: what was applied is answered; the rest gets DEVICE_UNKNOWN on the next push
+      done.push(applied.result);
     }
-    results.push(applied.result);
-  }
+    return done;
+  });
   return { results: internals.latestAnswersOnly(results) };
 }
 
