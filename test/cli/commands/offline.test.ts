@@ -471,6 +471,48 @@ describe('shop offline', () => {
 
     expect(parseJson(run)).to.include({ pendingChanges: 1, failedChanges: 0 });
   });
+
+  describe('a device', () => {
+    const queueAndSync = async (sku: string) => {
+      await link.cut();
+      await shop(['cart', 'add', sku]);
+      await link.restore();
+      return shop(['sync']);
+    };
+
+    it('is forgotten by the server and here at logout when nothing is queued', async () => {
+      expect((await queueAndSync('MUG-BLUE')).code).to.equal(0);
+      const id = await userId();
+      expect(await api.store.devices.list(id)).to.have.length(1);
+      expect(outbox().devices).to.not.be.undefined();
+
+      expect((await shop(['logout'])).code).to.equal(0);
+
+      expect(await api.store.devices.list(id)).to.equal([]);
+      expect(outbox().devices).to.be.undefined();
+    });
+
+    it('the server forgot moves its queued changes to the failed list off a terminal, and applies none of them', async () => {
+      expect((await queueAndSync('MUG-BLUE')).code).to.equal(0);
+      const id = await userId();
+      const [device] = await api.store.devices.list(id);
+      await api.store.devices.remove(id, device!.deviceId); // as eviction does
+
+      const run = await queueAndSync('CAP-NAVY');
+
+      expect(run.code).to.equal(1);
+      expect(outbox().pending).to.equal([]);
+      expect(outbox().failed.map((entry) => [entry.op, entry.code])).to.equal([[{ kind: 'cart.add', sku: 'CAP-NAVY', quantity: 1 }, 'DEVICE_UNKNOWN']]);
+      expect(outbox().failed[0]!.reason).to.contain('cannot tell whether this change was applied');
+      expect(await storedCart()).to.equal(['MUG-BLUE×1']);
+      expect(await api.store.devices.list(id)).to.equal([]);
+
+      // Retried at the user's word, it goes out as a new device.
+      await shop(['queue', 'retry']);
+      expect((await shop(['sync'])).code).to.equal(0);
+      expect(await storedCart()).to.equal(['MUG-BLUE×1', 'CAP-NAVY×1']);
+    });
+  });
 });
 
 describe('a refused change retried later', () => {
