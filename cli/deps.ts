@@ -145,6 +145,7 @@ export function createCommandDeps(context: CliContext, globals: GlobalOptions): 
   let fallbackApi: ApiClient | undefined;
   const getFallbackApi = (): ApiClient => (globals.online === true ? getApi() : (fallbackApi ??= createApi(false)));
 
+  const prompt = createPrompter(io, output.theme);
   let offline: Offline | undefined;
   const accountSources = () => ({ server: getServer().url, config, envToken });
   const getOffline = (): Offline =>
@@ -160,6 +161,12 @@ export function createCommandDeps(context: CliContext, globals: GlobalOptions): 
       now: context.now,
       output,
       debug,
+      confirmResend: (pending) =>
+        prompt.interactive
+          ? prompt.confirm(
+              `The server has forgotten this device, so it cannot tell which of your ${pending} queued change(s) it already applied. Send them again anyway?`,
+            )
+          : Promise.resolve(false),
     }));
 
   return {
@@ -172,7 +179,7 @@ export function createCommandDeps(context: CliContext, globals: GlobalOptions): 
     offline: getOffline,
     envToken,
     output,
-    prompt: createPrompter(io, output.theme),
+    prompt,
     debug,
     async dispose() {
       await Promise.all([api?.close(), fallbackApi?.close()]);

@@ -33,6 +33,8 @@ export function testConfig<K extends JwtKey = HmacKey>(overrides: TestConfigOver
     bodyTimeoutMs: 10_000,
     sqliteMaxBytes: undefined,
     workers: 1,
+    idempotency: { retentionSeconds: 24 * 3600, maxRecordsPerUser: 1000 },
+    maxDevicesPerUser: 10,
     ...rest,
     jwt: {
       algorithm: 'HS256',

@@ -5,12 +5,22 @@ import { forgetRegisterFingerprints } from './004-forget-register-fingerprints.j
 import { registrationAttempts } from './005-registration-attempts.js';
 import { emailSkeletons } from './006-email-skeletons.js';
 import { orders } from './007-orders.js';
+import { devices } from './008-devices.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
 /** Every migration, in the order it is applied. */
-export const migrations: readonly Migration[] = [initialSchema, idempotencyKeys, loginFailures, forgetRegisterFingerprints, registrationAttempts, emailSkeletons, orders];
+export const migrations: readonly Migration[] = [
+  initialSchema,
+  idempotencyKeys,
+  loginFailures,
+  forgetRegisterFingerprints,
+  registrationAttempts,
+  emailSkeletons,
+  orders,
+  devices,
+];
 
 /** The migrations whose versions `applied` does not hold yet, in order. */
 export function pendingMigrations(applied: ReadonlySet<number>): Migration[] {
