@@ -136,7 +136,9 @@ async function measureSync(configDir: string, serverUrl: string, token: string, 
   await outbox.update((state) => {
     for (let i = 0; i < settings.syncOps; i++) {
       const op: ChangeOp = { kind: 'cart.add', sku: skus[i % skus.length] as string, quantity: 1 };
-      state.pending.push({ id: state.nextId++, key: randomUUID(), op, server, userId, email: null, queuedAt: new Date().toISOString() });
+      // As today's shop queues them: the id and the device sequence number from one counter.
+      const id = state.nextId++;
+      state.pending.push({ id, seq: id, key: randomUUID(), op, server, userId, email: null, queuedAt: new Date().toISOString() });
     }
     return true;
   });
@@ -422,7 +424,7 @@ async function measureCli(): Promise<void> {
       figures.push({ name: nodeCa, wallMs: wall.nodeCa });
       figures.push({ name: '`shop cart list --json` with it', wallMs: wall.cartCa, baseline: nodeCa, target: { kind: 'reported' } });
     }
-    figures.push({ name: `\`shop sync\` of ${settings.syncOps} queued ops`, wallMs: syncMs, target: { kind: 'absolute', atMostMs: quick ? Infinity : 3000 } });
+    figures.push({ name: `\`shop sync\` of ${settings.syncOps} queued ops`, wallMs: syncMs, target: { kind: 'absolute', atMostMs: quick ? Infinity : 500 } });
   } finally {
     await cliServer.stop();
   }

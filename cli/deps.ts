@@ -163,6 +163,8 @@ export function createCommandDeps(context: CliContext, globals: GlobalOptions): 
   let fallbackApi: ApiClient | undefined;
   const getFallbackApi = (): ApiClient => (globals.online === true ? getApi() : (fallbackApi ??= createApi(false)));
 
+  // Not output.theme: that reads the saved locale, which a prompt does not need.
+  const prompt = createPrompter(io, { color: choice.color });
   let offline: Offline | undefined;
   const accountSources = () => ({ server: getServer().url, config, envToken });
   const getOffline = (): Offline =>
@@ -178,6 +180,12 @@ export function createCommandDeps(context: CliContext, globals: GlobalOptions): 
       now: context.now,
       output,
       debug,
+      confirmResend: (pending) =>
+        prompt.interactive
+          ? prompt.confirm(
+              `The server has forgotten this device, so it cannot tell which of your ${pending} queued change(s) it already applied. Send them again anyway?`,
+            )
+          : Promise.resolve(false),
     }));
 
   return {
@@ -190,8 +198,7 @@ export function createCommandDeps(context: CliContext, globals: GlobalOptions): 
     offline: getOffline,
     envToken,
     output,
-    // Not output.theme: that reads the saved locale, which a prompt does not need.
-    prompt: createPrompter(io, { color: choice.color }),
+    prompt,
     debug,
     async dispose() {
       await Promise.all([api?.close(), fallbackApi?.close()]);

@@ -19,3 +19,8 @@ export function uniqueName(): string {
 export function newIdempotencyKey(): string {
   return globalThis.crypto.randomUUID();
 }
+
+/** A fresh device id: 128 random bits from Web Crypto, base64url (22 characters). */
+export function newDeviceId(): string {
+  return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(16))).toString('base64url');
+}

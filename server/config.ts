@@ -55,6 +55,10 @@ export interface Config {
   workers: number;
   /** `max-age` of catalogue answers (`Cache-Control: public`), in seconds: how stale a CDN or browser may show them. */
   catalogMaxAgeSeconds: number;
+  /** Idempotency-Key records: how long each is kept, and most kept per user (the oldest goes first). */
+  idempotency: { retentionSeconds: number; maxRecordsPerUser: number };
+  /** Most devices one user keeps for `shop sync`; one more evicts the least recently seen. */
+  maxDevicesPerUser: number;
 }
 
 const internals = {
@@ -87,6 +91,9 @@ const internals = {
     SHOP_BODY_TIMEOUT_MS: Joi.number().integer().min(100).max(120_000).default(10_000),
     WORKERS: Joi.number().integer().min(1).max(256).default(1),
     SHOP_CATALOG_MAX_AGE: Joi.number().integer().min(0).max(7 * 24 * 3600).default(60),
+    SHOP_IDEMPOTENCY_RETENTION: Joi.number().integer().min(60).max(365 * 24 * 3600).default(24 * 3600),
+    SHOP_IDEMPOTENCY_MAX_PER_USER: Joi.number().integer().min(10).max(1_000_000).default(1000),
+    SHOP_MAX_DEVICES: Joi.number().integer().min(1).max(10_000).default(10),
   }).unknown(true),
 };
 
@@ -180,5 +187,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, fallbackKeys?: (dataDir: stri
     sqliteMaxBytes: settings.SHOP_SQLITE_MAX_BYTES as number | undefined,
     workers: settings.WORKERS as number,
     catalogMaxAgeSeconds: settings.SHOP_CATALOG_MAX_AGE as number,
+    idempotency: {
+      retentionSeconds: settings.SHOP_IDEMPOTENCY_RETENTION as number,
+      maxRecordsPerUser: settings.SHOP_IDEMPOTENCY_MAX_PER_USER as number,
+    },
+    maxDevicesPerUser: settings.SHOP_MAX_DEVICES as number,
   };
 }

@@ -28,6 +28,7 @@ import { orderRoutes } from './routes/orders.js';
 import { preferenceRoutes } from './routes/preferences.js';
 import { productRoutes } from './routes/products.js';
 import { StorageHealth } from './storage-health.js';
+import { syncRoutes } from './routes/sync.js';
 import { utf8Bodies } from './utf8-bodies.js';
 
 export interface ServerDeps {
@@ -111,7 +112,7 @@ export async function createServer({ config, store, log = silentLogger, now = ()
     store,
     config,
     now,
-    idempotency: { store, now, retentionSeconds: idempotencyRetentionSeconds(config) },
+    idempotency: { store, now, retentionSeconds: config.idempotency.retentionSeconds, maxRecordsPerScope: config.idempotency.maxRecordsPerUser },
     hashing: new HashingGate(config.passwordHashing),
   };
   await server.register({ plugin: authStrategy, options: { store, config, now } });
@@ -123,6 +124,7 @@ export async function createServer({ config, store, log = silentLogger, now = ()
     { plugin: cartRoutes, options: deps },
     { plugin: orderRoutes, options: deps },
     { plugin: preferenceRoutes, options: deps },
+    { plugin: syncRoutes, options: deps },
     { plugin: healthRoutes, options: { ...deps, isDraining: () => server.app.draining, isStorageFull: () => storage.isFull() } },
     { plugin: jwksRoutes, options: deps },
     { plugin: openApiRoutes, options: { version } },
@@ -132,11 +134,6 @@ export async function createServer({ config, store, log = silentLogger, now = ()
   warmDecoyPassword(config.passwordCost);
   await server.initialize();
   return server;
-}
-
-/** Idempotency keys outlive every refresh token (so an offline client's late replay is still recognised), and a day at least. */
-export function idempotencyRetentionSeconds(config: Config): number {
-  return Math.max(config.jwt.refreshTokenTtlSeconds, 24 * 3600);
 }
 
 export interface StopOptions {

@@ -69,6 +69,11 @@ export const ErrorCode = {
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   /** A request with this Idempotency-Key is still being processed. */
   IDEMPOTENCY_IN_FLIGHT: 'IDEMPOTENCY_IN_FLIGHT',
+  /**
+   * The server does not know this device (logged out, or evicted as the least recently seen of too many), yet the device
+   * says it has sent changes before: the server cannot tell which of them were applied, so it applies none blindly.
+   */
+  DEVICE_UNKNOWN: 'DEVICE_UNKNOWN',
   /** Too many attempts; see `Retry-After`. */
   RATE_LIMITED: 'RATE_LIMITED',
   /** The server cannot reach its database, or is shutting down. Safe to retry later. */
@@ -114,6 +119,7 @@ export const errorStatus: Readonly<Record<ErrorCode, number>> = {
   PREFERENCES_LIMIT: 422,
   IDEMPOTENCY_KEY_REUSED: 422,
   IDEMPOTENCY_IN_FLIGHT: 409,
+  DEVICE_UNKNOWN: 409,
   RATE_LIMITED: 429,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL: 500,

@@ -19,6 +19,10 @@ export const Paths = {
   order: (id: string): string => `/orders/${encodeURIComponent(id)}`,
   preferences: '/preferences',
   preference: (key: string): string => `/preferences/${encodeURIComponent(key)}`,
+  /** `POST`: a device's queued changes, applied in order, each exactly once. */
+  syncPush: '/sync/push',
+  /** `DELETE`: forget a device, at its logout. */
+  syncDevice: (deviceId: string): string => `/sync/devices/${encodeURIComponent(deviceId)}`,
   healthz: '/healthz',
   readyz: '/readyz',
   /** The public keys that verify access tokens, as a JSON Web Key Set (empty under HS256, whose key is secret). */
@@ -37,6 +41,8 @@ export const Headers = {
   etag: 'etag',
   requestId: 'x-request-id',
   retryAfter: 'retry-after',
+  /** On a push answer: how many of its changes were repeats, applied before and not again now. */
+  repeatedChanges: 'shop-repeated-changes',
 } as const;
 
 /** The `typ` header of an access token; anything else is refused, so other JWTs signed with the same key cannot pass. */

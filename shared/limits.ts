@@ -29,3 +29,11 @@ export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 /** Order listing page size. */
 export const DEFAULT_ORDER_PAGE = 20;
 export const MAX_ORDER_PAGE = 100;
+/** Most changes one `POST /sync/push` carries; `shop sync` sends longer queues in batches of this size. */
+export const MAX_PUSH_CHANGES = 100;
+/** Largest `POST /sync/push` body, in bytes: a full batch of preference changes at their largest fits. */
+export const MAX_PUSH_PAYLOAD_BYTES = 256 * 1024;
+/** Device ids: 16–64 characters of `A-Z a-z 0-9 _ -` (the CLI makes 22-character random ones). */
+export const DEVICE_ID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
+/** Change sequence numbers are positive safe integers. */
+export const MAX_CHANGE_SEQUENCE = Number.MAX_SAFE_INTEGER;

@@ -74,6 +74,8 @@ export interface AccountExport {
   emailKeys: Array<{ skeleton: string }>;
   /** Orders placed, with their lines as ordered. They are kept (without the user) when the account is deleted. */
   orders: Array<{ id: string; state: OrderState; lines: OrderLine[]; subtotal: number; itemCount: number; currency: string; placedAt: string }>;
+  /** Devices that sync queued changes: the last change the server applied from each, and when each was last seen. */
+  devices: Array<{ deviceId: string; lastSequence: number; lastSeen: string }>;
 }
 
 export interface Product {
@@ -244,4 +246,65 @@ export interface CartDifference {
   sku: string;
   expected: { quantity: number; unitPrice: number } | null;
   actual: { quantity: number; unitPrice: number } | null;
+}
+
+/**
+ * A change to the server's state that a client can queue while offline and send later through `POST /sync/push`.
+ * Plain data, so it can be written to the CLI's outbox and read back by another version of `shop`.
+ */
+export type ChangeOp =
+  | { kind: 'cart.add'; sku: string; quantity: number }
+  | { kind: 'cart.set'; sku: string; quantity: number }
+  | { kind: 'cart.remove'; sku: string }
+  | { kind: 'cart.clear' }
+  | { kind: 'prefs.set'; key: string; value: PreferenceValue }
+  | { kind: 'prefs.unset'; key: string }
+  /** An offline checkout: the order of the cart as it is by then, placed only at exactly these lines and total (else CART_CHANGED). */
+  | { kind: 'order.place'; expect: NonNullable<CheckoutRequest['expect']> };
+
+/** One queued change in a push: numbered by its device, in the order it was queued. */
+export interface PushChange {
+  /** Positive; strictly increasing in queue order on one device (gaps allowed). */
+  seq: number;
+  op: ChangeOp;
+  /**
+   * The Idempotency-Key a change queued by an older `shop` (before sequences) was already sent with, if any: the server
+   * checks it too, so a change sent that way and resent this way is still applied once.
+   */
+  key?: string;
+}
+
+/** `POST /sync/push`: a device's queued changes, applied in order, each in its own transaction. */
+export interface PushRequest {
+  deviceId: string;
+  /**
+   * `true` only while the device has never sent a push before. A device the server does not know that says `false` was
+   * logged out or evicted: the push is refused with `DEVICE_UNKNOWN` rather than applied blindly.
+   */
+  firstPush: boolean;
+  changes: PushChange[];
+}
+
+/** The state a change touched, as it is after the change (or, for a repeat, as it is now). */
+export type ChangeAnswer =
+  | { kind: 'cart'; cart: Cart }
+  | { kind: 'preference'; preference: Preference }
+  | { kind: 'preference-removed'; key: string }
+  /** The order a queued checkout placed (it also emptied the cart). */
+  | { kind: 'order'; order: Order };
+
+/**
+ * `answer` is left out when a later change of the same batch touched the same thing (the cart, or the same preference):
+ * that one's answer is newer, and a batch of 100 cart changes need not carry 100 carts.
+ */
+export type PushResult =
+  | { seq: number; outcome: 'applied'; answer?: ChangeAnswer }
+  /** Applied (or refused) by an earlier push whose answer was lost: nothing changed now. */
+  | { seq: number; outcome: 'repeat'; answer?: ChangeAnswer }
+  /** Refused for good, with the error a single request would have got; the sequence is used up all the same. */
+  | { seq: number; outcome: 'refused'; error: { status: number; code: string; message: string } };
+
+export interface PushResponse {
+  /** One per change, in order. */
+  results: PushResult[];
 }

@@ -12,6 +12,8 @@ import type {
   Preferences,
   Product,
   ProductPage,
+  PushRequest,
+  PushResponse,
   RegisteredUser,
   TokenPair,
 } from '../../shared/wire.js';
@@ -80,6 +82,13 @@ export interface ApiClient {
   getPreference(key: string): Promise<Preference>;
   setPreference(key: string, value: PreferenceValue, idempotencyKey: string): Promise<Preference>;
   deletePreference(key: string, idempotencyKey: string): Promise<void>;
+  /**
+   * Sends a device's queued changes (`POST /sync/push`), in order; the answer holds one result per change. Safe to
+   * send again: the server applies each sequence number of a device once.
+   */
+  push(request: PushRequest): Promise<PushResponse>;
+  /** Tells the server to forget this device (its logout, with nothing left queued). */
+  forgetDevice(deviceId: string): Promise<void>;
   /** Releases kept-alive connections. */
   close(): Promise<void>;
 }

@@ -14,6 +14,8 @@ import type {
   Preferences,
   Product,
   ProductPage,
+  PushRequest,
+  PushResponse,
   RegisteredUser,
   TokenPair,
 } from '../../shared/wire.js';
@@ -164,6 +166,14 @@ class HttpApiClient implements ApiClient {
 
   async deletePreference(key: string, idempotencyKey: string): Promise<void> {
     expectSuccess(await this.authorized(mutation('DELETE', Paths.preference(key), idempotencyKey)));
+  }
+
+  async push(request: PushRequest): Promise<PushResponse> {
+    return expectBody(await this.authorized({ method: 'POST', path: Paths.syncPush, body: request, repeatable: true }));
+  }
+
+  async forgetDevice(deviceId: string): Promise<void> {
+    expectSuccess(await this.authorized({ method: 'DELETE', path: Paths.syncDevice(deviceId) }));
   }
 
   close(): Promise<void> {

@@ -24,6 +24,8 @@ export interface HttpRequest {
   headers?: Readonly<Record<string, string>>;
   /** Gives up after this long (or sooner, when the command's budget ends first), and is never retried; for `shop status`. */
   timeoutMs?: number;
+  /** Safe to send again though not keyed: a push, whose changes carry their device's sequence numbers. */
+  repeatable?: boolean;
 }
 
 export interface HttpResponse {
@@ -91,7 +93,7 @@ const internals = {
    * as a PUT.
    */
   isRetryable(request: HttpRequest): boolean {
-    return internals.idempotentMethods.has(request.method) || request.headers?.[Headers.idempotencyKey] !== undefined;
+    return internals.idempotentMethods.has(request.method) || request.headers?.[Headers.idempotencyKey] !== undefined || request.repeatable === true;
   },
 
   /** 409 IDEMPOTENCY_IN_FLIGHT: an earlier attempt of this very change is still running on the server. */

@@ -2,7 +2,7 @@ import type { ExpectedOrder } from '../../shared/rules/checkout.js';
 import { CATALOG_CURRENCY } from '../../shared/rules/pricing.js';
 import type { Me, Order, Preference, Preferences, Product, ProductPage } from '../../shared/wire.js';
 import type { ApiClient, ProductQuery } from '../api/client.js';
-import { ApiError, ServerUnreachableError } from '../api/errors.js';
+import { ApiError, ServerUnreachableError, type UnreachableReason } from '../api/errors.js';
 import { UserError } from '../errors.js';
 import type { FileLockOptions } from '../store/file-lock.js';
 import type { Outbox, OutboxEntry } from '../store/outbox.js';
@@ -65,8 +65,15 @@ export interface OfflineFirstOptions {
   now: () => number;
   /** Told what the quiet sync before a command did, so it can be reported in a line or two. */
   onAutoSync: (report: SyncReport) => Promise<void>;
+  /** Asks whether to resend the ops of a device the server forgot; see `ReplayOptions.confirmResend`. */
+  confirmResend: (pending: number) => Promise<boolean>;
   debug: (line: string) => void;
 }
+
+const internals = {
+  /** Failures after which the server surely did not apply the change: it was never sent, or was answered 503. */
+  unsent: new Set<UnreachableReason>(['refused', 'dns', 'unavailable']),
+};
 
 /**
  * The API as commands use it: changes and reads that keep working when the server cannot be reached.
@@ -296,21 +303,31 @@ export class OfflineFirstClient {
       return { status: 'applied', value: await send(this.options.api(), key, undefined) };
     }
     let reason = await this.blockedBy(account);
+    let sentOnce = false;
     if (reason === undefined) {
       const outcome = await this.tryServer(() => send(this.options.api(), key, account));
       if ('value' in outcome) {
         return { status: 'applied', value: outcome.value };
       }
-      // The change may have reached the server before the connection failed. Queued with the same key, it is
-      // either applied when sent again, or recognised as already applied.
+      // The change may have reached the server before the connection failed. Queued with the same key and pushed with
+      // it, it is either applied then, or recognised as already applied (within the server's key retention).
       reason = outcome.unreachable;
+      sentOnce = !internals.unsent.has(reason.reason);
     }
     if (this.options.online) {
       throw reason;
     }
     let unverified: string | undefined;
     const { entry, pending } = await this.options.outbox.enqueue(
-      { key, op, server: account.server, userId: account.userId, email: account.email, queuedAt: new Date(this.options.now()).toISOString() },
+      {
+        key,
+        op,
+        server: account.server,
+        userId: account.userId,
+        email: account.email,
+        queuedAt: new Date(this.options.now()).toISOString(),
+        ...(sentOnce ? { keyed: true } : {}),
+      },
       // Decided under the outbox lock, against the ops queued before it, so two shops queuing at once both count.
       (queued) => {
         const verdict = this.saved.verdict(account, queued.map((waiting) => waiting.op), op);
@@ -398,7 +415,7 @@ export class OfflineFirstClient {
   }
 
   private replayOptions(account: CurrentAccount, api: ApiClient): Omit<ReplayOptions, 'refresh'> {
-    const { outbox, cache, lock, now, debug } = this.options;
-    return { api, outbox, cache, account, lock, now, debug };
+    const { outbox, cache, lock, now, debug, confirmResend } = this.options;
+    return { api, outbox, cache, account, lock, now, debug, confirmResend };
   }
 }

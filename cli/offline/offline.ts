@@ -26,6 +26,7 @@ export interface OfflineOptions {
   now: () => number;
   output: Output;
   debug: (line: string) => void;
+  confirmResend: (pending: number) => Promise<boolean>;
 }
 
 /**

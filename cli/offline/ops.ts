@@ -1,15 +1,11 @@
-import type { Cart, Order, Preference } from '../../shared/wire.js';
+import type { Cart, ChangeAnswer } from '../../shared/wire.js';
 import type { ApiClient } from '../api/client.js';
 import { formatAmount } from '../format.js';
 import { preferenceToText } from '../preference-text.js';
 import type { CartOp, ChangeOp } from '../store/change-op.js';
 
 /** What the server answered to a change, for a sync, which sends ops of every kind and saves what they return. */
-export type OpResult =
-  | { kind: 'cart'; cart: Cart }
-  | { kind: 'preference'; preference: Preference }
-  | { kind: 'preference-removed'; key: string }
-  | { kind: 'order'; order: Order };
+export type OpResult = ChangeAnswer;
 
 /** Sends one cart change with its idempotency key; the answer is the cart as the server now has it. */
 export function sendCartOp(api: ApiClient, op: CartOp, key: string): Promise<Cart> {
@@ -22,22 +18,6 @@ export function sendCartOp(api: ApiClient, op: CartOp, key: string): Promise<Car
       return api.removeItem(op.sku, key);
     case 'cart.clear':
       return api.clearCart(key);
-  }
-}
-
-/** Sends one change with its idempotency key: the same key on every attempt, however many processes and days apart. */
-export async function sendOp(api: ApiClient, op: ChangeOp, key: string): Promise<OpResult> {
-  switch (op.kind) {
-    case 'prefs.set':
-      return { kind: 'preference', preference: await api.setPreference(op.key, op.value, key) };
-    case 'prefs.unset':
-      await api.deletePreference(op.key, key);
-      return { kind: 'preference-removed', key: op.key };
-    case 'order.place':
-      // No If-Match: the cart's version after the changes queued before it is unknown here; the price guard is the check.
-      return { kind: 'order', order: await api.checkout(op.expect, undefined, key) };
-    default:
-      return { kind: 'cart', cart: await sendCartOp(api, op, key) };
   }
 }
 

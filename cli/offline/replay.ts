@@ -1,12 +1,16 @@
 import { ErrorCode } from '../../shared/errors.js';
+import { MAX_PUSH_CHANGES } from '../../shared/limits.js';
 import { type PriceList, priceIn } from '../../shared/rules/pricing.js';
-import type { Cart } from '../../shared/wire.js';
+import { isFinalRefusal } from '../../shared/rules/sequence.js';
+import type { Cart, PushChange, PushResult } from '../../shared/wire.js';
 import type { ApiClient } from '../api/client.js';
 import { ApiError, AuthenticationError, ServerUnreachableError } from '../api/errors.js';
 import { type FileLockOptions, withFileLock } from '../store/file-lock.js';
-import { type Account, belongsTo, type FailedEntry, type Outbox, type OutboxEntry, type OutboxState } from '../store/outbox.js';
+import { changesCart } from '../store/change-op.js';
+import { type Account, belongsTo, type FailedEntry, type Outbox, type OutboxEntry, type OutboxState, type StoredDevice } from '../store/outbox.js';
 import type { AccountSnapshots, SnapshotCache } from '../store/snapshot-cache.js';
-import { type OpResult, sendOp } from './ops.js';
+import { newDeviceId } from '../unique-id.js';
+import type { OpResult } from './ops.js';
 import { SettleBatch } from './settle-batch.js';
 
 /** Why a sync ended before the outbox was empty. Every op not yet sent stays queued, in order. */
@@ -18,7 +22,8 @@ export type SyncStop =
   | { reason: 'refused'; error: ApiError };
 
 export type SyncResult =
-  | { entry: OutboxEntry; outcome: 'sent'; result: OpResult }
+  /** `result` is the state the op touched, unless a later op of the same push touched it too. */
+  | { entry: OutboxEntry; outcome: 'sent'; result?: OpResult }
   | { entry: OutboxEntry; outcome: 'failed'; failure: FailedEntry };
 
 /** A cart line whose price is not what the saved copy (or the catalogue, for a line added offline) said. */
@@ -50,6 +55,12 @@ export interface SyncListener {
 
 export interface ReplayOptions {
   api: ApiClient;
+  /**
+   * The server has forgotten this device (it was logged out elsewhere, or evicted as the least recently seen of too
+   * many), so it cannot say which of the `pending` ops it applied. `true` sends them again as a new device, at the
+   * user's word; `false` moves them to the failed list. Off a terminal it is always `false`.
+   */
+  confirmResend: (pending: number) => Promise<boolean>;
   outbox: Outbox;
   cache: SnapshotCache;
   account: Account;
@@ -63,24 +74,21 @@ export interface ReplayOptions {
   debug: (line: string) => void;
 }
 
+/** Why ops of a forgotten device are moved to the failed list, for `shop queue` to show. */
+export const FORGOTTEN_DEVICE_REASON =
+  'the server had forgotten this device (logged out elsewhere, or too long unseen among too many devices), so it cannot tell whether this change was applied: check `shop cart` / `shop prefs list`, then `shop queue retry` or `shop queue drop`';
+
 const internals = {
   /** A sync renews its lock this often, so a long one is never mistaken for a dead one. */
   heartbeatMs: 2_000,
-  /** Statuses that say "not now" rather than "never": the op stays queued. 409 in flight arrives as unreachable. */
-  transientStatuses: new Set([401, 403, 408, 429]),
 
   /**
-   * Whether the server refused the op itself, for good: a 4xx with the shop's own error code. Anything else — a
-   * gateway's HTML 404, a 500 — says nothing about the op, and must not move it out of the way of the ones behind it.
+   * Whether the server refused the op itself, for good: a 4xx with the shop's own error code that retrying cannot
+   * change (shared/rules/sequence.ts). Anything else — a gateway's HTML 404, a 500, a 429 — says nothing about the op,
+   * and must not move it out of the way of the ones behind it.
    */
   isPermanent(error: ApiError): boolean {
-    return (
-      error.code !== undefined &&
-      error.code !== ErrorCode.IDEMPOTENCY_IN_FLIGHT &&
-      error.status >= 400 &&
-      error.status < 500 &&
-      !internals.transientStatuses.has(error.status)
-    );
+    return isFinalRefusal(error.status, error.code);
   },
 
   stopFor(error: unknown): SyncStop | undefined {
@@ -94,6 +102,42 @@ const internals = {
       return { reason: 'refused', error };
     }
     return undefined;
+  },
+
+  /** The account's device, made (not yet pushed) the first time one is needed. */
+  async device(options: ReplayOptions): Promise<StoredDevice> {
+    const stored = options.outbox.device(options.account);
+    if (stored !== undefined) {
+      return stored;
+    }
+    const device = { id: newDeviceId(), pushed: false };
+    await options.outbox.saveDevice(options.account, device);
+    return device;
+  },
+
+  toPush(entry: OutboxEntry): PushChange {
+    if (entry.seq === undefined) {
+      throw new Error(`op ${entry.id} has no sequence number; Outbox.numberForPush runs before any push`);
+    }
+    return entry.keyed === true ? { seq: entry.seq, op: entry.op, key: entry.key } : { seq: entry.seq, op: entry.op };
+  },
+
+  /**
+   * Pushes `entries` (in queue order) as one batch. Resolves with each op's result, in order. Throws what stops the
+   * sync, as a single request would.
+   */
+  async push(options: ReplayOptions, device: StoredDevice, entries: readonly OutboxEntry[]): Promise<PushResult[]> {
+    const response = await options.api.push({ deviceId: device.id, firstPush: !device.pushed, changes: entries.map(internals.toPush) });
+    if (!device.pushed) {
+      // Answered: the server knows the device from now on, and forgetting it later is something to be told of.
+      device.pushed = true;
+      await options.outbox.saveDevice(options.account, device);
+    }
+    return response.results;
+  },
+
+  isDeviceUnknown(error: unknown): boolean {
+    return error instanceof ApiError && error.code === ErrorCode.DEVICE_UNKNOWN;
   },
 
   /**
@@ -135,13 +179,16 @@ const internals = {
   async refreshSnapshots(options: ReplayOptions, results: SyncResult[], stopped: SyncStop | null): Promise<Cart | undefined> {
     const asOf = new Date(options.now()).toISOString();
     const snapshots: AccountSnapshots = {};
-    // The last answer that says what the cart holds: an order empties it, and then only the server knows its version.
-    const lastCartChange = results.flatMap((result) => (result.outcome === 'sent' && (result.result.kind === 'cart' || result.result.kind === 'order') ? [result.result] : [])).at(-1);
-    let cart = lastCartChange?.kind === 'cart' ? lastCartChange.cart : undefined;
-    const touchedPreferences = results.some((result) => result.outcome === 'sent' && (result.result.kind === 'preference' || result.result.kind === 'preference-removed'));
+    // The last sent change that bears on the cart: an order empties it, and then only the server knows its version. A
+    // cart change's answer may be left out when a later one of the same push has the newer cart.
+    const lastCartChange = results.filter((result) => result.outcome === 'sent' && changesCart(result.entry.op)).at(-1);
+    const lastCartAnswer = results.flatMap((result) => (result.outcome === 'sent' && result.result?.kind === 'cart' ? [result.result.cart] : [])).at(-1);
+    const ordered = lastCartChange?.entry.op.kind === 'order.place';
+    let cart = ordered ? undefined : lastCartAnswer;
+    const touchedPreferences = results.some((result) => result.outcome === 'sent' && result.entry.op.kind.startsWith('prefs.'));
     const reachable = stopped === null || stopped.reason === 'refused';
     try {
-      if (reachable && (options.refresh === 'all' || lastCartChange?.kind === 'order')) {
+      if (reachable && (options.refresh === 'all' || ordered)) {
         cart = await options.api.getCart();
       }
       if (reachable && (options.refresh === 'all' || touchedPreferences)) {
@@ -164,6 +211,7 @@ const internals = {
 
   async replay(options: ReplayOptions, listener: SyncListener): Promise<SyncReport> {
     const { outbox, account } = options;
+    await outbox.numberForPush(account);
     const attempted = new Set<number>();
     /** The account's ops not yet attempted, as of the last read of the outbox. */
     const unattempted = (state: OutboxState) => state.pending.filter((entry) => belongsTo(entry, account) && !attempted.has(entry.id));
@@ -174,6 +222,7 @@ const internals = {
     let stopped: SyncStop | null = null;
     const batch = new SettleBatch(outbox);
     listener.onStart?.(total);
+    let device: StoredDevice | undefined;
 
     try {
       for (;;) {
@@ -183,36 +232,67 @@ const internals = {
           waiting = unattempted(await batch.settle());
           total = Math.max(total, results.length + waiting.length);
         }
-        const entry = waiting.shift();
-        if (entry === undefined) {
+        if (waiting.length === 0) {
           break;
         }
-        attempted.add(entry.id);
-        let result: SyncResult;
+        // One batch at a time: change N+1 is never sent before the answer about change N is in.
+        const sending = waiting.slice(0, MAX_PUSH_CHANGES);
+        device ??= await internals.device(options);
+        let answers: PushResult[];
         try {
-          result = { entry, outcome: 'sent', result: await sendOp(options.api, entry.op, entry.key) };
-          // Were this process killed before the next line, the op would be sent again next time — with the same key,
-          // so the server would answer with the stored response and change nothing.
-          batch.sent(entry);
+          answers = await internals.push(options, device, sending);
         } catch (error) {
+          if (internals.isDeviceUnknown(error) && device.pushed) {
+            if (await options.confirmResend(waiting.length)) {
+              // A new device: the server numbers its ops afresh, and applies them all, as the user chose.
+              device = { id: newDeviceId(), pushed: false };
+              await options.outbox.saveDevice(account, device);
+              continue;
+            }
+            await batch.settle();
+            const failedAt = new Date(options.now()).toISOString();
+            await outbox.failAll(account, { failedAt, status: 409, code: ErrorCode.DEVICE_UNKNOWN, reason: FORGOTTEN_DEVICE_REASON });
+            for (const entry of waiting) {
+              const failure: FailedEntry = { ...entry, failedAt, status: 409, code: ErrorCode.DEVICE_UNKNOWN, reason: FORGOTTEN_DEVICE_REASON };
+              results.push({ entry, outcome: 'failed', failure });
+              await listener.onResult?.(results.at(-1)!, results.length, total);
+            }
+            waiting = [];
+            // A fresh device for what is queued from now on; the forgotten one's ops wait in the failed list.
+            await options.outbox.saveDevice(account, { id: newDeviceId(), pushed: false });
+            break;
+          }
           stopped = internals.stopFor(error) ?? null;
           if (stopped !== null) {
             break;
           }
-          if (!(error instanceof ApiError)) {
-            throw error;
-          }
-          const failure = {
-            failedAt: new Date(options.now()).toISOString(),
-            status: error.status,
-            code: error.code ?? null,
-            reason: error.message,
-          };
-          batch.refused({ id: entry.id, failure });
-          result = { entry, outcome: 'failed', failure: { ...entry, ...failure } };
+          throw error;
         }
-        results.push(result);
-        await listener.onResult?.(result, results.length, total);
+        const bySeq = new Map(sending.map((entry) => [entry.seq, entry]));
+        for (const answer of answers) {
+          const entry = bySeq.get(answer.seq);
+          if (entry === undefined) {
+            throw new Error(`the server answered for change ${answer.seq}, which was not sent`);
+          }
+          attempted.add(entry.id);
+          let result: SyncResult;
+          if (answer.outcome === 'refused') {
+            const failure = { failedAt: new Date(options.now()).toISOString(), status: answer.error.status, code: answer.error.code, reason: answer.error.message };
+            batch.refused({ id: entry.id, failure });
+            // Written down before anything behind it is recorded as sent: the server would answer it again only as a
+            // repeat, so a refusal lost in a crash would leave the failed list without it.
+            await batch.settle();
+            result = { entry, outcome: 'failed', failure: { ...entry, ...failure } };
+          } else {
+            // Were this process killed before the sent log is written, the op would be pushed again with its number,
+            // and the server would answer it as a repeat without applying it twice.
+            batch.sent(entry);
+            result = answer.answer === undefined ? { entry, outcome: 'sent' } : { entry, outcome: 'sent', result: answer.answer };
+          }
+          results.push(result);
+          await listener.onResult?.(result, results.length, total);
+        }
+        waiting = waiting.filter((entry) => !attempted.has(entry.id));
       }
     } finally {
       // However the sync ends — done, stopped, or an error on the way — what it learnt is written before it is reported.
@@ -233,9 +313,9 @@ const internals = {
 };
 
 /**
- * Sends the account's queued ops in the order they were queued, each with its own idempotency key, so an op the
- * server already applied — its answer lost to a dropped connection, or this process killed mid-sync — is answered
- * from the server's record instead of being applied twice.
+ * Sends the account's queued ops in the order they were queued, in batches through `POST /sync/push`, each numbered in
+ * this device's sequence, so an op the server already applied — its answer lost to a dropped connection, or this
+ * process killed mid-sync, days or months ago — is answered as a repeat instead of being applied twice.
  *
  * An op the server refuses for good (unknown SKU, over a limit: a 4xx with the shop's error code) moves to the failed
  * list and the next one is sent; anything that means "not now" (unreachable, login expired, 429, 5xx) stops the sync

@@ -12,12 +12,11 @@ const internals = {
  * through the outbox's sent log, and is written away with others in one durable rewrite of the file every 200 ops or
  * 200 ms, whichever comes first, and whenever the sync calls {@link settle} — which it does on every way out. Batches
  * are safe because an op is only ever forgotten after the server applied it: one the file still lists after a crash
- * (a power cut can take the unflushed sent log) is sent again with its idempotency key, and the server answers from
- * its record.
+ * (a power cut can take the unflushed sent log) is pushed again with its sequence number, and the server answers it as
+ * a repeat without applying it twice.
  *
- * A refusal is settled before the next op is sent. The server keeps no record of one, so a refusal lost in a crash
- * would be sent again after the ops queued behind it had been applied — out of order, to a cart that may then accept
- * it. Refusals are rare; the write is worth keeping the order.
+ * A refusal is settled before anything behind it is recorded: the server answers a refused op sent again only as a
+ * repeat, so a refusal lost in a crash would never reach the failed list. Refusals are rare; the write is worth it.
  */
 export class SettleBatch {
   private refusals: Refusal[] = [];

@@ -1,22 +1,10 @@
 import { PREFERENCE_KEY_PATTERN, SKU_PATTERN } from '../../shared/limits.js';
 import { isPreferenceValue } from '../../shared/rules/preferences.js';
-import type { ExpectedOrder } from '../../shared/rules/checkout.js';
-import type { PreferenceValue } from '../../shared/wire.js';
+import type { ChangeOp } from '../../shared/wire.js';
 import { isExpectedOrder } from './order-op.js';
 
-/**
- * A change to the server's state that `shop` can queue while the server is unreachable and replay later. Plain data,
- * so it can be written to the outbox and read back by another version of `shop`.
- */
-export type ChangeOp =
-  | { kind: 'cart.add'; sku: string; quantity: number }
-  | { kind: 'cart.set'; sku: string; quantity: number }
-  | { kind: 'cart.remove'; sku: string }
-  | { kind: 'cart.clear' }
-  | { kind: 'prefs.set'; key: string; value: PreferenceValue }
-  | { kind: 'prefs.unset'; key: string }
-  /** An offline checkout: the order of the cart as it will be then, placed only at exactly these lines and total. */
-  | { kind: 'order.place'; expect: ExpectedOrder };
+/** A change `shop` can queue while the server is unreachable and replay later: the push endpoint's op. */
+export type { ChangeOp } from '../../shared/wire.js';
 
 export type CartOp = Extract<ChangeOp, { kind: 'cart.add' | 'cart.set' | 'cart.remove' | 'cart.clear' }>;
 export type PreferenceOp = Extract<ChangeOp, { kind: 'prefs.set' | 'prefs.unset' }>;

@@ -19,8 +19,18 @@ export interface Account {
 export interface OutboxEntry extends Account {
   /** Short and unique within this config directory: what `shop queue drop ID` takes. */
   id: number;
-  /** The Idempotency-Key sent with every attempt of this op, so the server applies it at most once. */
+  /** The Idempotency-Key of the op: sent when the op went straight to the server before it was queued. */
   key: string;
+  /**
+   * The op's number in its device's sequence: numbered in queue order, the same on every push of the op, so the server
+   * applies it once however late it is resent. Absent only on ops an older `shop` queued, until the next sync numbers them.
+   */
+  seq?: number;
+  /**
+   * Set when the op may already have reached the server as a single request with its key (its answer was lost, or an
+   * older `shop` sent it): its push carries the key too, so the server recognises it either way.
+   */
+  keyed?: boolean;
   op: ChangeOp;
   /** Who was logged in when it was queued; shown by `shop queue`, never used to decide anything. */
   email: string | null;
@@ -44,11 +54,26 @@ export interface Refusal {
   failure: Pick<FailedEntry, 'failedAt' | 'status' | 'code' | 'reason'>;
 }
 
+/**
+ * This machine as a device of one account on one server. Kept in the outbox file, beside the counter that numbers its
+ * ops: were the two kept apart, losing one (a deleted outbox) would number new ops below what the server has applied
+ * and they would be taken for repeats.
+ */
+export interface StoredDevice {
+  /** Random, made the first time an op of the account is pushed. */
+  id: string;
+  /** Whether a push of this device has been answered: until then the server may rightly not know it. */
+  pushed: boolean;
+}
+
 export interface OutboxState {
+  /** Ids and device sequence numbers both come from this counter, which only grows. */
   nextId: number;
   /** In the order they were queued, which is the order they are sent in. */
   pending: OutboxEntry[];
   failed: FailedEntry[];
+  /** By account (`server userId`); absent when there is none. */
+  devices?: Record<string, StoredDevice>;
 }
 
 const FORMAT_VERSION = 1;
@@ -69,6 +94,8 @@ const internals = {
       typeof entry.userId === 'string' &&
       (entry.email === null || typeof entry.email === 'string') &&
       typeof entry.queuedAt === 'string' &&
+      (entry.seq === undefined || (typeof entry.seq === 'number' && Number.isSafeInteger(entry.seq) && entry.seq > 0)) &&
+      (entry.keyed === undefined || typeof entry.keyed === 'boolean') &&
       isChangeOp(entry.op)
     );
   },
@@ -106,18 +133,34 @@ const internals = {
     if (typeof file.version === 'number' && file.version > FORMAT_VERSION) {
       throw new UserError(`${path} was written by a newer version of shop; upgrade shop to use it`);
     }
-    const { nextId, pending, failed } = file;
+    const { nextId, pending, failed, devices } = file;
     if (
       file.version !== FORMAT_VERSION ||
       typeof nextId !== 'number' ||
       !Array.isArray(pending) ||
       !Array.isArray(failed) ||
       !pending.every(internals.isEntry) ||
-      !failed.every(internals.isFailedEntry)
+      !failed.every(internals.isFailedEntry) ||
+      !(devices === undefined || internals.isDeviceMap(devices))
     ) {
       throw damaged('is not an outbox this version of shop understands');
     }
-    return { nextId, pending, failed };
+    return devices === undefined ? { nextId, pending, failed } : { nextId, pending, failed, devices };
+  },
+
+  isDeviceMap(value: unknown): value is Record<string, StoredDevice> {
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      Object.values(value).every(
+        (device: unknown) =>
+          typeof device === 'object' && device !== null && typeof (device as StoredDevice).id === 'string' && typeof (device as StoredDevice).pushed === 'boolean',
+      )
+    );
+  },
+
+  deviceName(account: Account): string {
+    return `${account.server} ${account.userId}`;
   },
 
   serialise(state: OutboxState): string {
@@ -215,7 +258,8 @@ export class Outbox {
   ): Promise<{ entry: OutboxEntry; pending: OutboxEntry[] }> {
     const result = await this.update((state) => {
       admit(state.pending.filter((other) => belongsTo(other, fields)));
-      const entry: OutboxEntry = { id: state.nextId, ...fields };
+      // Ids and sequence numbers come from one counter that only grows, so the queue is always in sequence order.
+      const entry: OutboxEntry = { id: state.nextId, seq: state.nextId, ...fields };
       state.nextId += 1;
       state.pending.push(entry);
       return { entry, pending: state.pending.filter((other) => belongsTo(other, entry)) };
@@ -266,14 +310,87 @@ export class Outbox {
         return false;
       }
       state.failed = state.failed.filter((entry) => !chosen.includes(entry));
-      const entries = chosen.map(({ failedAt: _failedAt, status: _status, code, reason: _reason, ...entry }): OutboxEntry => ({
+      // A refused op used up its sequence number on the server: sent again, it takes a new one, at the end of the queue.
+      const entries = chosen.map(({ failedAt: _failedAt, status: _status, code, reason: _reason, keyed: _keyed, ...entry }): OutboxEntry => ({
         ...entry,
         key: code === ErrorCode.IDEMPOTENCY_KEY_REUSED ? newKey() : entry.key,
+        seq: state.nextId++,
       }));
       state.pending.push(...entries);
       return entries;
     });
     return moved === false ? [] : moved;
+  }
+
+  /**
+   * Numbers the account's ops an older `shop` queued without sequence numbers, before anything of the account is pushed:
+   * all of its pending ops, in queue order, from the counter (no op of the account can have been pushed before, as a
+   * push always comes after this). Each such op keeps its key and is marked `keyed`, as the older `shop` may have sent
+   * it. Writes nothing when every op is numbered.
+   */
+  async numberForPush(account: Account): Promise<void> {
+    if (this.pendingFor(account).every((entry) => entry.seq !== undefined)) {
+      return;
+    }
+    await this.update((state) => {
+      const mine = state.pending.filter((entry) => belongsTo(entry, account));
+      if (mine.every((entry) => entry.seq !== undefined)) {
+        return false;
+      }
+      for (const entry of mine) {
+        if (entry.seq === undefined) {
+          entry.keyed = true;
+        }
+        entry.seq = state.nextId++;
+      }
+      return true;
+    });
+  }
+
+  /**
+   * Moves the account's pending ops to the failed list with one reason: what a device the server forgot does when
+   * nobody can be asked whether to send them again.
+   */
+  async failAll(account: Account, failure: Refusal['failure']): Promise<number> {
+    const moved = await this.update((state) => {
+      const mine = state.pending.filter((entry) => belongsTo(entry, account));
+      if (mine.length === 0) {
+        return false;
+      }
+      internals.moveToFailed(state, mine.map((entry) => ({ id: entry.id, failure })));
+      return mine.length;
+    });
+    return moved === false ? 0 : moved;
+  }
+
+  /** This machine's device for the account, if one was made. */
+  device(account: Account): StoredDevice | undefined {
+    return this.read().devices?.[internals.deviceName(account)];
+  }
+
+  /** Stores the account's device durably: before its first push, and once a push of it has been answered. */
+  async saveDevice(account: Account, device: StoredDevice): Promise<void> {
+    await this.update((state) => {
+      state.devices = { ...state.devices, [internals.deviceName(account)]: device };
+      return true;
+    });
+  }
+
+  /** Forgets the account's device (its logout with nothing queued); the next push makes a new one. */
+  async deleteDevice(account: Account): Promise<void> {
+    await this.update((state) => {
+      const name = internals.deviceName(account);
+      if (state.devices?.[name] === undefined) {
+        return false;
+      }
+      const { [name]: _gone, ...rest } = state.devices;
+      if (Object.keys(rest).length === 0) {
+        delete state.devices;
+      } else {
+        state.devices = rest;
+      }
+      return true;
+    });
   }
 
   /** Forgets an op, pending or failed, for good. */

@@ -17,6 +17,10 @@ export const orderSql = {
   takeStock: `
     UPDATE products SET stock = stock - $quantity
     WHERE sku = $sku AND (stock IS NULL OR stock >= $quantity)`,
+  // Undoes `takeStock` inside the same transaction, for a checkout refused after it took some lines' units.
+  returnStock: `
+    UPDATE products SET stock = stock + $quantity
+    WHERE sku = $sku AND stock IS NOT NULL`,
   insertOrder: `
     INSERT INTO orders (${internals.orderColumns})
     VALUES ($id, $user_id, $state, $lines, $subtotal, $item_count, $currency, $placed_at)`,

@@ -30,6 +30,11 @@ export interface OrderStore {
    * enough, or no such product.
    */
   takeStock(sku: string, quantity: number): Promise<boolean>;
+  /**
+   * Gives back units `takeStock` took earlier in the same transaction. A checkout refused part-way uses it when it runs
+   * inside a larger transaction (a `POST /sync/push` batch), where the refusal does not roll the transaction back.
+   */
+  returnStock(sku: string, quantity: number): Promise<void>;
   insert(order: OrderRecord): Promise<void>;
   /** The user's orders, newest first. */
   list(userId: string, limit: number, offset: number): Promise<{ items: OrderRecord[]; total: number }>;

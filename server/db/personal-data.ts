@@ -112,6 +112,14 @@ export const personalTables: readonly PersonalTable[] = [
     onErase: 'detach',
   },
   {
+    // Devices that sync queued changes: the last change applied from each, and when each was last seen.
+    table: 'devices',
+    section: 'devices',
+    owner: { column: 'user_id', key: 'userId' },
+    exported: { deviceId: ['device_id', 'text'], lastSequence: ['last_seq', 'integer'], lastSeen: ['last_seen', 'time'] },
+    orderBy: 'last_seen, device_id',
+  },
+  {
     // The password hash and token version stay in the database.
     table: 'users',
     section: 'account',
@@ -167,5 +175,5 @@ export function exportRow(table: PersonalTable, row: Record<string, unknown>, to
 
 /** An empty result with every section present, so a user without preferences still gets `preferences: []`. */
 export function emptyPersonalData(): Record<PersonalSection, PersonalRow[]> {
-  return { account: [], cart: [], cartLines: [], preferences: [], sessions: [], requests: [], failedLogins: [], emailKeys: [], orders: [] };
+  return { account: [], cart: [], cartLines: [], preferences: [], sessions: [], requests: [], failedLogins: [], emailKeys: [], orders: [], devices: [] };
 }

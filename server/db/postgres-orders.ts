@@ -23,6 +23,9 @@ export function postgresOrders(q: Queryable): OrderStore {
       const result = await run('takeStock', { sku, quantity });
       return result.count > 0;
     },
+    async returnStock(sku, quantity) {
+      await run('returnStock', { sku, quantity });
+    },
     async insert(order) {
       await run('insertOrder', { ...orderParams(order), placed_at: order.placedAt });
     },

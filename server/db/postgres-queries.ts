@@ -359,6 +359,10 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
       const result = await run('deleteExpiredIdempotencyKeys', { before });
       return result.count;
     },
+    async trim(scope, keep) {
+      const result = await run('trimIdempotencyKeys', { scope, keep });
+      return result.count;
+    },
   };
 
   const loginFailures: LoginFailureStore = {

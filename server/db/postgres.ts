@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import postgres, { type Sql } from 'postgres';
 
 import { postgresAccounts } from './postgres-accounts.js';
+import { postgresDevices } from './postgres-devices.js';
 import { postgresOrders } from './postgres-orders.js';
 import { POSTGRES_CONNECTION_DEFAULTS, postgresConnectionOptions } from './postgres-connection.js';
 import { isConnectionError, isReadOnlyError, toStoreError } from './postgres-errors.js';
@@ -167,6 +168,8 @@ class PostgresStore {
     accounts.erase = internals.requiresTransaction('accounts.erase');
     queries.users.lock = internals.requiresTransaction('users.lock');
     queries.carts.lock = internals.requiresTransaction('carts.lock');
+    const devices = internals.guarded(postgresDevices(sql), rootGuards);
+    devices.lock = internals.requiresTransaction('devices.lock');
     queries.idempotency.claim = internals.requiresTransaction('idempotency.claim');
     queries.idempotency.complete = internals.requiresTransaction('idempotency.complete');
     this.root = {
@@ -174,6 +177,7 @@ class PostgresStore {
       ...queries,
       accounts,
       orders: internals.guarded(postgresOrders(sql), rootGuards),
+      devices,
       ping: () => this.#ready(),
       transaction: (work) => this.#transaction(work),
       close: () => this.#close(),
@@ -323,6 +327,7 @@ class PostgresStore {
       ...queries,
       accounts: internals.guarded(postgresAccounts(tx), guards),
       orders: internals.guarded(postgresOrders(tx), guards),
+      devices: internals.guarded(postgresDevices(tx), guards),
       transaction: async (work) => {
         before('transaction()');
         return work(store);

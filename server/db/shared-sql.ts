@@ -99,6 +99,26 @@ export const sharedSql = {
     WHERE (account = $account OR address = $address) AND window_start > $since`,
   clearLoginFailures: 'DELETE FROM login_failures WHERE account = $account AND address = $address',
   deleteExpiredLoginFailures: 'DELETE FROM login_failures WHERE window_start < $before',
+  // The (keep+1)th newest record and everything older go; row values make ties on created_at exact (by key).
+  trimIdempotencyKeys: `
+    DELETE FROM idempotency_keys
+    WHERE scope = $scope AND (created_at, key) <= (
+      SELECT created_at, key FROM idempotency_keys WHERE scope = $scope ORDER BY created_at DESC, key DESC LIMIT 1 OFFSET $keep)`,
+
+  // An UPDATE takes the row's write lock on Postgres; on SQLite the transaction already holds the database's.
+  lockDevice: 'UPDATE devices SET last_seen = $now WHERE user_id = $user_id AND device_id = $device_id RETURNING last_seq, refusals',
+  registerDevice: `
+    INSERT INTO devices (user_id, device_id, last_seq, last_seen) VALUES ($user_id, $device_id, 0, $now)
+    ON CONFLICT (user_id, device_id) DO NOTHING
+    RETURNING device_id`,
+  advanceDevice: 'UPDATE devices SET last_seq = $seq WHERE user_id = $user_id AND device_id = $device_id AND last_seq < $seq',
+  setDeviceRefusals: 'UPDATE devices SET refusals = $refusals WHERE user_id = $user_id AND device_id = $device_id',
+  evictDevices: `
+    DELETE FROM devices
+    WHERE user_id = $user_id AND device_id NOT IN (
+      SELECT device_id FROM devices WHERE user_id = $user_id ORDER BY last_seen DESC, device_id LIMIT $keep)`,
+  removeDevice: 'DELETE FROM devices WHERE user_id = $user_id AND device_id = $device_id',
+  devices: 'SELECT device_id, last_seq, last_seen FROM devices WHERE user_id = $user_id ORDER BY last_seen DESC, device_id',
 } as const;
 
 export type SharedStatement = keyof typeof sharedSql;

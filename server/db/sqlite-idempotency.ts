@@ -39,5 +39,8 @@ export function transactionIdempotency(records: SqliteIdempotencyRecords): Synch
     deleteExpired(before) {
       return records.deleteExpired(before);
     },
+    trim(scope, keep) {
+      return records.trim(scope, keep);
+    },
   };
 }

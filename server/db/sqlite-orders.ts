@@ -10,6 +10,7 @@ export function sqliteOrders(db: Database): Synchronous<OrderStore> {
   const statements = {
     checkoutLines: db.prepare<[{ user_id: string }], CheckoutLineRow>(orderSql.checkoutLines),
     takeStock: db.prepare<[{ sku: string; quantity: number }]>(orderSql.takeStock),
+    returnStock: db.prepare<[{ sku: string; quantity: number }]>(orderSql.returnStock),
     insertOrder: db.prepare<[Record<string, unknown>]>(orderSql.insertOrder),
     listOrders: db.prepare<[{ user_id: string; limit: number; offset: number }], OrderRow<number>>(orderSql.listOrders),
     countOrders: db.prepare<[{ user_id: string }], number>(orderSql.countOrders).pluck(),
@@ -21,6 +22,9 @@ export function sqliteOrders(db: Database): Synchronous<OrderStore> {
     },
     takeStock(sku, quantity) {
       return statements.takeStock.run({ sku, quantity }).changes > 0;
+    },
+    returnStock(sku, quantity) {
+      statements.returnStock.run({ sku, quantity });
     },
     insert(order) {
       statements.insertOrder.run({ ...orderParams(order), placed_at: order.placedAt.getTime() });

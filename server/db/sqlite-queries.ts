@@ -76,6 +76,7 @@ export interface SqliteIdempotencyRecords {
   /** Writes the whole record in one statement, in the place of an expired one with the same key. */
   put(scope: string, key: string, claim: PendingClaim, response: IdempotentResponse): void;
   deleteExpired(before: Date): number;
+  trim(scope: string, keep: number): number;
 }
 
 const internals = {
@@ -171,6 +172,7 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
         fingerprint = excluded.fingerprint, status = excluded.status, body = excluded.body, headers = excluded.headers,
         created_at = excluded.created_at, expires_at = excluded.expires_at`),
     deleteExpiredIdempotencyKeys: db.prepare<[{ before: number }]>(sharedSql.deleteExpiredIdempotencyKeys),
+    trimIdempotencyKeys: db.prepare<[{ scope: string; keep: number }]>(sharedSql.trimIdempotencyKeys),
 
     recordLoginFailure: db.prepare<[{ account: string; address: string; now: number; expired_before: number }]>(sharedSql.recordLoginFailure),
     releaseLoginFailure: db.prepare<[{ account: string; address: string }]>(sharedSql.releaseLoginFailure),
@@ -351,6 +353,9 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
     },
     deleteExpired(before) {
       return statements.deleteExpiredIdempotencyKeys.run({ before: before.getTime() }).changes;
+    },
+    trim(scope, keep) {
+      return statements.trimIdempotencyKeys.run({ scope, keep }).changes;
     },
   };
 

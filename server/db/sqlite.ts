@@ -7,6 +7,7 @@ import { sqliteAccounts } from './sqlite-accounts.js';
 import { sqliteOrders } from './sqlite-orders.js';
 import { type CheckpointerOptions, type SqliteCheckpointer, startSqliteCheckpointer } from './sqlite-checkpointer.js';
 import { isSqliteBusy } from './sqlite-errors.js';
+import { sqliteDevices } from './sqlite-devices.js';
 import { transactionIdempotency } from './sqlite-idempotency.js';
 import { migrateSqlite } from './sqlite-migrate.js';
 import { prepareSqliteQueries, type SqliteQueries, type Synchronous } from './sqlite-queries.js';
@@ -135,6 +136,7 @@ class SqliteStore {
   readonly #queries: SqliteQueries;
   readonly #accounts: ReturnType<typeof sqliteAccounts>;
   readonly #orders: ReturnType<typeof sqliteOrders>;
+  readonly #devices: ReturnType<typeof sqliteDevices>;
   readonly #control: TransactionStatements;
   readonly #checkpointer: SqliteCheckpointer | undefined;
   readonly #gate = new Mutex();
@@ -151,6 +153,7 @@ class SqliteStore {
     this.#queries = queries;
     this.#accounts = sqliteAccounts(db);
     this.#orders = sqliteOrders(db);
+    this.#devices = sqliteDevices(db);
     this.#checkpointer = checkpointer;
     this.#control = {
       begin: db.prepare('BEGIN IMMEDIATE'),
@@ -175,10 +178,12 @@ class SqliteStore {
     // A tx store is built for each transaction, and with it the claims that transaction holds.
     const idempotency = internals.lift(transactionIdempotency(queries.idempotency), run);
     const accounts = internals.lift(this.#accounts, run);
+    const devices = internals.lift(this.#devices, run);
     if (!inTransaction) {
       accounts.erase = internals.requiresTransaction('accounts.erase');
       users.lock = internals.requiresTransaction('users.lock');
       carts.lock = internals.requiresTransaction('carts.lock');
+      devices.lock = internals.requiresTransaction('devices.lock');
       idempotency.claim = internals.requiresTransaction('idempotency.claim');
       idempotency.complete = internals.requiresTransaction('idempotency.complete');
     }
@@ -195,6 +200,7 @@ class SqliteStore {
       registrationAttempts: internals.lift<RegistrationAttemptStore>(queries.registrationAttempts, run),
       emailSkeletons: internals.lift<EmailSkeletonStore>(queries.emailSkeletons, run),
       orders: internals.lift(this.#orders, run),
+      devices,
       transaction,
       ping: () => run(() => queries.ping()),
       close,

@@ -238,6 +238,59 @@ export interface IdempotencyStore {
   complete(scope: string, key: string, response: IdempotentResponse): Promise<void>;
   /** Deletes records that expired before `before`; returns how many. */
   deleteExpired(before: Date): Promise<number>;
+  /**
+   * Keeps the `keep` newest records of `scope` (by creation time, then key) and deletes the older ones, in one
+   * statement; returns how many went. What bounds one user's records however many keyed requests they send.
+   */
+  trim(scope: string, keep: number): Promise<number>;
+}
+
+/** A device that sends queued changes through the push endpoint, as the server remembers it. */
+export interface DeviceRecord {
+  deviceId: string;
+  /** The highest change sequence of this device the server has applied (or refused for good); 0 for none yet. */
+  lastSeq: number;
+  lastSeen: Date;
+}
+
+/** A change of a device the server refused for good, kept so a resend of it is answered with the same refusal. */
+export interface DeviceRefusal {
+  seq: number;
+  status: number;
+  code: string;
+  message: string;
+}
+
+/** What a device's row says, read and locked at the start of each change's transaction. */
+export interface DeviceState {
+  lastSeq: number;
+  /** The device's most recent final refusals, oldest first; see `DeviceStore.setRefusals`. */
+  refusals: DeviceRefusal[];
+}
+
+/**
+ * One row per (user, device): what makes a queued change apply exactly once however late it is resent, in O(devices)
+ * rows per user rather than one per change.
+ */
+export interface DeviceStore {
+  /**
+   * Inside a transaction: stamps `lastSeen` and locks the device's row until the transaction ends (an UPDATE, on both
+   * databases), so changes of one device are decided one after another. Its state, or `null` when the server has no
+   * such device (never seen, logged out, or evicted).
+   */
+  lock(userId: string, deviceId: string, now: Date): Promise<DeviceState | null>;
+  /** Creates the device with last sequence 0 unless it exists; `true` when it was created. */
+  register(userId: string, deviceId: string, now: Date): Promise<boolean>;
+  /** Inside the transaction that applied (or refused) change `seq`: raises the last sequence to it, never lowers it. */
+  advance(userId: string, deviceId: string, seq: number): Promise<void>;
+  /** Inside the transaction that holds the row (`lock`): replaces the kept refusals. The caller keeps the list short. */
+  setRefusals(userId: string, deviceId: string, refusals: readonly DeviceRefusal[]): Promise<void>;
+  /** Deletes the user's devices beyond the `keep` most recently seen, in one statement; returns how many went. */
+  evictBeyond(userId: string, keep: number): Promise<number>;
+  /** `false` when there was no such device. */
+  remove(userId: string, deviceId: string): Promise<boolean>;
+  /** Most recently seen first. */
+  list(userId: string): Promise<DeviceRecord[]>;
 }
 
 /** Failed logins still inside their window, for one account (over every address) and one address (over every account). */
@@ -290,7 +343,7 @@ export type PersonalRow = Record<string, unknown>;
 export type PersonalData = Record<PersonalSection, PersonalRow[]>;
 
 /** The sections of an account export, one per table that names users; see `personalTables`. */
-export type PersonalSection = 'account' | 'cart' | 'cartLines' | 'preferences' | 'sessions' | 'requests' | 'failedLogins' | 'emailKeys' | 'orders';
+export type PersonalSection = 'account' | 'cart' | 'cartLines' | 'preferences' | 'sessions' | 'requests' | 'failedLogins' | 'emailKeys' | 'orders' | 'devices';
 
 /**
  * The account as a whole: a password change, and every row that names a user, read or erased at once. Which tables and
@@ -358,6 +411,7 @@ export interface Store {
   readonly registrationAttempts: RegistrationAttemptStore;
   readonly emailSkeletons: EmailSkeletonStore;
   readonly orders: OrderStore;
+  readonly devices: DeviceStore;
   /**
    * Runs `work` in one database transaction (SQLite: `BEGIN IMMEDIATE`; Postgres: `BEGIN`) and commits when it
    * resolves, rolls back when it rejects. Use only the `tx` store inside `work`. Called on a `tx` store, it joins

@@ -141,5 +141,6 @@ export async function exportAccount(deps: Pick<SessionDeps, 'store' | 'now'>, ow
     failedLogins: internals.jsonRows(data.failedLogins),
     emailKeys: internals.jsonRows(data.emailKeys),
     orders: internals.jsonRows(data.orders),
+    devices: internals.jsonRows(data.devices),
   } as AccountExport;
 }

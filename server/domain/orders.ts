@@ -32,14 +32,6 @@ const internals = {
       return { ...line, unitPrice, currency: cart.currency };
     });
   },
-
-  /**
-   * The lines as they stood before this transaction took its own units: what a refusal must report, as what this
-   * checkout already took is given back by the rollback.
-   */
-  withoutOwnTakes(lines: readonly CheckoutLineView[], taken: ReadonlyMap<string, number>): CheckoutLineView[] {
-    return lines.map((line) => (line.stock === null ? line : { ...line, stock: line.stock + (taken.get(line.sku) ?? 0) }));
-  },
 };
 
 /** An order as the API shows it. */
@@ -85,8 +77,13 @@ export function placeOrder(store: Store, userId: string, options: CheckoutOption
     const taken = new Map<string, number>();
     for (const line of [...lines].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0))) {
       if (!(await tx.orders.takeStock(line.sku, line.quantity))) {
-        // Another checkout took the units after this one read the stock; the statement saw its commit, and so does a new read.
-        const now = internals.withoutOwnTakes(await internals.lines(tx, userId), taken);
+        // Inside a push batch this transaction goes on after the refusal: what this checkout took goes back first.
+        for (const [sku, quantity] of taken) {
+          await tx.orders.returnStock(sku, quantity);
+        }
+        // Another checkout took the units after this one read the stock; the statement saw its commit, and so does a new
+        // read (made after this checkout's own units went back, so it reports the stock as it is without them).
+        const now = await internals.lines(tx, userId);
         const again = decideCheckout(now);
         const left = now.find((candidate) => candidate.sku === line.sku);
         throw refused(

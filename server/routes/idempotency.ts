@@ -33,8 +33,10 @@ export interface IdempotencyOptions {
 export interface IdempotencyDeps {
   store: Store;
   now: () => Date;
-  /** How long a key is remembered: at least as long as a refresh token lives, so late offline replays stay safe. */
+  /** How long a key is remembered (24 hours unless configured): retries of a request come within it. */
   retentionSeconds: number;
+  /** Most records kept per scope (one user's keys): past it, each new one replaces that scope's oldest. */
+  maxRecordsPerScope: number;
 }
 
 const internals = {
@@ -65,7 +67,7 @@ const internals = {
   },
 
   fingerprint(request: Request, secretFields: readonly string[]): string {
-    return hash('sha256', `${request.method.toUpperCase()} ${request.path}\n${internals.canonical(internals.withoutSecrets(request.payload ?? null, secretFields))}`);
+    return requestFingerprint(request.method, request.path, internals.withoutSecrets(request.payload ?? null, secretFields));
   },
 
   withoutSecrets(payload: unknown, secretFields: readonly string[]): unknown {
@@ -112,6 +114,8 @@ const internals = {
  * mutation, so either all of them commit or none does. A repeat gets the stored response byte for byte with
  * `Idempotent-Replayed: true`; the same key with a different request gets 422; a repeat that cannot wait for the
  * first to finish gets 409. Errors are not stored: the transaction rolls back, and a retry runs the request afresh.
+ * A scope keeps its `maxRecordsPerScope` newest records: the oldest goes, in the same transaction, when one more is
+ * stored, so a retry of that oldest request would run again (the bound is far above any client's retries in flight).
  * Without a key the mutation simply runs.
  */
 export async function runIdempotent(
@@ -141,6 +145,7 @@ export async function runIdempotent(
       case 'claimed': {
         const response = internals.serialise(await mutate(tx));
         await tx.idempotency.complete(scope, key, response);
+        await tx.idempotency.trim(scope, deps.maxRecordsPerScope);
         return { kind: 'fresh' as const, stored: response };
       }
     }
@@ -149,6 +154,11 @@ export async function runIdempotent(
     throw refused(refusals.idempotencyKeyReused());
   }
   return internals.send(h, outcome.stored, outcome.kind === 'replay');
+}
+
+/** SHA-256 of method, path and canonical body: what makes "the same request" under one key. */
+export function requestFingerprint(method: string, path: string, payload: unknown): string {
+  return hash('sha256', `${method.toUpperCase()} ${path}\n${internals.canonical(payload)}`);
 }
 
 /** The scope of a registration's key: the address being registered, as there is no user yet. */

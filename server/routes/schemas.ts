@@ -1,6 +1,9 @@
 import Joi from 'joi';
 
 import {
+  DEVICE_ID_PATTERN,
+  MAX_CHANGE_SEQUENCE,
+  MAX_PUSH_CHANGES,
   DEFAULT_PRODUCT_PAGE,
   EMAIL_MAX_LENGTH,
   DEFAULT_ORDER_PAGE,
@@ -72,18 +75,63 @@ export const ChangePasswordPayload = Joi.object({
 export const DeleteAccountPayload = Joi.object({ password: currentPassword }).required();
 
 /** `POST /orders`: no body, or the price guard. Its numbers are checked against the cart, so joi only checks their shape. */
-export const CheckoutPayload = Joi.object({
-  expect: Joi.object({
-    lines: Joi.array()
-      .items(Joi.object({ sku, quantity: Joi.number().integer().strict().min(1).required(), unitPrice: Joi.number().integer().strict().min(0).required() }))
-      .max(MAX_CART_LINES)
-      .required(),
-    subtotal: Joi.number().integer().strict().min(0).required(),
-    currency: Joi.string().pattern(/^[A-Z]{3}$/, 'currency').required(),
-  }),
-}).allow(null);
+const expectedOrder = Joi.object({
+  lines: Joi.array()
+    .items(Joi.object({ sku, quantity: Joi.number().integer().strict().min(1).required(), unitPrice: Joi.number().integer().strict().min(0).required() }))
+    .max(MAX_CART_LINES)
+    .required(),
+  subtotal: Joi.number().integer().strict().min(0).required(),
+  currency: Joi.string().pattern(/^[A-Z]{3}$/, 'currency').required(),
+});
+export const CheckoutPayload = Joi.object({ expect: expectedOrder }).allow(null);
 export const OrderQuery = Joi.object({
   limit: Joi.number().integer().min(1).max(MAX_ORDER_PAGE).default(DEFAULT_ORDER_PAGE),
   offset: Joi.number().integer().min(0).max(1_000_000).default(0),
 });
 export const OrderParams = Joi.object({ id: Joi.string().guid({ version: 'uuidv4' }).required() });
+
+const preferenceValue = Joi.alternatives(Joi.string().allow(''), Joi.number(), Joi.boolean(), Joi.valid(null)).required();
+
+/** One queued change: the shape of `ChangeOp` in shared/wire.ts. Limits (quantities, counts) are the rules' to refuse. */
+const ChangeOpSchema = Joi.alternatives().conditional('.kind', {
+  switch: [
+    { is: 'cart.add', then: Joi.object({ kind: Joi.valid('cart.add').required(), sku, quantity }) },
+    { is: 'cart.set', then: Joi.object({ kind: Joi.valid('cart.set').required(), sku, quantity }) },
+    { is: 'cart.remove', then: Joi.object({ kind: Joi.valid('cart.remove').required(), sku }) },
+    { is: 'cart.clear', then: Joi.object({ kind: Joi.valid('cart.clear').required() }) },
+    { is: 'prefs.set', then: Joi.object({ kind: Joi.valid('prefs.set').required(), key: preferenceKey, value: preferenceValue }) },
+    { is: 'prefs.unset', then: Joi.object({ kind: Joi.valid('prefs.unset').required(), key: preferenceKey }) },
+    // Queued offline, an order always carries its price guard: the cart's version by then is unknown to the client.
+    { is: 'order.place', then: Joi.object({ kind: Joi.valid('order.place').required(), expect: expectedOrder.required() }) },
+  ],
+  otherwise: Joi.object({ kind: Joi.valid('cart.add', 'cart.set', 'cart.remove', 'cart.clear', 'prefs.set', 'prefs.unset', 'order.place').required() }).unknown(true),
+});
+
+export const deviceId = Joi.string().pattern(DEVICE_ID_PATTERN, 'device id').required();
+
+export const DeviceParams = Joi.object({ deviceId });
+
+/** `POST /sync/push`. Sequences must rise strictly within a batch: the order they are applied in is the order sent. */
+export const PushPayload = Joi.object({
+  deviceId,
+  firstPush: Joi.boolean().strict().required(),
+  changes: Joi.array()
+    .items(
+      Joi.object({
+        seq: Joi.number().integer().strict().min(1).max(MAX_CHANGE_SEQUENCE).required(),
+        op: ChangeOpSchema.required(),
+        key: Joi.string().pattern(IDEMPOTENCY_KEY_PATTERN, 'Idempotency-Key'),
+      }),
+    )
+    .min(1)
+    .max(MAX_PUSH_CHANGES)
+    .required()
+    .custom((changes: Array<{ seq: number }>, helpers) => {
+      for (let index = 1; index < changes.length; index++) {
+        if ((changes[index]?.seq ?? 0) <= (changes[index - 1]?.seq ?? 0)) {
+          return helpers.message({ custom: '"changes" must be in strictly increasing "seq" order' });
+        }
+      }
+      return changes;
+    }),
+}).required();

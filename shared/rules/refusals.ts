@@ -50,6 +50,10 @@ export const refusals = {
     code: 'IDEMPOTENCY_KEY_REUSED',
     message: 'This Idempotency-Key was already used for a different request',
   }),
+  deviceUnknown: (): Refusal => ({
+    code: 'DEVICE_UNKNOWN',
+    message: 'This device is not known to the server (logged out or evicted): it cannot tell which of its changes were applied',
+  }),
   idempotencyInFlight: (): Refusal => ({
     code: 'IDEMPOTENCY_IN_FLIGHT',
     message: 'A request with this Idempotency-Key is still being processed; retry shortly',

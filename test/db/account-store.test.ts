@@ -53,7 +53,7 @@ for (const backend of backends) {
       const data = await db.store.accounts.collect(ownerOf(user.id));
       expect(data.account).to.equal([{ id: user.id, email: user.email, createdAt: new Date(1_700_000_000_000) }]);
       expect(data.preferences).to.equal([]);
-      expect(Object.keys(data).sort()).to.equal(['account', 'cart', 'cartLines', 'emailKeys', 'failedLogins', 'orders', 'preferences', 'requests', 'sessions']);
+      expect(Object.keys(data).sort()).to.equal(['account', 'cart', 'cartLines', 'devices', 'emailKeys', 'failedLogins', 'orders', 'preferences', 'requests', 'sessions']);
     });
   });
 }

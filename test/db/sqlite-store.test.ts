@@ -69,6 +69,7 @@ describe('sqlite store on a file', () => {
       expect(tables).to.equal([
         'cart_lines',
         'carts',
+        'devices',
         'email_skeletons',
         'idempotency_keys',
         'login_failures',

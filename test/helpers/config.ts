@@ -34,6 +34,8 @@ export function testConfig<K extends JwtKey = HmacKey>(overrides: TestConfigOver
     sqliteMaxBytes: undefined,
     workers: 1,
     catalogMaxAgeSeconds: 60,
+    idempotency: { retentionSeconds: 24 * 3600, maxRecordsPerUser: 1000 },
+    maxDevicesPerUser: 10,
     ...rest,
     jwt: {
       algorithm: 'HS256',

@@ -48,9 +48,9 @@ const internals = {
 
 /**
  * A real shop server on a fixed free port of 127.0.0.1, over a SQLite file in a temporary directory that outlives
- * restarts: what `shop` talks to in the end-to-end tests. Build the bins first (`ensureBuilt`).
+ * restarts (or over `databaseUrl`): what `shop` talks to in the end-to-end tests. Build the bins first (`ensureBuilt`).
  */
-export async function createServerProcess(): Promise<ServerProcess> {
+export async function createServerProcess(options: { databaseUrl?: string } = {}): Promise<ServerProcess> {
   const directory = await mkdtemp(join(tmpdir(), 'shop-server-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -58,13 +58,15 @@ export async function createServerProcess(): Promise<ServerProcess> {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     PORT: String(port),
     HOST: '127.0.0.1',
-    DATABASE_URL: join(directory, 'shop.db'),
+    // Another instance's database when given: two processes over one database, as two instances behind a balancer.
+    DATABASE_URL: options.databaseUrl ?? join(directory, 'shop.db'),
     SHOP_DATA_DIR: directory,
     SHOP_JWT_KEYS: 'k1:a-test-secret-that-is-long-enough-for-hs256!!',
     SHOP_PASSWORD_COST: '10',
     // The end-to-end suites register many accounts from 127.0.0.1.
     SHOP_REGISTER_MAX_PER_ADDRESS: '1000000',
-    LOG_LEVEL: 'silent',
+    // Warnings and errors only, kept with the output shown when a start fails (a silent server says nothing of why).
+    LOG_LEVEL: 'warn',
   };
   if (!internals.exitHookInstalled) {
     internals.exitHookInstalled = true;

@@ -334,7 +334,13 @@ for (const kind of ['sqlite', 'postgres'] as DatabaseKind[]) {
         expect(document.preferences).to.equal([]);
         expect(document.requests).to.equal([]);
         expect(document.failedLogins).to.equal([]);
+        expect(document.orders).to.equal([]);
+        expect(document.devices).to.equal([]);
+        expect(document.emailKeys).to.have.length(1);
         expect(document.sessions).to.have.length(1);
+        expect(Object.keys(document).sort()).to.equal(
+          ['account', 'cart', 'devices', 'emailKeys', 'exportedAt', 'failedLogins', 'format', 'orders', 'preferences', 'requests', 'sessions', 'version'],
+        );
       });
     });
   });

@@ -35,6 +35,9 @@ export async function logoutRun({ deps, all }: LogoutOptions): Promise<void> {
   const account = findAccount({ server, config: deps.config, envToken: deps.envToken });
   if (account !== undefined) {
     await sendQueuedBeforeLogout(deps);
+    if (queuedFor(deps, account) === 0) {
+      await forgetDevice(deps, account);
+    }
   }
   let result: LogoutResult;
 
@@ -83,6 +86,30 @@ async function forgetSavedCopies(deps: CommandDeps, account: CurrentAccount): Pr
     .offline()
     .cache.forgetAccount(account)
     .catch((error: Error) => deps.debug(`could not forget the saved copies: ${error.message}`));
+}
+
+/**
+ * With nothing left queued, this machine's device for the account has nothing more to number: the server forgets it
+ * (so a user's devices are only those in use) and so does this machine; the next push starts a new one. Best effort on
+ * the server's side — a device it keeps is evicted in time — but always here.
+ */
+async function forgetDevice(deps: CommandDeps, account: CurrentAccount): Promise<void> {
+  const { outbox } = deps.offline();
+  const device = outbox.device(account);
+  if (device === undefined) {
+    return;
+  }
+  if (device.pushed) {
+    try {
+      await deps.api().forgetDevice(device.id);
+    } catch (error) {
+      if (!(error instanceof ApiError || error instanceof AuthenticationError || error instanceof ServerUnreachableError)) {
+        throw error;
+      }
+      deps.debug(`could not tell the server to forget this device: ${error.message}`);
+    }
+  }
+  await outbox.deleteDevice(account);
 }
 
 /** Best effort: logging out must work even when the queue cannot be sent, or cannot be read. */

@@ -7,6 +7,7 @@ import { emailSkeletons } from './006-email-skeletons.js';
 import { orders } from './007-orders.js';
 import { productPrices } from './008-product-prices.js';
 import { productSearch } from './009-product-search.js';
+import { devices } from './010-devices.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -22,6 +23,7 @@ export const migrations: readonly Migration[] = [
   orders,
   productPrices,
   productSearch,
+  devices,
 ];
 
 /** The migrations whose versions `applied` does not hold yet, in order. */

@@ -68,6 +68,8 @@ describe('shop checkout offline', () => {
     expect(sync.code, sync.stderr).to.equal(0);
     const orders = (await api.store.orders.list(await userId(), 10, 0)).items;
     expect(orders.map((order) => [order.subtotal, order.lines.map((line) => `${line.sku}×${line.quantity}`)])).to.equal([[1800, ['STICKERS-10×3']]]);
+    // Both went through POST /sync/push, numbered in this machine's device sequence, the order last.
+    expect((await api.store.devices.list(await userId())).map((device) => device.lastSeq)).to.equal([2]);
     expect(parseJson<Cart>(await shop(['cart', '--json'])).lines).to.equal([]);
     expect(new Outbox(dir.path).read()).to.include({ pending: [], failed: [] });
   });
@@ -87,6 +89,8 @@ describe('shop checkout offline', () => {
       expect(outbox.failed.map((entry) => [entry.op.kind, entry.code])).to.equal([['order.place', 'CART_CHANGED']]);
       expect(outbox.failed[0]!.reason).to.contain('total 1600 EUR, not 1440 EUR');
       expect((await api.store.orders.list(await userId(), 10, 0)).total).to.equal(0);
+      // The refusal used up the order's number: a resend is answered with the refusal, never placed.
+      expect((await api.store.devices.list(await userId())).map((device) => device.lastSeq)).to.equal([1]);
       expect(parseJson<Cart>(await shop(['cart', '--json'])).lines.map((line) => line.quantity)).to.equal([2]);
     } finally {
       await setPrice('PENCIL-HB-12', 720);

@@ -200,12 +200,12 @@ describe('shop offline', () => {
   });
 
   describe('shop sync', () => {
-    it('sends the queue in order with the keys it was queued with, a line per change, and empties it', async () => {
+    it('sends the queue in order in one push, each change numbered in this device\'s sequence, a line per change, and empties it', async () => {
       await link.cut();
       await shop(['cart', 'add', 'MUG-BLUE', '2']);
       await shop(['cart', 'set', 'MUG-BLUE', '5']);
       await shop(['prefs', 'set', 'locale', 'en-GB']);
-      const keys = outbox().pending.map((entry) => entry.key);
+      const seqs = outbox().pending.map((entry) => entry.seq);
       await link.restore();
 
       const run = await shop(['sync', '--debug']);
@@ -213,10 +213,12 @@ describe('shop offline', () => {
       expect(run.code).to.equal(0);
       expect(run.stdout).to.equal('1\tsent\tcart add MUG-BLUE 2\t\t\n2\tsent\tcart set MUG-BLUE 5\t\t\n3\tsent\tprefs set locale en-GB\t\t\n');
       expect(run.stderr).to.contain('Sent 3, refused 0, still queued 0.\n');
-      expect([...run.stderr.matchAll(/idempotency key (\S+)\)/g)].map((match) => match[1])).to.equal(keys);
+      expect([...run.stderr.matchAll(/> POST \S+\/sync\/push/g)]).to.have.length(1);
+      expect(seqs).to.equal([...seqs].sort((a, b) => (a ?? 0) - (b ?? 0)));
       expect(outbox()).to.include({ pending: [], failed: [] });
       expect(await storedCart()).to.equal(['MUG-BLUE×5']);
       expect(await api.store.preferences.list(await userId())).to.equal({ locale: 'en-GB' });
+      expect((await api.store.devices.list(await userId())).map((device) => device.lastSeq)).to.equal([seqs.at(-1)]);
     });
 
     it('sends the queue quietly before the next command that reaches the server', async () => {
@@ -477,6 +479,48 @@ describe('shop offline', () => {
     const run = await shop(['status', '--json']);
 
     expect(parseJson(run)).to.include({ pendingChanges: 1, failedChanges: 0 });
+  });
+
+  describe('a device', () => {
+    const queueAndSync = async (sku: string) => {
+      await link.cut();
+      await shop(['cart', 'add', sku]);
+      await link.restore();
+      return shop(['sync']);
+    };
+
+    it('is forgotten by the server and here at logout when nothing is queued', async () => {
+      expect((await queueAndSync('MUG-BLUE')).code).to.equal(0);
+      const id = await userId();
+      expect(await api.store.devices.list(id)).to.have.length(1);
+      expect(outbox().devices).to.not.be.undefined();
+
+      expect((await shop(['logout'])).code).to.equal(0);
+
+      expect(await api.store.devices.list(id)).to.equal([]);
+      expect(outbox().devices).to.be.undefined();
+    });
+
+    it('the server forgot moves its queued changes to the failed list off a terminal, and applies none of them', async () => {
+      expect((await queueAndSync('MUG-BLUE')).code).to.equal(0);
+      const id = await userId();
+      const [device] = await api.store.devices.list(id);
+      await api.store.devices.remove(id, device!.deviceId); // as eviction does
+
+      const run = await queueAndSync('CAP-NAVY');
+
+      expect(run.code).to.equal(1);
+      expect(outbox().pending).to.equal([]);
+      expect(outbox().failed.map((entry) => [entry.op, entry.code])).to.equal([[{ kind: 'cart.add', sku: 'CAP-NAVY', quantity: 1 }, 'DEVICE_UNKNOWN']]);
+      expect(outbox().failed[0]!.reason).to.contain('cannot tell whether this change was applied');
+      expect(await storedCart()).to.equal(['MUG-BLUE×1']);
+      expect(await api.store.devices.list(id)).to.equal([]);
+
+      // Retried at the user's word, it goes out as a new device.
+      await shop(['queue', 'retry']);
+      expect((await shop(['sync'])).code).to.equal(0);
+      expect(await storedCart()).to.equal(['MUG-BLUE×1', 'CAP-NAVY×1']);
+    });
   });
 });
 

@@ -152,7 +152,8 @@ describe('shop sync killed with kill -9', () => {
 
   it('applies each change once when the sent ops not yet written to the outbox are lost, as a power cut can lose them', async () => {
     // Adds only, none of them refused: an add the server applied twice would show in the quantity.
-    const adds = Array.from({ length: 80 }, (_, index): ChangeOp => ({ kind: 'cart.add', sku: skus[index % skus.length]!, quantity: 1 }));
+    // Several push batches, so the kill lands while sent ops wait in the unflushed sent log for the next settle.
+    const adds = Array.from({ length: 300 }, (_, index): ChangeOp => ({ kind: 'cart.add', sku: skus[index % skus.length]!, quantity: 1 }));
     const { model, refused } = await queue(adds);
     expect(refused).to.equal([]);
 

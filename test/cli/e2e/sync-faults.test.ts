@@ -21,7 +21,8 @@ export const lab = Lab.script();
 const { describe, it, before, after } = lab;
 
 const SEED = 20_240_917;
-const CHANGES = 80;
+// Several push batches (of MAX_PUSH_CHANGES), so a kill lands between and inside them.
+const CHANGES = 1_500;
 const ROUNDS = 4;
 
 describe('a sync the server dies in the middle of', () => {
@@ -72,9 +73,14 @@ describe('a sync the server dies in the middle of', () => {
     // A long outbox, as days offline would leave it; each change with its own key, as `shop` queues it.
     const outbox = new Outbox(dir.path);
     const changes = randomChanges(random, CHANGES, skus);
-    for (const op of changes) {
-      await outbox.enqueue({ ...account, key: randomUUID(), op, email, queuedAt: new Date().toISOString() });
-    }
+    // In one write, as `enqueue` would leave them (one durable rewrite per change would cost seconds at this length).
+    await outbox.update((state) => {
+      for (const op of changes) {
+        const id = state.nextId++;
+        state.pending.push({ id, seq: id, ...account, key: randomUUID(), op, email, queuedAt: new Date().toISOString() });
+      }
+      return true;
+    });
     const model = await serverState(server.url, dir.path);
     const refused = changes.flatMap((op, index) => (applyToModel(model, op, new Set(skus)) === 'refused' ? [index + 1] : []));
 
