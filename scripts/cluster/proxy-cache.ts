@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import type { Checks } from './checks.js';
 import type { Deployment } from './deployment.js';
 import type { LoadUser } from './load.js';
@@ -28,7 +30,16 @@ export async function checkProxyCache(checks: Checks, phase: string, deployment:
     carts.push(await get('/cart', `cart.${i}`, auth));
   }
 
-  const upstreams = new Map(readAccessLog(deployment.nginx.accessLog).map((entry) => [entry.requestId, entry.upstreams]));
+  // nginx writes a request's log line after it has sent the answer: wait (briefly) until every request is in the log.
+  const ids = [...catalogue.map((_, i) => `catalogue.${i}`), 'catalogue.conditional', ...carts.map((_, i) => `cart.${i}`)].map((id) => `${phase}.${id}`);
+  let upstreams = new Map<string, string[]>();
+  for (let waited = 0; waited < 2000; waited += 50) {
+    upstreams = new Map(readAccessLog(deployment.nginx.accessLog).map((entry) => [entry.requestId, entry.upstreams]));
+    if (ids.every((id) => upstreams.has(id))) {
+      break;
+    }
+    await sleep(50);
+  }
   const reachedInstance = (id: string) => (upstreams.get(`${phase}.${id}`) ?? []).length > 0;
 
   checks.log(`  ${phase}: catalogue through nginx ${catalogue.map((r) => r.cache || '-').join(' ')}; cart ${carts.map((r) => r.cache || '-').join(' ')}`);
