@@ -1,7 +1,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { unlink } from 'node:fs/promises';
 
 import { readTextFile } from './atomic-file.js';
+import { fsAsync } from './fs-async.js';
 import { APPEND_NO_FOLLOW } from './private-paths.js';
 
 const PRIVATE_FILE_MODE = 0o600;
@@ -58,7 +58,7 @@ export class SentLog {
 
   /** Forgets every op, once the outbox file no longer lists them. */
   async clear(): Promise<void> {
-    await unlink(this.path).catch((error: NodeJS.ErrnoException) => {
+    await fsAsync.unlink(this.path).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') {
         throw error;
       }
