@@ -2,7 +2,7 @@
  * Builds the `shop` executable into dist/cli/ (part of `npm run build`; tsc builds the server):
  *
  *   main.cjs  cli/main.ts with all of cli/, shared/, commander and undici: one file, so a `shop` call reads and
- *             compiles one script rather than resolving and loading ~90 modules, and one V8 code cache covers it
+ *             compiles one script rather than resolving and loading ~90 modules, from a V8 code cache per command
  *   ui.mjs    cli/ui/index.ts, the Ink views; Ink and React stay in node_modules, imported only to draw on a terminal
  *   shop.cjs  cli/launcher.ts, the bin: `--version`, then main.cjs compiled from its code cache
  *
