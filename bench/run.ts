@@ -12,15 +12,19 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import postgres from 'postgres';
+
 import { jwtSubject } from '../cli/api/jwt.js';
 import type { ChangeOp } from '../cli/store/change-op.js';
 import { normalizeServerUrl } from '../cli/server-url.js';
 import { Outbox } from '../cli/store/outbox.js';
 import { demoCatalog } from '../server/db/demo-catalog.js';
+import { pgbouncerBinary, startPgbouncer } from '../scripts/cluster/pgbouncer.js';
 import { MAX_LINE_QUANTITY } from '../shared/limits.js';
 import { SHOP_BIN } from '../test/helpers/cli-binary.js';
 import { startPostgresCluster } from '../test/helpers/postgres.js';
 import { cyclePlan, cycleRequests, perCycle } from './lib/checkout.js';
+import { clusterFigureRows } from './lib/cluster-figures.js';
 import { buildCatalogDatabase, buildLargeSqliteDatabase } from './lib/dataset.js';
 import type { LatencyProbe } from './lib/latency.js';
 import { type LoadFigures, type LoadPlan, measureLoads } from './lib/load.js';
@@ -31,12 +35,13 @@ import { cliEnvironment, measureWallTimes } from './lib/wall-time.js';
 
 const quick = process.argv.includes('--quick');
 /**
- * `--only server,cli`: run some groups (server: the baselines, the stateful references and shop on SQLite; postgres;
- * scale; cli; checkout: orders/s beside keyed cart changes, SQLite and Postgres), for quick iteration while
- * optimising. Ratios whose baseline is in a group not run are left blank, and
- * results.md is not written.
+ * `--only server,cli`: run some groups (server: the baselines, the stateful references and shop on SQLite; postgres:
+ * shop on Postgres, directly and through PgBouncer; modes: `npm start`'s development mode vs production; scale: a
+ * million users, search over 100,000 products; cli; checkout: orders/s beside keyed cart changes, SQLite and Postgres),
+ * for quick iteration while optimising. Ratios whose baseline is in a group not run are left blank, and results.md is
+ * not written.
  */
-const groups = ['server', 'postgres', 'scale', 'cli', 'checkout'] as const;
+const groups = ['server', 'postgres', 'modes', 'scale', 'cli', 'checkout'] as const;
 const onlyIndex = process.argv.indexOf('--only');
 const only = onlyIndex === -1 ? undefined : new Set((process.argv[onlyIndex + 1] ?? '').split(','));
 if (only && [...only].some((group) => !(groups as readonly string[]).includes(group))) {
@@ -44,6 +49,13 @@ if (only && [...only].some((group) => !(groups as readonly string[]).includes(gr
   process.exit(2);
 }
 const wants = (group: (typeof groups)[number]) => only === undefined || only.has(group);
+/** `--cluster-figures <file>`: the failover pauses a `SHOP_CLUSTER_FIGURES=<file> npm run test:cluster` wrote. */
+const clusterIndex = process.argv.indexOf('--cluster-figures');
+const clusterFigures = clusterIndex === -1 ? undefined : process.argv[clusterIndex + 1];
+if (clusterIndex !== -1 && (clusterFigures === undefined || !existsSync(clusterFigures))) {
+  process.stderr.write(`bench: --cluster-figures takes the file SHOP_CLUSTER_FIGURES=<file> npm run test:cluster wrote; ${clusterFigures ?? 'none given'} is not there\n`);
+  process.exit(2);
+}
 const settings = quick
   ? { seconds: 1, rounds: 1, connections: 8, writers: 50, smallUsers: 200, largeUsers: 2_000, linesPerUser: 10, smallCatalog: 1_000, largeCatalog: 20_000, wallRuns: 3, latencySamples: 200, syncOps: 50 }
   : { seconds: 5, rounds: 5, connections: 8, writers: 2_000, smallUsers: 1_000, largeUsers: 1_000_000, linesPerUser: 10, smallCatalog: 1_000, largeCatalog: 100_000, wallRuns: 20, latencySamples: 2000, syncOps: 1000 };
@@ -159,6 +171,9 @@ async function main(): Promise<void> {
   if (wants('server') || wants('postgres')) {
     await measureServers();
   }
+  if (wants('modes')) {
+    await measureModes();
+  }
   if (wants('scale')) {
     await measureScale();
   }
@@ -167,6 +182,9 @@ async function main(): Promise<void> {
   }
   if (wants('checkout')) {
     await measureCheckout();
+  }
+  if (only === undefined || clusterFigures !== undefined) {
+    figures.push(...clusterFigureRows(clusterFigures));
   }
 
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}${quick ? ' (--quick)' : ''}`;
@@ -238,6 +256,8 @@ async function measureServers(): Promise<void> {
     }
 
     const pgName = 'authenticated GET /cart (Postgres)';
+    const bouncerName = 'authenticated GET /cart (Postgres through PgBouncer, transaction pooling)';
+    let bouncerSkipped: string | undefined;
     if (wants('postgres')) {
       log('starting Postgres and shop on it');
       const cluster = await startPostgresCluster();
@@ -246,6 +266,19 @@ async function measureServers(): Promise<void> {
       const [pgReader] = await createUsers(pg.url, 1, 'reader');
       await fillCart(pg.url, pgReader as string, skus.slice(0, 3));
       plans.push(plan(pgName, pg.url, { method: 'GET', path: '/cart' }, { authorization: `Bearer ${pgReader}` }));
+
+      if (pgbouncerBinary() === undefined) {
+        bouncerSkipped = 'not measured: pgbouncer is not installed (apt-get install pgbouncer; .ci/run installs it)';
+        log(`${bouncerName}: ${bouncerSkipped}`);
+      } else {
+        log('starting PgBouncer in front of another database of that Postgres, and shop on it');
+        const bouncer = await startBouncer(cluster.adminUrl);
+        stopCluster.unshift(bouncer.stop);
+        const viaBouncer = await processes.start(startShopServer(bouncer.url, join(work, 'pgbouncer')));
+        const [bouncerReader] = await createUsers(viaBouncer.url, 1, 'reader');
+        await fillCart(viaBouncer.url, bouncerReader as string, skus.slice(0, 3));
+        plans.push(plan(bouncerName, viaBouncer.url, { method: 'GET', path: '/cart' }, { authorization: `Bearer ${bouncerReader}` }));
+      }
     }
 
     log(`measuring ${plans.length} figures in turns`);
@@ -256,25 +289,88 @@ async function measureServers(): Promise<void> {
         { name: names.hello, load: load(names.hello) },
         { name: names.echo, load: load(names.echo), baseline: names.hello, target: { kind: 'reported' } },
         { name: names.statefulBare, load: load(names.statefulBare) },
-        { name: names.stateful, load: load(names.stateful), baseline: names.statefulBare, target: { kind: 'reported' } },
-        { name: names.getCart, load: load(names.getCart), baseline: names.stateful, target: { kind: 'throughput', atLeast: 0.6 } },
-        { name: `${names.getCart} vs the bare-Hapi reference`, load: load(names.getCart), baseline: names.statefulBare, target: { kind: 'reported' } },
-        { name: names.postKey, load: load(names.postKey), baseline: names.hello, target: { kind: 'throughput', atLeast: 0.35 } },
-        { name: `${names.postKey} vs bare POST /echo`, load: load(names.postKey), baseline: names.echo, target: { kind: 'reported' } },
+        { name: names.stateful, load: load(names.stateful), baseline: names.statefulBare, target: { kind: 'throughput', atLeast: 0.85 } },
+        { name: names.getCart, load: load(names.getCart), baseline: names.statefulBare, target: { kind: 'throughput', atLeast: 0.6 } },
+        { name: `${names.getCart} vs the reference on shop's pipeline`, load: load(names.getCart), baseline: names.stateful, target: { kind: 'reported' } },
+        { name: names.postKey, load: load(names.postKey), baseline: names.echo, target: { kind: 'throughput', atLeast: 0.5 } },
+        { name: `${names.postKey} vs bare hello`, load: load(names.postKey), baseline: names.hello, target: { kind: 'reported' } },
         { name: names.postNoKey, load: load(names.postNoKey) },
-        { name: 'POST /cart/items with vs without key', load: load(names.postKey), baseline: names.postNoKey, target: { kind: 'p50', atMost: 1.15 } },
+        { name: 'POST /cart/items with vs without key', load: load(names.postKey), baseline: names.postNoKey, target: { kind: 'p50', atMost: 1.1 } },
       );
     } else {
       figures.push({ name: names.getCart, load: load(names.getCart) });
     }
     if (wants('postgres')) {
-      figures.push({ name: pgName, load: load(pgName), baseline: names.getCart, target: { kind: 'reported' } });
+      figures.push(
+        { name: pgName, load: load(pgName), baseline: names.getCart, target: { kind: 'throughput', atLeast: 0.6 } },
+        bouncerSkipped === undefined
+          ? { name: bouncerName, load: load(bouncerName), baseline: pgName, target: { kind: 'reported' } }
+          : { name: bouncerName, skipped: bouncerSkipped, baseline: pgName, target: { kind: 'reported' } },
+      );
     }
   } finally {
     await processes.stopAll();
     for (const stop of stopCluster) {
       await stop();
     }
+  }
+}
+
+/**
+ * PgBouncer as the cluster test runs it (scripts/cluster/pgbouncer.ts: the README's settings, transaction pooling) in
+ * front of a database of its own on `adminUrl`'s server; returns the URL shop connects with (`prepare=false`, as
+ * transaction pooling needs).
+ */
+async function startBouncer(adminUrl: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const database = 'shop_bench_pgbouncer';
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {}, fetch_types: false });
+  try {
+    await admin`CREATE DATABASE ${admin(database)}`;
+    // Behind PgBouncer the statement timeout is the database's setting, as in the cluster test.
+    await admin`ALTER DATABASE ${admin(database)} SET statement_timeout = '15s'`;
+  } finally {
+    await admin.end();
+  }
+  // Not under the bench's own directory: PgBouncer runs as the postgres user, which must be able to reach it.
+  const dir = mkdtempSync(join(tmpdir(), 'shop-bench-pgbouncer-'));
+  const bouncer = await startPgbouncer(new URL(adminUrl), dir, database);
+  return {
+    url: `postgres://postgres@127.0.0.1:${bouncer.port}/shop?prepare=false`,
+    stop: async () => {
+      await bouncer.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The same server and database (SQLite) as `npm start` runs it — no NODE_ENV, so development mode, and the default
+ * log level, so a request log — and with NODE_ENV=production and otherwise the same: what development mode costs.
+ */
+async function measureModes(): Promise<void> {
+  const processes = new Processes();
+  try {
+    const variants = [
+      { name: 'GET /cart (SQLite), as `npm start` runs it: development mode, default log level', env: { NODE_ENV: undefined, LOG_LEVEL: undefined } },
+      { name: 'GET /cart (SQLite), NODE_ENV=production, default log level', env: { NODE_ENV: 'production', LOG_LEVEL: undefined } },
+    ];
+    const plans: LoadPlan[] = [];
+    for (const [index, { name, env }] of variants.entries()) {
+      log(`starting shop: ${name}`);
+      const dir = join(work, `mode-${index}`);
+      const shop = await processes.start(startShopServer(join(dir, 'shop.db'), dir, env));
+      const [reader] = await createUsers(shop.url, 1, 'reader');
+      await fillCart(shop.url, reader as string, skus.slice(0, 3));
+      plans.push(plan(name, shop.url, { method: 'GET', path: '/cart' }, { authorization: `Bearer ${reader}` }));
+    }
+    const results = await measure(plans);
+    const [development, production] = variants as [(typeof variants)[number], (typeof variants)[number]];
+    figures.push(
+      { name: production.name, load: results.get(production.name) as LoadFigures },
+      { name: development.name, load: results.get(development.name) as LoadFigures, baseline: production.name, target: { kind: 'throughput', atLeast: 0.8 } },
+    );
+  } finally {
+    await processes.stopAll();
   }
 }
 

@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline';
+import { createRequire } from 'node:module';
 import type { Readable, Writable } from 'node:stream';
 
 /**
@@ -21,7 +21,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Whether the person running the command can answer a prompt. */
 export function canPrompt(io: Io): boolean {
-  return io.stdinIsTTY && io.stdoutIsTTY;
+  return io.stdoutIsTTY && io.stdinIsTTY;
 }
 
 /** Reads stdin to its end. */
@@ -44,6 +44,8 @@ export async function readSecret(stream: Readable): Promise<string> {
 
 /** Yields stdin line by line as it arrives, so `shop cart add -` can act on each line without waiting for EOF. */
 export async function* readLines(stream: Readable): AsyncGenerator<string> {
+  // Required here, not at start-up: only `shop cart add -` reads lines.
+  const { createInterface } = createRequire(import.meta.url)('node:readline') as typeof import('node:readline');
   const lines = createInterface({ input: stream, crlfDelay: Infinity, terminal: false });
   try {
     for await (const line of lines) {

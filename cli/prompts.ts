@@ -1,4 +1,4 @@
-import { emitKeypressEvents } from 'node:readline';
+import { createRequire } from 'node:module';
 import type { Readable, Writable } from 'node:stream';
 
 import { ExitCode, UserError, usageError } from './errors.js';
@@ -142,11 +142,13 @@ class LineReader {
     this.output.write(this.style.color ? `\u001b[31m${message}\u001b[39m\n` : `${message}\n`);
   }
 
+  /** node:readline is required here, not at start-up: only a prompt at a terminal needs it. */
   private attach(): void {
     if (this.attached) {
       return;
     }
     this.attached = true;
+    const { emitKeypressEvents } = createRequire(import.meta.url)('node:readline') as typeof import('node:readline');
     emitKeypressEvents(this.input);
     this.input.on('keypress', (sequence: string | undefined, key: KeyPress | undefined) => {
       this.dispatch(key ?? { sequence: sequence ?? '' });

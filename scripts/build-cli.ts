@@ -2,7 +2,7 @@
  * Builds the `shop` executable into dist/cli/ (part of `npm run build`; tsc builds the server):
  *
  *   main.cjs  cli/main.ts with all of cli/, shared/, commander and undici: one file, so a `shop` call reads and
- *             compiles one script rather than resolving and loading ~90 modules, and one V8 code cache covers it
+ *             compiles one script rather than resolving and loading ~90 modules, from a V8 code cache per command
  *   ui.mjs    cli/ui/index.ts, the Ink views; Ink and React stay in node_modules, imported only to draw on a terminal
  *   shop.cjs  cli/launcher.ts, the bin: `--version`, then main.cjs compiled from its code cache
  *
@@ -76,6 +76,84 @@ module.exports = new Proxy(function () {}, { apply: (_, self, params) => Reflect
     },
   } satisfies Plugin,
 
+  /**
+   * node:assert costs every `shop` call that makes a request ~1.5 ms (its error class, call tracker, colours), and
+   * undici only ever calls `assert(condition)`. The stand-in returns at once when the condition holds and hands
+   * anything else (a failed check, any other use) to the real module, so failures throw exactly what they did.
+   */
+  lazyAssert: {
+    name: 'lazy-assert',
+    setup(build) {
+      build.onResolve({ filter: /^node:assert$/ }, (args) =>
+        /undici[\\/]lib[\\/]/.test(args.importer) ? { path: 'assert', namespace: 'lazy-assert' } : undefined,
+      );
+      build.onLoad({ filter: /./, namespace: 'lazy-assert' }, () => ({
+        contents: `let real;
+const load = () => (real ??= require('node:assert'));
+module.exports = new Proxy(function assert() {}, {
+  apply: (_, self, params) => (params.length > 0 && params[0] ? undefined : Reflect.apply(load(), self, params)),
+  get: (_, key) => load()[key],
+});`,
+        loader: 'js',
+      }));
+    },
+  } satisfies Plugin,
+
+  /**
+   * undici requires node:http at load for two things a client rarely needs: `IncomingMessage`, compared against when
+   * it destroys a stream, and `http.maxHeaderSize`, the default for a client given none (shop's transport gives one).
+   * Loading node:http (its agent, client, server and parser) costs ~2 ms; these edits read both from it when first
+   * needed instead. Each edit must find its text: a later undici that moved it fails the build rather than silently
+   * loading more.
+   */
+  lazyHttp: {
+    name: 'lazy-http',
+    setup(build) {
+      const edits: Array<{ file: RegExp; replace: Array<[string, string]> }> = [
+        {
+          file: /undici[\\/]lib[\\/]core[\\/]util\.js$/,
+          replace: [
+            ["const { IncomingMessage } = require('node:http')\n", ''],
+            ['.constructor === IncomingMessage)', ".constructor === require('node:http').IncomingMessage)"],
+          ],
+        },
+        {
+          file: /undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/,
+          replace: [
+            ["const http = require('node:http')\n", ''],
+            [
+              `const getDefaultNodeMaxHeaderSize = http &&
+  http.maxHeaderSize &&
+  Number.isInteger(http.maxHeaderSize) &&
+  http.maxHeaderSize > 0
+  ? () => http.maxHeaderSize
+  : () => { throw new InvalidArgumentError('http module not available or http.maxHeaderSize invalid') }`,
+              `const getDefaultNodeMaxHeaderSize = () => {
+  const http = require('node:http')
+  if (http && http.maxHeaderSize && Number.isInteger(http.maxHeaderSize) && http.maxHeaderSize > 0) {
+    return http.maxHeaderSize
+  }
+  throw new InvalidArgumentError('http module not available or http.maxHeaderSize invalid')
+}`,
+            ],
+          ],
+        },
+      ];
+      for (const { file, replace } of edits) {
+        build.onLoad({ filter: file }, (args) => {
+          let contents = readFileSync(args.path, 'utf8');
+          for (const [from, to] of replace) {
+            if (!contents.includes(from)) {
+              throw new Error(`${args.path} no longer contains ${JSON.stringify(from.slice(0, 60))}: update lazyHttp in scripts/build-cli.ts`);
+            }
+            contents = contents.replace(from, to);
+          }
+          return { contents, loader: 'js' };
+        });
+      }
+    },
+  } satisfies Plugin,
+
   checkBundle(metafile: Metafile): void {
     const wrong = Object.keys(metafile.inputs).filter((input) => internals.neverBundled.test(input) || input.startsWith('cli/ui/'));
     if (wrong.length > 0) {
@@ -92,7 +170,7 @@ export async function buildCli(): Promise<void> {
       entryPoints: ['cli/main.ts'],
       outfile: join(internals.outdir, 'main.cjs'),
       external: ['ink', 'react', 'conf'],
-      plugins: [internals.leaveOut, internals.deferRequires],
+      plugins: [internals.leaveOut, internals.deferRequires, internals.lazyAssert, internals.lazyHttp],
     }),
     build({
       ...internals.common,

@@ -15,10 +15,12 @@
  *   instance.
  *
  * `npm run test:cluster -- pg sqlite failover-kill failover-freeze pgbouncer` picks groups (default: all).
- * Prints its figures, then `N passed, N failed` with checks as the unit; exits non-zero on any failed check.
+ * Prints its figures, then `N passed, N failed` with checks as the unit; exits non-zero on any failed check. With
+ * SHOP_CLUSTER_FIGURES=<file> it also writes the figures the benchmark reports (the failover pauses) to that file.
  */
+import { spawnSync } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -26,6 +28,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Jwt from '@hapi/jwt';
 import postgres from 'postgres';
 
+import type { ClusterFigures } from '../bench/lib/cluster-figures.js';
 import { demoCatalog } from '../server/db/demo-catalog.js';
 import { startPostgresCluster } from '../test/helpers/postgres.js';
 import type { ShopProcess } from '../test/helpers/shop-process.js';
@@ -243,9 +246,26 @@ async function main(): Promise<void> {
   checks.log(`cluster test took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
+/**
+ * With SHOP_CLUSTER_FIGURES=<file>, writes the figures this run measured (the failover pauses) to that file, for
+ * `npm run bench -- --cluster-figures <file>` to report beside its own; see bench/lib/cluster-figures.ts.
+ */
+function writeClusterFigures(): void {
+  const file = process.env.SHOP_CLUSTER_FIGURES;
+  if (file === undefined || file === '') {
+    return;
+  }
+  // `-dirty` when the working tree had changes: the figures are then not those of the commit alone.
+  const commit = spawnSync('git', ['describe', '--always', '--dirty'], { encoding: 'utf8' }).stdout?.trim() || undefined;
+  const report: ClusterFigures = { measuredAt: new Date().toISOString(), commit, passed: checks.passed, failed: checks.failed, figures: checks.figures };
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  checks.log(`wrote ${checks.figures.length} figures to ${file}`);
+}
+
 const watchdog = setTimeout(() => {
   checks.check('the cluster test finishes in time', false, `still running after ${internals.budgetMs / 1000} s`);
   void checks.cleanUp().finally(() => {
+    writeClusterFigures();
     console.log(`${checks.passed} passed, ${checks.failed} failed`);
     process.exit(1);
   });
@@ -258,6 +278,7 @@ main()
   .finally(async () => {
     clearTimeout(watchdog);
     await checks.cleanUp();
+    writeClusterFigures();
     console.log(`${checks.passed} passed, ${checks.failed} failed`);
     process.exit(checks.failed > 0 || checks.passed === 0 ? 1 : 0);
   });

@@ -21,6 +21,7 @@ export async function startServerProcess(
   port: number,
   readyPath: string,
 ): Promise<RunningProcess> {
+  // A variable `env` gives as undefined is left out: spawn passes on only those with a value.
   const child = spawn(command, args, { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

@@ -15,6 +15,10 @@ export interface Figure {
   /** What `load.rps` counts, when not requests (checkout cycles count orders); latencies stay per request. */
   unit?: string;
   wallMs?: number;
+  /** How to show the figure, when not as a load or a wall time (a failover pause in seconds). */
+  measured?: string;
+  /** Why the figure was not measured in this run (a tool not installed): shown instead, with no verdict. */
+  skipped?: string;
   baseline?: string;
   target?: Target;
 }
@@ -27,18 +31,37 @@ interface Row {
   verdict: string;
 }
 
+/** A target in words, for a row whose ratio could not be computed. */
+function describeTarget(target: Exclude<Target, { kind: 'reported' } | { kind: 'absolute' }>, baseline: string): string {
+  switch (target.kind) {
+    case 'throughput':
+      return `≥ ${target.atLeast}× throughput of ${baseline}`;
+    case 'p50':
+      return `≤ ${target.atMost}× p50 of ${baseline}`;
+    case 'wall':
+      return `≤ ${target.atMost}× wall time of ${baseline}`;
+  }
+}
+
 function rows(figures: readonly Figure[]): Row[] {
   const byName = new Map(figures.map((figure) => [figure.name, figure]));
   return figures.map((figure) => {
-    const measured = figure.load
-      ? `${Math.round(figure.load.rps).toLocaleString('en')} ${figure.unit ?? 'req/s'}, p50 ${figure.load.p50.toFixed(3)} ms, p99 ${figure.load.p99.toFixed(3)} ms`
-      : `${figure.wallMs?.toFixed(1)} ms wall`;
+    const measured =
+      figure.skipped ??
+      figure.measured ??
+      (figure.load
+        ? `${Math.round(figure.load.rps).toLocaleString('en')} ${figure.unit ?? 'req/s'}, p50 ${figure.load.p50.toFixed(3)} ms, p99 ${figure.load.p99.toFixed(3)} ms`
+        : `${figure.wallMs?.toFixed(1)} ms wall`);
     if (figure.target?.kind === 'absolute') {
       const bound = figure.target.atMostMs;
       const met = (figure.wallMs ?? Infinity) <= bound;
-      return { name: figure.name, measured, ratio: '', target: Number.isFinite(bound) ? `≤ ${bound / 1000} s` : '—', verdict: Number.isFinite(bound) ? (met ? 'met' : 'NOT met') : '' };
+      const judged = Number.isFinite(bound) && figure.skipped === undefined;
+      return { name: figure.name, measured, ratio: '', target: Number.isFinite(bound) ? `≤ ${bound / 1000} s` : '—', verdict: judged ? (met ? 'met' : 'NOT met') : figure.skipped === undefined ? '' : 'not measured' };
     }
     const base = figure.baseline ? byName.get(figure.baseline) : undefined;
+    if (figure.skipped !== undefined) {
+      return { name: figure.name, measured, ratio: '', target: figure.target?.kind === 'reported' || figure.target === undefined ? '—' : describeTarget(figure.target, figure.baseline ?? ''), verdict: 'not measured' };
+    }
     if (!figure.target || !base) {
       return { name: figure.name, measured, ratio: '', target: '—', verdict: '' };
     }

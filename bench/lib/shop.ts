@@ -3,8 +3,12 @@ import { mkdirSync } from 'node:fs';
 import type { TokenPair } from '../../shared/wire.js';
 import { freePort, type RunningProcess, startServerProcess } from './processes.js';
 
-/** Starts the built `shop-server` over `databaseUrl` in its own process. Cheap password hashing: logins are set-up here, not measured. */
-export async function startShopServer(databaseUrl: string, dataDir: string): Promise<RunningProcess> {
+/**
+ * Starts the built `shop-server` over `databaseUrl` in its own process, in production mode with request logs off
+ * unless `overrides` says otherwise (a variable set to undefined there is unset, as if never given). Cheap password
+ * hashing: logins are set-up here, not measured.
+ */
+export async function startShopServer(databaseUrl: string, dataDir: string, overrides: NodeJS.ProcessEnv = {}): Promise<RunningProcess> {
   mkdirSync(dataDir, { recursive: true });
   return startServerProcess(
     process.execPath,
@@ -19,6 +23,7 @@ export async function startShopServer(databaseUrl: string, dataDir: string): Pro
       SHOP_ACCESS_TOKEN_TTL: '7200',
       LOG_LEVEL: 'silent',
       NODE_ENV: 'production',
+      ...overrides,
     },
     await freePort(),
     '/readyz',

@@ -80,6 +80,8 @@ const internals = {
   defaultRetryDelaysMs: [100, 300] as readonly number[],
   defaultConnectTimeoutMs: 5_000,
   defaultResponseTimeoutMs: 15_000,
+  /** The most response header bytes accepted: Node's own default for HTTP (`--max-http-header-size`). */
+  maxHeaderSize: 16 * 1024,
   /** Statuses that mean a proxy or the server itself cannot serve right now: retry later, like a refused connect. */
   unavailableStatuses: new Set([502, 503, 504]),
   /** Safe to send twice by HTTP semantics. A POST is too when it carries an Idempotency-Key: see `isRetryable`. */
@@ -236,6 +238,8 @@ class UndiciTransport implements Transport {
         headersTimeout: this.options.responseTimeoutMs ?? internals.defaultResponseTimeoutMs,
         bodyTimeout: this.options.responseTimeoutMs ?? internals.defaultResponseTimeoutMs,
         keepAliveTimeout: 10_000,
+        // Node's default, given here so that undici need not load node:http to read it (see scripts/build-cli.ts).
+        maxHeaderSize: internals.maxHeaderSize,
       }),
     }));
     return this.agent;

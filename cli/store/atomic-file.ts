@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { open, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 import { uniqueName } from '../unique-id.js';
+import { fsAsync } from './fs-async.js';
 import { assertPrivateDirectory, ensurePrivateDirectory } from './private-paths.js';
 
 /** Files `shop` keeps hold a cart, preferences and pending changes: owner only, like the credentials. */
@@ -14,11 +14,11 @@ const internals = {
 
   /** Flushes a file or directory to the disk. */
   async sync(path: string, flags: 'r' | 'r+'): Promise<void> {
-    const handle = await open(path, flags);
+    const fd = await fsAsync.open(path, flags);
     try {
-      await handle.sync();
+      await fsAsync.fsync(fd);
     } finally {
-      await handle.close();
+      await fsAsync.close(fd);
     }
   },
 };
@@ -51,18 +51,18 @@ export async function writeFileAtomic(path: string, text: string, { durable = tr
   ensurePrivateDirectory(directory);
   const temporary = join(directory, `${internals.temporaryPrefix(path)}${uniqueName()}${internals.temporarySuffix}`);
   try {
-    const handle = await open(temporary, 'wx', PRIVATE_FILE_MODE);
+    const fd = await fsAsync.open(temporary, 'wx', PRIVATE_FILE_MODE);
     try {
-      await handle.writeFile(text, 'utf8');
+      await fsAsync.writeAll(fd, text);
       if (durable) {
-        await handle.sync();
+        await fsAsync.fsync(fd);
       }
     } finally {
-      await handle.close();
+      await fsAsync.close(fd);
     }
-    await rename(temporary, path);
+    await fsAsync.rename(temporary, path);
   } catch (error) {
-    await unlink(temporary).catch(() => undefined);
+    await fsAsync.unlink(temporary).catch(() => undefined);
     throw error;
   }
   if (!durable) {
@@ -84,14 +84,14 @@ export async function removeAbandonedTemporaries(path: string): Promise<void> {
   const prefix = internals.temporaryPrefix(path);
   let names: string[];
   try {
-    names = await readdir(dirname(path));
+    names = await fsAsync.readdir(dirname(path));
   } catch {
     return;
   }
   await Promise.all(
     names
       .filter((name) => name.startsWith(prefix) && name.endsWith(internals.temporarySuffix))
-      .map((name) => unlink(join(dirname(path), name)).catch(() => undefined)),
+      .map((name) => fsAsync.unlink(join(dirname(path), name)).catch(() => undefined)),
   );
 }
 

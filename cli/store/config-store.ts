@@ -1,10 +1,10 @@
 import { chmodSync, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
-import { chmod, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type Conf from 'conf';
 
 import { UserError } from '../errors.js';
+import { fsAsync } from './fs-async.js';
 import type { CredentialStoreChoice, SecretStore } from './keyring.js';
 import { assertPrivateDirectory, ensurePrivateDirectory, refuseSymbolicLink } from './private-paths.js';
 import { type SettingKey, SETTING_KEYS } from './settings.js';
@@ -287,11 +287,11 @@ export class ConfigStore {
     if (this.options.checkFileMode === false) {
       return;
     }
-    if (fileMode(await stat(path)) === PRIVATE_FILE_MODE) {
+    if (fileMode(await fsAsync.stat(path)) === PRIVATE_FILE_MODE) {
       return;
     }
-    await chmod(path, PRIVATE_FILE_MODE);
-    const mode = fileMode(await stat(path));
+    await fsAsync.chmod(path, PRIVATE_FILE_MODE);
+    const mode = fileMode(await fsAsync.stat(path));
     if (mode !== PRIVATE_FILE_MODE) {
       throw new UserError(`${path} has mode ${mode.toString(8)} and could not be made private (600); fix it by hand`);
     }

@@ -1,8 +1,8 @@
-import { link, readdir, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { uniqueName } from '../unique-id.js';
+import { fsAsync } from './fs-async.js';
 
 /**
  * The process taking a lock, written into the lock file so that others can tell a lock left behind by a process that
@@ -58,7 +58,7 @@ const internals = {
 
   async readLock(path: string): Promise<{ text: string; modifiedMs: number } | undefined> {
     try {
-      const [text, info] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
+      const [text, info] = await Promise.all([fsAsync.readFile(path, 'utf8'), fsAsync.stat(path)]);
       return { text, modifiedMs: info.mtimeMs };
     } catch {
       // Released meanwhile.
@@ -84,15 +84,15 @@ const internals = {
   async takeOver(path: string, judged: string): Promise<void> {
     const aside = `${path}.${uniqueName()}.abandoned`;
     try {
-      await rename(path, aside);
+      await fsAsync.rename(path, aside);
     } catch {
       return; // Someone else took it over first.
     }
-    const moved = await readFile(aside, 'utf8').catch(() => judged);
+    const moved = await fsAsync.readFile(aside, 'utf8').catch(() => judged);
     if (moved !== judged) {
-      await link(aside, path).catch(() => undefined);
+      await fsAsync.link(aside, path).catch(() => undefined);
     }
-    await unlink(aside).catch(() => undefined);
+    await fsAsync.unlink(aside).catch(() => undefined);
   },
 
   /**
@@ -105,17 +105,17 @@ const internals = {
     const text = JSON.stringify(record);
     const candidate = `${path}.${record.token}${internals.candidateSuffix}`;
     // 'wx': never through a link someone planted at the name.
-    await writeFile(candidate, text, { mode: 0o600, flag: 'wx' });
+    await fsAsync.writeFile(candidate, text, { mode: 0o600, flag: 'wx' });
     try {
       for (;;) {
         try {
-          await link(candidate, path);
+          await fsAsync.link(candidate, path);
           return;
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code;
           if (code === 'ENOENT') {
             // Cleared away as abandoned by another process: write it again.
-            await writeFile(candidate, text, { mode: 0o600, flag: 'wx' });
+            await fsAsync.writeFile(candidate, text, { mode: 0o600, flag: 'wx' });
             continue;
           }
           if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS') {
@@ -135,14 +135,14 @@ const internals = {
         await sleep(options.pollMs ?? internals.defaultPollMs);
       }
     } finally {
-      await unlink(candidate).catch(() => undefined);
+      await fsAsync.unlink(candidate).catch(() => undefined);
     }
   },
 
   /** The lock without hard links: true when it was free and is now ours. */
   async createAndWrite(path: string, text: string): Promise<boolean> {
     try {
-      await writeFile(path, text, { mode: 0o600, flag: 'wx' });
+      await fsAsync.writeFile(path, text, { mode: 0o600, flag: 'wx' });
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
@@ -155,15 +155,15 @@ const internals = {
   /** Removes candidate files left by processes that died while waiting for the lock. */
   async removeAbandonedCandidates(path: string): Promise<void> {
     const prefix = `${basename(path)}.`;
-    const names = await readdir(dirname(path)).catch(() => [] as string[]);
+    const names = await fsAsync.readdir(dirname(path)).catch(() => [] as string[]);
     await Promise.all(
       names
         .filter((name) => name.startsWith(prefix) && name.endsWith(internals.candidateSuffix))
         .map(async (name) => {
           const candidate = join(dirname(path), name);
-          const info = await stat(candidate).catch(() => undefined);
+          const info = await fsAsync.stat(candidate).catch(() => undefined);
           if (info !== undefined && Date.now() - info.mtimeMs > internals.abandonedCandidateMs) {
-            await unlink(candidate).catch(() => undefined);
+            await fsAsync.unlink(candidate).catch(() => undefined);
           }
         }),
     );
@@ -173,7 +173,7 @@ const internals = {
   async release(path: string, token: string): Promise<void> {
     const current = await internals.readLock(path);
     if (current !== undefined && internals.parse(current.text)?.token === token) {
-      await unlink(path).catch(() => undefined);
+      await fsAsync.unlink(path).catch(() => undefined);
     }
   },
 };
@@ -192,7 +192,7 @@ export async function withFileLock<T>(path: string, work: () => Promise<T>, opti
       ? undefined
       : setInterval(() => {
           const now = new Date();
-          utimes(path, now, now).catch(() => undefined);
+          fsAsync.utimes(path, now, now).catch(() => undefined);
         }, options.heartbeatMs);
   // A heartbeat must not keep a finished process alive.
   heartbeat?.unref();

@@ -1,7 +1,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { unlink } from 'node:fs/promises';
 
 import { readTextFile } from './atomic-file.js';
+import { fsAsync } from './fs-async.js';
 import { APPEND_NO_FOLLOW } from './private-paths.js';
 
 const PRIVATE_FILE_MODE = 0o600;
@@ -29,14 +29,29 @@ export interface SentOps {
  * with their keys, which the server answers from its record without applying them twice.
  */
 export class SentLog {
+  /**
+   * The log, kept open between appends until {@link clear}: opening and closing it for each op took two thirds of an
+   * append's time (~5–9 ms per 1,000 ops here). Appends through it reach the file as they are made, for every reader.
+   */
+  private fd: number | undefined;
+
   constructor(readonly path: string) {}
 
   /** Records that the op was applied. Synchronous: one small append, done before the op is reported sent. */
   add(op: SentOp): void {
-    const fd = openSync(this.path, APPEND_NO_FOLLOW, PRIVATE_FILE_MODE);
+    this.fd ??= openSync(this.path, APPEND_NO_FOLLOW, PRIVATE_FILE_MODE);
     try {
-      writeSync(fd, `${JSON.stringify({ id: op.id, key: op.key })}\n`);
-    } finally {
+      writeSync(this.fd, `${JSON.stringify({ id: op.id, key: op.key })}\n`);
+    } catch (error) {
+      this.close();
+      throw error;
+    }
+  }
+
+  private close(): void {
+    if (this.fd !== undefined) {
+      const fd = this.fd;
+      this.fd = undefined;
       closeSync(fd);
     }
   }
@@ -58,7 +73,9 @@ export class SentLog {
 
   /** Forgets every op, once the outbox file no longer lists them. */
   async clear(): Promise<void> {
-    await unlink(this.path).catch((error: NodeJS.ErrnoException) => {
+    // Closed first: an append after this must create the next log, not write to the one removed.
+    this.close();
+    await fsAsync.unlink(this.path).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') {
         throw error;
       }

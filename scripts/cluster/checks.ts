@@ -1,7 +1,17 @@
+/** A figure the cluster test measured, for the benchmark's report (see bench/lib/cluster-figures.ts). */
+export interface ClusterFigure {
+  /** What was measured, e.g. `failover-kill: longest pause in acknowledged writes`. */
+  name: string;
+  ms: number;
+  /** The bound its check applied. */
+  atMostMs: number;
+}
+
 /** The cluster test's tally: checks are its unit, printed as they are made, and cleanups run in reverse at the end. */
 export class Checks {
   passed = 0;
   failed = 0;
+  readonly figures: ClusterFigure[] = [];
   #cleanups: (() => Promise<void> | void)[] = [];
 
   check(name: string, ok: boolean, detail = ''): boolean {
@@ -13,6 +23,11 @@ export class Checks {
       console.log(`  FAIL  ${name}${detail ? `: ${detail}` : ''}`);
     }
     return ok;
+  }
+
+  /** Keeps a measured figure; test-cluster.ts writes them to $SHOP_CLUSTER_FIGURES when set. */
+  figure(figure: ClusterFigure): void {
+    this.figures.push(figure);
   }
 
   log(message: string): void {

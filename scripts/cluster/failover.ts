@@ -149,6 +149,7 @@ export async function failoverPhase(checks: Checks, phase: string, options: Fail
   );
   checkExactlyOnce(checks, phase, load, verdict);
   checks.check(`${phase}: no 5xx other than 503 reached a client`, other5xx === 0, `statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
+  checks.figure({ name: `${phase}: longest pause in acknowledged writes`, ms: pause.pauseMs, atMostMs: internals.maxPauseMs });
   checks.check(
     `${phase}: the longest pause in acknowledged writes is at most ${internals.maxPauseMs / 1000} s`,
     pause.pauseMs <= internals.maxPauseMs,

@@ -41,7 +41,20 @@ export interface PgbouncerPhaseOptions {
   skus: readonly string[];
 }
 
-interface RunningPgbouncer {
+/** Where the pgbouncer executable is, on PATH or in the usual sbin directories; undefined when it is not installed. */
+export function pgbouncerBinary(): string | undefined {
+  for (const dir of [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/usr/bin'].filter(Boolean)) {
+    try {
+      accessSync(join(dir, 'pgbouncer'), constants.X_OK);
+      return join(dir, 'pgbouncer');
+    } catch {
+      // Not here.
+    }
+  }
+  return undefined;
+}
+
+export interface RunningPgbouncer {
   port: number;
   stop(): Promise<void>;
 }
@@ -52,15 +65,11 @@ const internals = {
   replays: 8,
 
   findPgbouncer(): string {
-    for (const dir of [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/usr/bin'].filter(Boolean)) {
-      try {
-        accessSync(join(dir, 'pgbouncer'), constants.X_OK);
-        return join(dir, 'pgbouncer');
-      } catch {
-        // Not here.
-      }
+    const binary = pgbouncerBinary();
+    if (binary === undefined) {
+      throw new Error('pgbouncer was not found: install it (apt-get install pgbouncer); .ci/run does');
     }
-    throw new Error('pgbouncer was not found: install it (apt-get install pgbouncer); .ci/run does');
+    return binary;
   },
 
   async waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -92,12 +101,12 @@ const internals = {
    * authentication for the `postgres` user (loopback, throwaway data). As root it runs as `postgres`: PgBouncer
    * refuses to run as root.
    */
-  async start(target: URL, dir: string): Promise<RunningPgbouncer> {
+  async start(target: URL, dir: string, database: string): Promise<RunningPgbouncer> {
     const port = await freePort();
     const settings = Object.entries(PGBOUNCER_SETTINGS).map(([name, value]) => `${name} = ${value}`);
     const ini = [
       '[databases]',
-      `shop = host=${target.hostname} port=${target.port} dbname=${internals.database}`,
+      `shop = host=${target.hostname} port=${target.port} dbname=${database}`,
       '[pgbouncer]',
       'listen_addr = 127.0.0.1',
       `listen_port = ${port}`,
@@ -184,6 +193,15 @@ const internals = {
 };
 
 /**
+ * Starts PgBouncer with {@link PGBOUNCER_SETTINGS} in front of `database` on the Postgres server at `target`, with
+ * a configuration written to `dir`; clients connect to database `shop` on the returned port (with `prepare=false`).
+ * Also used by bench/run.ts, so the benchmark measures the configuration the cluster test proves.
+ */
+export function startPgbouncer(target: URL, dir: string, database: string): Promise<RunningPgbouncer> {
+  return internals.start(target, dir, database);
+}
+
+/**
  * Three instances through PgBouncer in transaction pooling mode (`prepare=false` in their URL): they start and migrate
  * at once, then keyed cart adds from concurrent retrying clients, and concurrent replays of one key. Nothing may be
  * lost or doubled, and Postgres must see no more server connections than PgBouncer's pool.
@@ -197,7 +215,7 @@ export async function pgbouncerPhase(checks: Checks, phase: string, options: Pgb
   // Behind PgBouncer the statement timeout is the database's (or the role's) setting; see PGBOUNCER_SETTINGS.
   await admin`ALTER DATABASE ${admin(internals.database)} SET statement_timeout = '15s'`;
   const target = new URL(options.adminUrl);
-  const bouncer = await internals.start(target, dir);
+  const bouncer = await startPgbouncer(target, dir, internals.database);
   checks.defer(() => bouncer.stop());
 
   let peak = 0;

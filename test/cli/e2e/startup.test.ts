@@ -25,13 +25,16 @@ export async function load(url, context, nextLoad) {
 }
 `;
 /**
- * Registers the hook and records two more things the hook cannot see: files read with readFileSync (how the launcher
- * reads the bundle it compiles from a code cache) and, at exit, the Node built-ins loaded (undici needs node:http).
+ * Registers the hook and records three more things the hook cannot see: files read with readFileSync (how the launcher
+ * reads the bundle it compiles from a code cache), undici connecting (it is bundled, and loads no built-in of its own
+ * that a piped stdout has not loaded already) and, at exit, the Node built-ins loaded.
  */
 const TRACE_REGISTER = `
+import diagnosticsChannel from 'node:diagnostics_channel';
 import fs from 'node:fs';
 import { register } from 'node:module';
 register(new URL('./hooks.mjs', import.meta.url));
+diagnosticsChannel.subscribe('undici:client:beforeConnect', () => fs.appendFileSync(process.env.SHOP_TRACE_FILE, 'undici:connect\\n'));
 const readFileSync = fs.readFileSync;
 fs.readFileSync = (path, ...rest) => {
   fs.appendFileSync(process.env.SHOP_TRACE_FILE, String(path) + '\\n');
@@ -53,15 +56,15 @@ interface Loaded {
   packages: string[];
   /** Of the built CLI, dist/cli. */
   files: string[];
-  /** Whether Node's http module was: only undici loads it. */
-  http: boolean;
+  /** Whether undici connected to a server. */
+  undici: boolean;
   /** Node's own modules, by name. */
   builtins: string[];
 }
 
-/** What most tests compare: the packages, the files of the CLI, and whether HTTP was loaded. */
-function summary({ packages, files, http }: Loaded): Omit<Loaded, 'builtins'> {
-  return { packages, files, http };
+/** What most tests compare: the packages, the files of the CLI, and whether undici connected. */
+function summary({ packages, files, undici }: Loaded): Omit<Loaded, 'builtins'> {
+  return { packages, files, undici };
 }
 
 describe('start-up', () => {
@@ -85,7 +88,7 @@ describe('start-up', () => {
     return {
       packages: [...new Set(packages)].sort(),
       files: [...new Set(files)].sort(),
-      http: entries.includes('builtin:NativeModule http'),
+      undici: entries.includes('undici:connect'),
       builtins: entries.flatMap((entry) => /^builtin:NativeModule (.+)$/.exec(entry)?.[1] ?? []),
     };
   };
@@ -113,7 +116,7 @@ describe('start-up', () => {
   });
 
   it('answers --version without loading any package or the CLI bundle', async () => {
-    expect(summary(await loadedBy('--version'))).to.equal({ packages: [], files: ['shop.cjs'], http: false });
+    expect(summary(await loadedBy('--version'))).to.equal({ packages: [], files: ['shop.cjs'], undici: false });
   });
 
   it('bundles commander and undici only: Ink, React and conf stay out of the CLI bundle, loaded only when needed', async () => {
@@ -123,7 +126,13 @@ describe('start-up', () => {
   });
 
   it('lists the cart as JSON loading no package beside the bundle: no Ink, no React, no conf', async () => {
-    expect(summary(await loadedBy('cart list --json'))).to.equal({ packages: [], files: ['main.cjs', 'shop.cjs'], http: true });
+    expect(summary(await loadedBy('cart list --json'))).to.equal({ packages: [], files: ['main.cjs', 'shop.cjs'], undici: true });
+  });
+
+  it('lists the cart without loading node:fs/promises, node:readline, node:assert or node:http: each costs every call, for nothing a read runs', async () => {
+    const { builtins } = await loadedBy('cart list --json');
+
+    expect(builtins).to.not.include(['fs/promises', 'readline', 'assert', 'http']);
   });
 
   it('lists the cart without loading node:crypto or perf_hooks: a read needs no random key, and their loading costs every call', async () => {
@@ -140,11 +149,11 @@ describe('start-up', () => {
   });
 
   it('shows config without loading undici', async () => {
-    expect(summary(await loadedBy('config list'))).to.equal({ packages: [], files: ['main.cjs', 'shop.cjs'], http: false });
+    expect(summary(await loadedBy('config list'))).to.equal({ packages: [], files: ['main.cjs', 'shop.cjs'], undici: false });
   });
 
   it('lists the queue without loading undici', async () => {
-    expect((await loadedBy('queue --json')).http).to.be.false();
+    expect((await loadedBy('queue --json')).undici).to.be.false();
   });
 
   it('queues a change and reads the saved cart offline loading no package beside the bundle', async () => {
@@ -155,7 +164,7 @@ describe('start-up', () => {
     await writeFile(join(dir.path, 'credentials.json'), JSON.stringify({ ...credentials, [offline.SHOP_SERVER]: credentials[api.url] }), { mode: 0o600 });
 
     expect(await packagesLoadedBy('cart add MUG-BLUE --json', offline)).to.equal([]);
-    expect(summary(await loadedBy('queue', offline))).to.equal({ packages: [], files: ['main.cjs', 'shop.cjs'], http: false });
+    expect(summary(await loadedBy('queue', offline))).to.equal({ packages: [], files: ['main.cjs', 'shop.cjs'], undici: false });
   });
 
   it('compiles the CLI from the code cache its first run leaves, and leaves that cache alone after', async () => {
@@ -174,6 +183,22 @@ describe('start-up', () => {
       // V8 took the cache: a rejected one is written again.
       expect(await readdir(cacheDir)).to.equal(caches);
       expect((await stat(join(cacheDir, caches[0] ?? ''))).mtimeMs).to.equal(written);
+    } finally {
+      await rm(cacheHome, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps a code cache per command, so a cache left by one command does not leave another compiling on every call', async () => {
+    const cacheHome = await mkdtemp(join(tmpdir(), 'shop-cache-'));
+    const env = { SHOP_SERVER: api.url, SHOP_CONFIG_DIR: dir.path, XDG_CACHE_HOME: cacheHome };
+    try {
+      const config = await runShell('shop config list', env);
+      const cart = await runShell(`shop --server ${api.url} cart list --json`, env);
+
+      expect(config.code, config.stderr).to.equal(0);
+      expect(cart.code, cart.stderr).to.equal(0);
+      const caches = (await readdir(join(cacheHome, 'shop', 'code-cache'))).map((name) => name.split('-')[1]).sort();
+      expect(caches).to.equal(['cart', 'config']);
     } finally {
       await rm(cacheHome, { recursive: true, force: true });
     }
