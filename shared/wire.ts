@@ -6,11 +6,17 @@ export interface Credentials {
   password: string;
 }
 
-/** `POST /auth/register` → 201. */
+/** `POST /auth/register` → 201; `merge` when a guest's token came with it. */
 export interface RegisteredUser {
   id: string;
   email: string;
   createdAt: string;
+  merge?: GuestMergeReport;
+}
+
+/** `POST /auth/login` → 200: a token pair, and `merge` when a guest's token came with it. */
+export interface LoginResponse extends TokenPair {
+  merge?: GuestMergeReport;
 }
 
 /** `POST /auth/login` and `POST /auth/refresh` → 200. */
@@ -38,7 +44,10 @@ export interface LogoutRequest {
 /** `GET /me`. */
 export interface Me {
   id: string;
-  email: string;
+  /** `null` for a guest. */
+  email: string | null;
+  /** A guest (`POST /auth/guest`): may use the catalogue, a cart and preferences, not orders. */
+  guest: boolean;
   createdAt: string;
 }
 

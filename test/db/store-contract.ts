@@ -14,6 +14,7 @@ import {
   type OrderRecord,
   type ProductRecord,
   type Store,
+  type AccountRecord,
   type UserRecord,
 } from '../../server/db/store.js';
 import { SKU_PATTERN } from '../../shared/limits.js';
@@ -43,7 +44,7 @@ const internals = {
     { sku: 'OLD-CAP', name: 'Old Cap', description: 'Discontinued mug-shaped cap', prices: { EUR: 900 }, active: false, stock: null },
   ] satisfies ProductRecord[],
 
-  async user(store: Store, email = `${randomUUID()}@example.com`): Promise<UserRecord> {
+  async user(store: Store, email = `${randomUUID()}@example.com`): Promise<AccountRecord> {
     const user = await store.users.create({ id: randomUUID(), email, passwordHash: 'scrypt$hash', createdAt: internals.now });
     if (user === null) {
       throw new Error(`could not create ${email}`);
@@ -127,6 +128,8 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
           passwordHash: 'scrypt$17$8$1$salt$key',
           tokenVersion: 0,
           createdAt: internals.now,
+          kind: 'account',
+          touchedAt: null,
         };
         expect(created).to.equal(expected);
         expect(await store.users.findById(expected.id)).to.equal(expected);

@@ -41,7 +41,7 @@ export async function registerRun({ deps, email, passwordStdin }: RegisterOption
   // What `shop whoami` shows offline.
   const { cache } = deps.offline();
   await cache
-    .saveAccount({ server, userId: user.id }, { me: { value: user, asOf: new Date(deps.now()).toISOString() } })
+    .saveAccount({ server, userId: user.id }, { me: { value: { id: user.id, email: user.email, guest: false, createdAt: user.createdAt }, asOf: new Date(deps.now()).toISOString() } })
     .catch((error: Error) => deps.debug(`could not save the cache: ${error.message}`));
   await deps.output.info(`Registered and logged in to ${server} as ${user.email}.`);
   if (previous !== undefined && previous.email !== user.email) {
