@@ -221,6 +221,43 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
       });
     });
 
+    describe('guests', () => {
+      const hour = 3600_000;
+
+      it('creates a guest with no email or password, touched when created', async () => {
+        const guest = await store.users.createGuest(randomUUID(), internals.now);
+        expect(guest).to.include({ kind: 'guest', email: null, passwordHash: null, tokenVersion: 0, createdAt: internals.now, touchedAt: internals.now });
+        expect(await store.users.findById(guest.id)).to.equal(guest);
+      });
+
+      it('touches a guest only when its last touch is older than asked', async () => {
+        const guest = await store.users.createGuest(randomUUID(), internals.now);
+        await store.users.touchGuest(guest.id, internals.later(hour / 2), internals.now);
+        expect((await store.users.findById(guest.id))?.touchedAt).to.equal(internals.now);
+        await store.users.touchGuest(guest.id, internals.later(2 * hour), internals.later(hour));
+        expect((await store.users.findById(guest.id))?.touchedAt).to.equal(internals.later(2 * hour));
+      });
+
+      it('deletes idle guests with their rows and requests, never accounts or recent guests', async () => {
+        const idle = await store.users.createGuest(randomUUID(), internals.now);
+        const recent = await store.users.createGuest(randomUUID(), internals.later(2 * hour));
+        const account = await internals.user(store);
+        await store.preferences.set(idle.id, 'theme', 'dark', internals.now);
+        await store.transaction(async (tx) => {
+          await tx.idempotency.claim(`user:${idle.id}`, 'k1', 'f'.repeat(64), internals.now, internals.later(100 * hour));
+          await tx.idempotency.complete(`user:${idle.id}`, 'k1', { status: 200, body: '{}', headers: {} });
+        });
+
+        expect(await store.users.deleteIdleGuests(internals.later(hour))).to.equal(1);
+        expect(await store.users.findById(idle.id)).to.be.null();
+        expect(await store.preferences.count(idle.id)).to.equal(0);
+        const left = await store.accounts.collect({ userId: idle.id, idempotencyScopes: [`user:${idle.id}`], loginAccounts: [] });
+        expect(left.requests).to.equal([]);
+        expect(await store.users.findById(recent.id)).to.include({ kind: 'guest' });
+        expect(await store.users.findById(account.id)).to.include({ kind: 'account' });
+      });
+    });
+
     describe('products', () => {
       beforeEach(async () => {
         await store.products.upsert(internals.products);
