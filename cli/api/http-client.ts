@@ -203,6 +203,10 @@ class HttpApiClient implements ApiClient {
       const token = await this.session.refreshAfterRejection(current.token);
       response = await this.transport.send({ ...build(), token });
     }
+    if (!this.session.usesEnvToken && response.status === 401 && errorCodeOf(response) === ErrorCode.GUEST_EXPIRED) {
+      // The guest is gone for good: forget it, so the next `shop cart add` starts a new guest cart.
+      await this.store.deleteCredentials(this.server);
+    }
     return this.rejectUnauthorized(response, this.session.usesEnvToken);
   }
 

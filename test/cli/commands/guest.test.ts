@@ -63,6 +63,20 @@ describe('shop as a guest', () => {
     expect(cart.lines.map((line) => [line.sku, line.quantity])).to.equal([['MUG-BLUE', 3]]);
   });
 
+  it('forgets a guest the server expired, and the next cart add starts a new one', async () => {
+    await shop(['cart', 'add', 'MUG-BLUE']);
+    const first = await guestId();
+    expect(await api.store.users.deleteIdleGuests(new Date(Date.now() + 60 * 24 * 3600 * 1000))).to.be.at.least(1);
+
+    const list = await shop(['cart', 'list', '--online']);
+    expect(list.code).to.equal(4);
+    expect(list.stderr).to.contain('(GUEST_EXPIRED); `shop cart add` starts a new guest cart, or run `shop login`');
+    const again = await shop(['cart', 'add', 'MUG-BLUE']);
+    expect(again.code, again.stderr).to.equal(0);
+    expect(again.stderr).to.contain(GUEST_NOTICE);
+    expect(await guestId()).to.not.equal(first);
+  });
+
   it('stops with exit 3 and one line when logged out and the server cannot be reached', async () => {
     await link.cut();
     const run = await shop(['cart', 'add', 'MUG-BLUE']);
