@@ -37,3 +37,6 @@ export class UserError extends Error {
 export function usageError(message: string): UserError {
   return new UserError(message, ExitCode.usage);
 }
+
+/** What a guest is told when it asks for what only an account may do (exit 4, as for any missing login). */
+export const GUEST_HINT = 'you are shopping as a guest: `shop register` or `shop login` first (your cart comes along)';

@@ -53,6 +53,9 @@ function describeAuthFailure(error: AuthenticationError): string {
   if (error.fromEnv) {
     return `the server rejected SHOP_TOKEN: ${reason}; set a valid token, or unset SHOP_TOKEN and run \`shop login\``;
   }
+  if (error.code === 'GUEST_EXPIRED') {
+    return `${reason}; \`shop cart add\` starts a new guest cart, or run \`shop login\``;
+  }
   return `${reason}; run \`shop login\``;
 }
 

@@ -59,6 +59,8 @@ export interface Config {
   idempotency: { retentionSeconds: number; maxRecordsPerUser: number };
   /** Most devices one user keeps for `shop sync`; one more evicts the least recently seen. */
   maxDevicesPerUser: number;
+  /** Guests (`POST /auth/guest`) untouched this long are deleted by housekeeping, cart and all. */
+  guestTtlSeconds: number;
 }
 
 const internals = {
@@ -94,6 +96,8 @@ const internals = {
     SHOP_IDEMPOTENCY_RETENTION: Joi.number().integer().min(60).max(365 * 24 * 3600).default(24 * 3600),
     SHOP_IDEMPOTENCY_MAX_PER_USER: Joi.number().integer().min(10).max(1_000_000).default(1000),
     SHOP_MAX_DEVICES: Joi.number().integer().min(1).max(10_000).default(10),
+    // At least two hours: a guest's last use is recorded to the hour.
+    SHOP_GUEST_TTL: Joi.number().integer().min(2 * 3600).max(365 * 24 * 3600).default(30 * 24 * 3600),
   }).unknown(true),
 };
 
@@ -192,5 +196,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, fallbackKeys?: (dataDir: stri
       maxRecordsPerUser: settings.SHOP_IDEMPOTENCY_MAX_PER_USER as number,
     },
     maxDevicesPerUser: settings.SHOP_MAX_DEVICES as number,
+    guestTtlSeconds: settings.SHOP_GUEST_TTL as number,
   };
 }

@@ -61,7 +61,11 @@ async function runServer(config: Config, log: Logger): Promise<void> {
   }
   const server = await createServer({ config, store, log, version: internals.version() });
   await server.start();
-  const stopHousekeeping = startHousekeeping(store, log, () => new Date(), config.loginThrottle.windowSeconds, undefined, config.registrationThrottle.windowSeconds);
+  const stopHousekeeping = startHousekeeping(store, log, () => new Date(), {
+    loginWindowSeconds: config.loginThrottle.windowSeconds,
+    registrationWindowSeconds: config.registrationThrottle.windowSeconds,
+    guestTtlSeconds: config.guestTtlSeconds,
+  });
   log.info({ url: server.info.uri, database: store.dialect, env: config.env, jwtAlgorithm: config.jwt.algorithm }, 'shop-server listening');
 
   let stopping = false;

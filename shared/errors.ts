@@ -39,6 +39,13 @@ export const ErrorCode = {
   REFRESH_TOKEN_REUSED: 'REFRESH_TOKEN_REUSED',
   /** The authenticated user may not do this. */
   FORBIDDEN: 'FORBIDDEN',
+  /** A guest may not do this (place or list orders, change a password it does not have): register or log in first. */
+  GUEST_NOT_ALLOWED: 'GUEST_NOT_ALLOWED',
+  /**
+   * The token is a guest's whose guest no longer exists: removed after being idle too long, or merged into an account
+   * at login or registration. Its cart went with it (or into the account); start again as a guest or log in.
+   */
+  GUEST_EXPIRED: 'GUEST_EXPIRED',
   /** An account with this email already exists. */
   EMAIL_TAKEN: 'EMAIL_TAKEN',
   /** No active product has this SKU. */
@@ -104,6 +111,8 @@ export const errorStatus: Readonly<Record<ErrorCode, number>> = {
   REFRESH_TOKEN_INVALID: 401,
   REFRESH_TOKEN_REUSED: 401,
   FORBIDDEN: 403,
+  GUEST_NOT_ALLOWED: 403,
+  GUEST_EXPIRED: 401,
   EMAIL_TAKEN: 409,
   SKU_NOT_FOUND: 404,
   QUANTITY_LIMIT: 422,

@@ -3,6 +3,8 @@
 export const Paths = {
   register: '/auth/register',
   login: '/auth/login',
+  /** `POST`: tokens for a new guest (no email, no password). */
+  guest: '/auth/guest',
   refresh: '/auth/refresh',
   logout: '/auth/logout',
   me: '/me',

@@ -6,11 +6,17 @@ export interface Credentials {
   password: string;
 }
 
-/** `POST /auth/register` → 201. */
+/** `POST /auth/register` → 201; `merge` when a guest's token came with it. */
 export interface RegisteredUser {
   id: string;
   email: string;
   createdAt: string;
+  merge?: GuestMergeReport;
+}
+
+/** `POST /auth/login` → 200: a token pair, and `merge` when a guest's token came with it. */
+export interface LoginResponse extends TokenPair {
+  merge?: GuestMergeReport;
 }
 
 /** `POST /auth/login` and `POST /auth/refresh` → 200. */
@@ -38,7 +44,10 @@ export interface LogoutRequest {
 /** `GET /me`. */
 export interface Me {
   id: string;
-  email: string;
+  /** `null` for a guest. */
+  email: string | null;
+  /** A guest (`POST /auth/guest`): may use the catalogue, a cart and preferences, not orders. */
+  guest: boolean;
   createdAt: string;
 }
 
@@ -307,4 +316,58 @@ export type PushResult =
 export interface PushResponse {
   /** One per change, in order. */
   results: PushResult[];
+}
+
+/** `POST /auth/guest` → 201: tokens for a new guest, who may use the catalogue, a cart and preferences, not orders. */
+export interface GuestSession extends TokenPair {
+  guest: true;
+}
+
+/** A guest's cart line that went into the account's cart in full (new, or summed with the account's line). */
+export interface MergedLine {
+  sku: string;
+  /** The guest's quantity. */
+  quantity: number;
+  /** The account's line after the merge. */
+  total: number;
+}
+
+/** A guest's cart line that was summed past the line limit: the account's line now holds `kept`, not `wanted`. */
+export interface CappedLine {
+  sku: string;
+  /** The account's quantity plus the guest's. */
+  wanted: number;
+  kept: number;
+}
+
+/** A guest's cart line that did not go into the account's cart at all, and why (a stable error code). */
+export interface DroppedLine {
+  sku: string;
+  quantity: number;
+  reason: 'CART_TOO_LARGE' | 'SKU_NOT_FOUND';
+}
+
+/** What a guest's merge into an account did; nothing of the guest is left out silently. */
+export interface GuestMergeReport {
+  /** The guest user that was merged and deleted. */
+  guestId: string;
+  added: MergedLine[];
+  capped: CappedLine[];
+  dropped: DroppedLine[];
+  preferences: {
+    /** Keys the account lacked and now has, with the guest's value. */
+    filled: string[];
+    /** Keys the account already had: its value stays, the guest's is discarded. */
+    kept: string[];
+    /** Keys the account lacked but had no room for (its preference limit). */
+    dropped: string[];
+  };
+}
+
+/**
+ * Optional on `POST /auth/login` and `POST /auth/register`: the guest's access token. The guest's cart and preferences
+ * are merged into the account, in the same transaction, and the guest is deleted; the answer carries `merge`.
+ */
+export interface GuestMergeRequest {
+  guestToken?: string;
 }

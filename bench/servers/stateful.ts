@@ -48,7 +48,7 @@ server.route([
     options: { auth: false },
     handler: (request, h) => {
       const sid = randomUUID();
-      const user = { id: randomUUID(), email: `${sid}@bench.test`, tokenVersion: 0, createdAt: new Date() };
+      const user = { id: randomUUID(), email: `${sid}@bench.test`, guest: false, tokenVersion: 0, createdAt: new Date() };
       sessions.set(sid, { user, cart: sessionCart((request.payload as { skus: string[] }).skus) });
       return h.response({ sid }).state('sid', sid);
     },

@@ -4,6 +4,9 @@ import type {
   Credentials,
   Health,
   CheckoutRequest,
+  GuestMergeRequest,
+  GuestSession,
+  LoginResponse,
   Me,
   Order,
   OrderPage,
@@ -45,8 +48,12 @@ export interface MeOptions {
  */
 export interface ApiClient {
   readonly server: string;
-  register(credentials: Credentials, idempotencyKey: string): Promise<RegisteredUser>;
-  login(credentials: Credentials): Promise<TokenPair>;
+  /** A new guest's tokens (`POST /auth/guest`); the caller stores them as a login without an email. */
+  startGuest(): Promise<GuestSession>;
+  /** With `guestToken`, the guest is merged into the new account and the answer's `merge` says how. */
+  register(credentials: Credentials & GuestMergeRequest, idempotencyKey: string): Promise<RegisteredUser>;
+  /** With `guestToken`, the guest is merged into the account and the answer's `merge` says how. */
+  login(credentials: Credentials & GuestMergeRequest): Promise<LoginResponse>;
   /**
    * Revokes the stored login's refresh token (`session`), or every token of the user (`all`). Does not touch the
    * local credentials; the command does.

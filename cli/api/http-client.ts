@@ -6,6 +6,9 @@ import type {
   CheckoutRequest,
   Credentials,
   Health,
+  GuestMergeRequest,
+  GuestSession,
+  LoginResponse,
   Me,
   Order,
   OrderPage,
@@ -61,13 +64,18 @@ class HttpApiClient implements ApiClient {
     });
   }
 
-  async register(credentials: Credentials, idempotencyKey: string): Promise<RegisteredUser> {
+  async startGuest(): Promise<GuestSession> {
+    // No idempotency key, as for a login: a retried request makes a second guest, which the server lets idle out.
+    return expectBody(await this.transport.send({ method: 'POST', path: Paths.guest }));
+  }
+
+  async register(credentials: Credentials & GuestMergeRequest, idempotencyKey: string): Promise<RegisteredUser> {
     return expectBody(await this.transport.send(mutation('POST', Paths.register, idempotencyKey, credentials)));
   }
 
   // Login and refresh carry no idempotency key: a replayed answer would have to keep live tokens in the server's
   // replay store. A login is harmless to repeat by hand; a refresh is never repeated (see Session).
-  async login(credentials: Credentials): Promise<TokenPair> {
+  async login(credentials: Credentials & GuestMergeRequest): Promise<LoginResponse> {
     return expectBody(await this.transport.send({ method: 'POST', path: Paths.login, body: credentials }));
   }
 
@@ -194,6 +202,10 @@ class HttpApiClient implements ApiClient {
     if (refresh && !current.refreshed && response.status === 401 && errorCodeOf(response) === ErrorCode.TOKEN_EXPIRED) {
       const token = await this.session.refreshAfterRejection(current.token);
       response = await this.transport.send({ ...build(), token });
+    }
+    if (!this.session.usesEnvToken && response.status === 401 && errorCodeOf(response) === ErrorCode.GUEST_EXPIRED) {
+      // The guest is gone for good: forget it, so the next `shop cart add` starts a new guest cart.
+      await this.store.deleteCredentials(this.server);
     }
     return this.rejectUnauthorized(response, this.session.usesEnvToken);
   }

@@ -107,6 +107,6 @@ export class Session {
  * What to store after a login or refresh. The expiry is `expiresIn` counted on this machine's clock rather than the
  * token's `exp`, so a clock that is off does not make a fresh token look expired.
  */
-export function credentialsFromPair(email: string, pair: TokenPair, now: number): StoredCredentials {
+export function credentialsFromPair(email: string | null, pair: TokenPair, now: number): StoredCredentials {
   return { email, accessToken: pair.accessToken, refreshToken: pair.refreshToken, expiresAt: now + pair.expiresIn * 1000 };
 }

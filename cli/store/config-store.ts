@@ -11,7 +11,8 @@ import { type SettingKey, SETTING_KEYS } from './settings.js';
 
 /** What `shop login` keeps for one server. The access token and refresh token are secrets and are never printed. */
 export interface StoredCredentials {
-  email: string;
+  /** `null` for a guest (`POST /auth/guest`): `shop login` or `shop register` merges its cart into the account. */
+  email: string | null;
   accessToken: string;
   /** Absent after `shop login --with-token`: such a login cannot be refreshed. */
   refreshToken: string | null;
@@ -333,12 +334,12 @@ function readJsonObject(path: string): { ok: true; value: Record<string, unknown
 }
 
 /** A login whose tokens are in the OS keyring: the file keeps the email and expiry only. */
-function isKeyringEntry(value: unknown): value is { email: string; expiresAt: number | null; tokens: 'keyring' } {
+function isKeyringEntry(value: unknown): value is { email: string | null; expiresAt: number | null; tokens: 'keyring' } {
   if (typeof value !== 'object' || value === null) {
     return false;
   }
   const record = value as Record<string, unknown>;
-  return record.tokens === 'keyring' && typeof record.email === 'string' && (record.expiresAt === null || typeof record.expiresAt === 'number');
+  return record.tokens === 'keyring' && (record.email === null || typeof record.email === 'string') && (record.expiresAt === null || typeof record.expiresAt === 'number');
 }
 
 function isStoredCredentials(value: unknown): value is StoredCredentials {
@@ -347,7 +348,7 @@ function isStoredCredentials(value: unknown): value is StoredCredentials {
   }
   const record = value as Record<string, unknown>;
   return (
-    typeof record.email === 'string' &&
+    (record.email === null || typeof record.email === 'string') &&
     typeof record.accessToken === 'string' &&
     (record.refreshToken === null || typeof record.refreshToken === 'string') &&
     (record.expiresAt === null || typeof record.expiresAt === 'number')

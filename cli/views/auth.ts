@@ -1,4 +1,4 @@
-import type { Me, RegisteredUser } from '../../shared/wire.js';
+import type { GuestMergeReport, Me, RegisteredUser } from '../../shared/wire.js';
 import type { View } from './view.js';
 
 export interface Identity {
@@ -9,15 +9,18 @@ export interface Identity {
 /** `shop whoami`: plain prints just the email, for `$(shop whoami)`. */
 export const identityView: View<Identity> = {
   json: ({ server, me }) => ({ server, ...me }),
-  plain: ({ me }) => [[me.email]],
-  text: ({ server, me }) => `Logged in to ${server} as ${me.email}`,
+  plain: ({ me }) => [[me.email ?? 'guest']],
+  text: ({ server, me }) => (me.email === null ? `Shopping on ${server} as a guest (\`shop register\` or \`shop login\` keeps the cart)` : `Logged in to ${server} as ${me.email}`),
 };
 
 export interface LoginResult {
   server: string;
-  email: string;
+  /** `null` for a guest's token given with `--with-token`. */
+  email: string | null;
   /** ISO 8601, or null for a token without expiry. */
   expiresAt: string | null;
+  /** What happened to the guest cart this machine had, when it had one. */
+  merge?: GuestMergeReport;
 }
 
 /** `shop login`: nothing on stdout but with `--json`; the greeting goes to stderr. Never the token. */

@@ -16,6 +16,8 @@ export interface StatusReport {
   problem: string | null;
   /** The logged-in email, when known. */
   user: string | null;
+  /** Whether the login is a guest's (no email; `shop register` or `shop login` keeps its cart). */
+  guest: boolean;
   login: LoginState;
   /** Why the login is not usable, when it is not. */
   loginProblem: string | null;
@@ -44,6 +46,7 @@ export const statusView: View<StatusReport> = {
     ['reachable', report.reachable],
     ['problem', report.problem],
     ['user', report.user],
+    ['guest', report.guest],
     ['login', report.login],
     ['loginProblem', report.loginProblem],
     ['tokenSource', report.tokenSource],
@@ -84,13 +87,14 @@ export const statusView: View<StatusReport> = {
 };
 
 function describeLogin(report: StatusReport): { key: string; value: string; tone?: 'success' | 'warning' | 'danger' } {
+  const who = report.guest ? 'a guest (shop register or shop login keeps the cart)' : (report.user ?? 'unknown');
   switch (report.login) {
     case 'valid':
-      return { key: 'Logged in as', value: `${report.user ?? 'unknown'} (checked with the server)`, tone: 'success' };
+      return { key: 'Logged in as', value: `${who} (checked with the server)`, tone: 'success' };
     case 'rejected':
       return { key: 'Login', value: `refused by the server — ${report.loginProblem ?? 'unknown'}; run shop login`, tone: 'danger' };
     case 'unchecked':
-      return { key: 'Logged in as', value: `${report.user ?? 'unknown'} (not checked: server unreachable)`, tone: 'warning' };
+      return { key: 'Logged in as', value: `${who} (not checked: server unreachable)`, tone: 'warning' };
     case 'none':
       return { key: 'Login', value: 'not logged in — run shop login', tone: 'danger' };
   }

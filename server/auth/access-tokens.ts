@@ -11,6 +11,8 @@ export interface AccessClaims {
   sub: string;
   /** The user's token version at issue; compared with the database on every request. */
   ver: number;
+  /** Set for a guest (claim `gst: true`): lets a token whose guest is gone be told `GUEST_EXPIRED`, not `TOKEN_REVOKED`. */
+  guest: boolean;
   iat: number;
   exp: number;
 }
@@ -31,13 +33,14 @@ const internals = {
 /** Signs an access token for the user with the first (current) key, under the configured algorithm. */
 export function issueAccessToken(
   jwt: JwtSettings,
-  user: { id: string; tokenVersion: number },
+  user: { id: string; tokenVersion: number; kind?: 'account' | 'guest' },
   now: Date,
 ): string {
   const signer = jwt.keys[0] as JwtKey;
   const iat = Math.floor(now.getTime() / 1000);
+  const guest = user.kind === 'guest' ? { gst: true } : {};
   return Jwt.token.generate(
-    { sub: user.id, ver: user.tokenVersion, iss: jwt.issuer, aud: jwt.audience, iat, exp: iat + jwt.accessTokenTtlSeconds },
+    { sub: user.id, ver: user.tokenVersion, ...guest, iss: jwt.issuer, aud: jwt.audience, iat, exp: iat + jwt.accessTokenTtlSeconds },
     { key: signingMaterial(jwt.algorithm, signer), algorithm: jwt.algorithm },
     { header: { typ: ACCESS_TOKEN_TYPE, kid: signer.kid } },
   );
@@ -89,7 +92,7 @@ function proveAccessToken(jwt: JwtSettings, token: string): ProvenToken {
     throw internals.invalid('bad signature');
   }
 
-  const { sub, ver, iat, exp, nbf, iss, aud } = payload;
+  const { sub, ver, iat, exp, nbf, iss, aud, gst } = payload;
   if (iss !== jwt.issuer) {
     throw internals.invalid('wrong issuer');
   }
@@ -102,7 +105,10 @@ function proveAccessToken(jwt: JwtSettings, token: string): ProvenToken {
   if (nbf !== undefined && typeof nbf !== 'number') {
     throw internals.invalid('not yet valid');
   }
-  return { claims: { sub, ver: ver as number, iat: iat as number, exp: exp as number }, nbf };
+  if (gst !== undefined && gst !== true) {
+    throw internals.invalid('malformed guest claim');
+  }
+  return { claims: { sub, ver: ver as number, guest: gst === true, iat: iat as number, exp: exp as number }, nbf };
 }
 
 /** The time-dependent checks, run on every use of a token. */

@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
 
 import { isMixedScript, localPart, normalizeEmail } from '../../shared/rules/email.js';
-import type { Me, RegisteredUser, TokenPair } from '../../shared/wire.js';
+import type { GuestSession, LoginResponse, Me, RegisteredUser, TokenPair } from '../../shared/wire.js';
 import type { Config } from '../config.js';
-import type { ConsumeResult, Store, UserRecord } from '../db/store.js';
+import type { AccountRecord, ConsumeResult, PersonalDataOwner, Store, UserRecord } from '../db/store.js';
 import { ShopError } from '../domain/errors.js';
-import { issueAccessToken } from './access-tokens.js';
+import { mergeGuest, type MergingGuest } from '../domain/guest-merge.js';
+import { issueAccessToken, verifyAccessToken } from './access-tokens.js';
 import { emailSkeleton } from './email-skeleton.js';
 import type { HashingGate } from './hashing-gate.js';
 import { beginLoginAttempt } from './login-throttle.js';
 import { hashPassword, verifyDecoyPassword, verifyPassword } from './passwords.js';
-import { createRefreshToken, hashRefreshToken } from './refresh-tokens.js';
+import { createRefreshToken, guestOfRefreshToken, hashRefreshToken } from './refresh-tokens.js';
+import { guestExpired } from './strategy.js';
 
 /** What the session functions need: the store, the clock, the auth part of the configuration, and the hashing bound. */
 export interface SessionDeps {
@@ -23,8 +25,39 @@ export interface SessionDeps {
 
 export { normalizeEmail } from '../../shared/rules/email.js';
 
-export function toMe(user: Pick<UserRecord, 'id' | 'email' | 'createdAt'>): Me & RegisteredUser {
-  return { id: user.id, email: user.email, createdAt: user.createdAt.toISOString() };
+export function toMe(user: { id: string; email: string | null; createdAt: Date }): Me {
+  return { id: user.id, email: user.email, guest: user.email === null, createdAt: user.createdAt.toISOString() };
+}
+
+/** The guest a `guestToken` names, checked as the bearer strategy checks tokens (signature, claims, expiry). */
+export interface GuestTokenClaims {
+  id: string;
+  tokenVersion: number;
+}
+
+/**
+ * Reads the guest access token sent with a login or registration to merge that guest. A token that is not a guest's
+ * is refused (`VALIDATION_FAILED`); whether the guest still exists is checked inside the merge's transaction.
+ */
+export function readGuestToken(deps: Pick<SessionDeps, 'config' | 'now'>, token: string): GuestTokenClaims {
+  const claims = verifyAccessToken(deps.config.jwt, token, deps.now());
+  if (!claims.guest) {
+    throw new ShopError('VALIDATION_FAILED', 'guestToken must be the access token of a guest (POST /auth/guest)');
+  }
+  return { id: claims.sub, tokenVersion: claims.ver };
+}
+
+/** The keys a guest's rows are held under: its id and its requests' scope. A guest has no email, so nothing else. */
+export function guestOwner(guestId: string, scope: string): PersonalDataOwner {
+  return { userId: guestId, idempotencyScopes: [scope], loginAccounts: [] };
+}
+
+/** `POST /auth/guest`: a new guest row and its first token pair, in one transaction. */
+export function createGuest(deps: SessionDeps): Promise<GuestSession> {
+  return deps.store.transaction(async (tx) => {
+    const guest = await tx.users.createGuest(randomUUID(), deps.now());
+    return { ...(await issueTokenPair({ ...deps, store: tx }, guest, randomUUID())), guest: true };
+  });
 }
 
 /**
@@ -56,7 +89,7 @@ export async function createAccount(store: Store, email: string, passwordHash: s
     if (!user || !(await tx.emailSkeletons.claim(skeleton, user.id))) {
       throw taken();
     }
-    return toMe(user);
+    return { id: user.id, email: user.email, createdAt: user.createdAt.toISOString() };
   });
 }
 
@@ -73,7 +106,7 @@ export async function isRegistrationOf(deps: Pick<SessionDeps, 'store' | 'hashin
     return false;
   }
   const user = typeof id === 'string' ? await deps.store.users.findById(id) : null;
-  return user ? deps.hashing.run('verification', () => verifyPassword(password, user.passwordHash)) : false;
+  return user?.kind === 'account' ? deps.hashing.run('verification', () => verifyPassword(password, user.passwordHash)) : false;
 }
 
 /**
@@ -81,10 +114,10 @@ export async function isRegistrationOf(deps: Pick<SessionDeps, 'store' | 'hashin
  * first passes the login throttle for the account and `clientAddress` (429 `RATE_LIMITED` once either has failed too
  * often), shared by every instance through the store.
  */
-export async function login(deps: SessionDeps, email: string, password: string, clientAddress: string): Promise<TokenPair> {
+export async function login(deps: SessionDeps, email: string, password: string, clientAddress: string, guest?: MergingGuest): Promise<LoginResponse> {
   const normalized = normalizeEmail(email);
   const attempt = await beginLoginAttempt(deps.store, deps.config.loginThrottle, normalized, clientAddress, deps.now());
-  let user: UserRecord | null;
+  let user: AccountRecord | null;
   let valid: boolean;
   try {
     user = await deps.store.users.findByEmail(normalized);
@@ -101,7 +134,15 @@ export async function login(deps: SessionDeps, email: string, password: string, 
     throw new ShopError('INVALID_CREDENTIALS', 'Email or password is incorrect');
   }
   await attempt.succeeded();
-  return issueTokenPair(deps, user, randomUUID());
+  if (guest === undefined) {
+    return issueTokenPair(deps, user, randomUUID());
+  }
+  const account = user;
+  // The merge and the new login commit together: a failed merge leaves the guest as it was and logs nobody in.
+  return deps.store.transaction(async (tx) => {
+    const merge = await mergeGuest(tx, account.id, guest, deps.now());
+    return { ...(await issueTokenPair({ ...deps, store: tx }, account, randomUUID())), merge };
+  });
 }
 
 /**
@@ -126,11 +167,18 @@ export async function refresh(deps: SessionDeps, refreshToken: string): Promise<
     if (!user || user.tokenVersion !== result.token.tokenVersion) {
       throw new ShopError('REFRESH_TOKEN_INVALID', 'Refresh token was revoked; log in again');
     }
+    if (user.kind === 'guest') {
+      await tx.users.touchGuest(user.id, now, now);
+    }
     return { status: 'issued', pair: await issueTokenPair({ ...deps, store: tx }, user, result.token.familyId) };
   });
   if (outcome.status === 'reused') {
     await deps.store.tokens.revokeFamily(outcome.token.familyId, now);
     throw new ShopError('REFRESH_TOKEN_REUSED', 'Refresh token was already used; every session from that login is now revoked');
+  }
+  const guestId = guestOfRefreshToken(refreshToken);
+  if (outcome.status === 'invalid' && guestId !== undefined && (await deps.store.users.findById(guestId)) === null) {
+    throw guestExpired();
   }
   if (outcome.status !== 'issued') {
     throw new ShopError('REFRESH_TOKEN_INVALID', 'Refresh token is invalid, expired or revoked; log in again');
@@ -153,7 +201,7 @@ export async function logoutEverywhere(store: Store, userId: string): Promise<vo
 /** A new refresh token (stored, in `familyId`) and access token for `user` at its current token version. */
 export async function issueTokenPair(deps: SessionDeps, user: UserRecord, familyId: string): Promise<TokenPair> {
   const now = deps.now();
-  const { token, tokenHash } = createRefreshToken();
+  const { token, tokenHash } = createRefreshToken(user.kind === 'guest' ? user.id : undefined);
   await deps.store.tokens.insert({
     tokenHash,
     userId: user.id,

@@ -2,13 +2,16 @@ import type { Plugin, Request, ServerAuthSchemeObject, UserCredentials } from '@
 
 import type { Config } from '../config.js';
 import type { Store } from '../db/store.js';
-import { ShopError } from '../domain/errors.js';
+import { guestRefusal, ShopError } from '../domain/errors.js';
 import { createAccessTokenVerifier } from './access-tokens.js';
 
 declare module '@hapi/hapi' {
   interface UserCredentials {
     id: string;
-    email: string;
+    /** `null` for a guest. */
+    email: string | null;
+    /** A guest (`POST /auth/guest`): the catalogue, a cart and preferences, not orders. */
+    guest: boolean;
     tokenVersion: number;
     createdAt: Date;
   }
@@ -51,15 +54,25 @@ export const authStrategy: Plugin<AuthStrategyOptions> = {
             'WWW-Authenticate': 'Bearer error="invalid_request"',
           });
         }
-        const claims = verifyAccessToken(match[1] as string, now());
+        const at = now();
+        const claims = verifyAccessToken(match[1] as string, at);
         const user = await store.users.findById(claims.sub);
+        if (!user && claims.guest) {
+          throw guestExpired();
+        }
         if (!user || user.tokenVersion !== claims.ver) {
           throw new ShopError('TOKEN_REVOKED', 'Access token was revoked; log in again', {
             'WWW-Authenticate': 'Bearer error="invalid_token"',
           });
         }
+        if (user.kind === 'guest' && user.touchedAt.getTime() <= at.getTime() - GUEST_TOUCH_INTERVAL_MS) {
+          // At most one write per guest per interval, whatever the route: idle time is only needed to the hour.
+          await store.users.touchGuest(user.id, at, new Date(at.getTime() - GUEST_TOUCH_INTERVAL_MS));
+        }
         return h.authenticated({
-          credentials: { user: { id: user.id, email: user.email, tokenVersion: user.tokenVersion, createdAt: user.createdAt } },
+          credentials: {
+            user: { id: user.id, email: user.email, guest: user.kind === 'guest', tokenVersion: user.tokenVersion, createdAt: user.createdAt },
+          },
           artifacts: { exp: claims.exp },
         });
       },
@@ -68,6 +81,25 @@ export const authStrategy: Plugin<AuthStrategyOptions> = {
     server.auth.default(ACCESS_TOKEN_STRATEGY);
   },
 };
+
+/** How stale a guest's `touchedAt` may get before a request refreshes it. */
+export const GUEST_TOUCH_INTERVAL_MS = 60 * 60 * 1000;
+
+/** 401 `GUEST_EXPIRED`: a guest's token whose guest is gone (idle too long, or merged into an account). */
+export function guestExpired(): ShopError {
+  return new ShopError('GUEST_EXPIRED', 'This guest session has ended (idle too long, or merged into an account); log in or start again as a guest', {
+    'WWW-Authenticate': 'Bearer error="invalid_token"',
+  });
+}
+
+/** The authenticated user of a route only an account may use; 403 `GUEST_NOT_ALLOWED` for a guest. */
+export function currentAccount(request: Request, what: string): UserCredentials {
+  const user = currentUser(request);
+  if (user.guest) {
+    throw guestRefusal(what);
+  }
+  return user;
+}
 
 /** The authenticated user of a route that requires auth. */
 export function currentUser(request: Request): UserCredentials {

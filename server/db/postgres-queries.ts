@@ -11,6 +11,8 @@ import {
   priceList,
   tokenRecord,
   type TokenRow,
+  accountRecord,
+  guestRecord,
   userRecord,
   type UserRow,
 } from './rows.js';
@@ -120,7 +122,19 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
         password_hash: user.passwordHash,
         created_at: user.createdAt,
       });
-      return row === undefined ? null : userRecord(row, internals.date);
+      return row === undefined ? null : accountRecord(row, internals.date);
+    },
+    async createGuest(id, createdAt) {
+      const [row] = await run<UserRow<Date>[]>('createGuest', { id, created_at: createdAt });
+      return guestRecord(row as UserRow<Date>, internals.date);
+    },
+    async touchGuest(id, now, staleBefore) {
+      await run('touchGuest', { id, now, stale_before: staleBefore });
+    },
+    async deleteIdleGuests(before) {
+      await run('deleteIdleGuestRequests', { before });
+      const result = await run('deleteIdleGuests', { before });
+      return result.count;
     },
     async findById(id) {
       const [row] = await run<UserRow<Date>[]>('userById', { id });
@@ -128,7 +142,7 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
     },
     async findByEmail(email) {
       const [row] = await run<UserRow<Date>[]>('userByEmail', { email: email.toLowerCase() });
-      return row === undefined ? null : userRecord(row, internals.date);
+      return row === undefined ? null : accountRecord(row, internals.date);
     },
     async bumpTokenVersion(id) {
       const [row] = await run<{ token_version: number }[]>('bumpTokenVersion', { id });

@@ -1,4 +1,4 @@
-import type { CartRecord, LoginFailureCounts, RefreshTokenRecord, UserRecord } from './store.js';
+import type { AccountRecord, CartRecord, GuestRecord, LoginFailureCounts, RefreshTokenRecord, UserRecord } from './store.js';
 
 /**
  * The rows the shared statements (shared-sql.ts) return, and how they become the store's records: the same in both
@@ -7,10 +7,12 @@ import type { CartRecord, LoginFailureCounts, RefreshTokenRecord, UserRecord } f
 
 export interface UserRow<Time> {
   id: string;
-  email: string;
-  password_hash: string;
+  email: string | null;
+  password_hash: string | null;
   token_version: number;
   created_at: Time;
+  kind: string;
+  touched_at: Time | null;
 }
 
 /** One row per (line, price) of the cart, ordered by line; a line's prices are on consecutive rows. */
@@ -47,7 +49,30 @@ export interface LoginFailureCountRow<Time> {
 export type ToDate<Time> = (time: Time) => Date;
 
 export function userRecord<Time>(row: UserRow<Time>, date: ToDate<Time>): UserRecord {
-  return { id: row.id, email: row.email, passwordHash: row.password_hash, tokenVersion: row.token_version, createdAt: date(row.created_at) };
+  const common = { id: row.id, tokenVersion: row.token_version, createdAt: date(row.created_at) };
+  // The table's CHECK constraint ties kind to which columns are set.
+  if (row.kind === 'guest') {
+    return { ...common, kind: 'guest', email: null, passwordHash: null, touchedAt: date(row.touched_at as Time) };
+  }
+  return { ...common, kind: 'account', email: row.email as string, passwordHash: row.password_hash as string, touchedAt: null };
+}
+
+/** {@link userRecord} of a row that is an account's (a lookup by email, an insert with one). */
+export function accountRecord<Time>(row: UserRow<Time>, date: ToDate<Time>): AccountRecord {
+  const user = userRecord(row, date);
+  if (user.kind !== 'account') {
+    throw new Error(`user ${row.id} is not an account`);
+  }
+  return user;
+}
+
+/** {@link userRecord} of a row that is a guest's. */
+export function guestRecord<Time>(row: UserRow<Time>, date: ToDate<Time>): GuestRecord {
+  const user = userRecord(row, date);
+  if (user.kind !== 'guest') {
+    throw new Error(`user ${row.id} is not a guest`);
+  }
+  return user;
 }
 
 export function tokenRecord<Time>(row: TokenRow<Time>, date: ToDate<Time>): RefreshTokenRecord {

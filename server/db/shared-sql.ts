@@ -7,7 +7,7 @@
  * Times are epoch milliseconds on SQLite and timestamptz on Postgres: each side binds and reads its own.
  */
 const internals = {
-  userColumns: 'id, email, password_hash, token_version, created_at',
+  userColumns: 'id, email, password_hash, token_version, created_at, kind, touched_at',
   tokenColumns: 'token_hash, user_id, family_id, token_version, created_at, expires_at, used_at, revoked_at',
 };
 
@@ -18,6 +18,15 @@ export const sharedSql = {
     INSERT INTO users (id, email, password_hash, token_version, created_at) VALUES ($id, $email, $password_hash, 0, $created_at)
     ON CONFLICT (email) DO NOTHING
     RETURNING ${internals.userColumns}`,
+  createGuest: `
+    INSERT INTO users (id, email, password_hash, token_version, created_at, kind, touched_at)
+    VALUES ($id, NULL, NULL, 0, $created_at, 'guest', $created_at)
+    RETURNING ${internals.userColumns}`,
+  touchGuest: "UPDATE users SET touched_at = $now WHERE id = $id AND kind = 'guest' AND touched_at < $stale_before",
+  // The records of requests guests made go with them: their scope names the user, not a foreign key.
+  deleteIdleGuestRequests: `
+    DELETE FROM idempotency_keys WHERE scope IN (SELECT 'user:' || id FROM users WHERE kind = 'guest' AND touched_at < $before)`,
+  deleteIdleGuests: "DELETE FROM users WHERE kind = 'guest' AND touched_at < $before",
   userById: `SELECT ${internals.userColumns} FROM users WHERE id = $id`,
   userByEmail: `SELECT ${internals.userColumns} FROM users WHERE email = $email`,
   bumpTokenVersion: 'UPDATE users SET token_version = token_version + 1 WHERE id = $id RETURNING token_version',

@@ -31,6 +31,11 @@ export function migrateSqlite(db: Database): number[] {
     return [];
   }
 
+  // Read before the lock, so possibly more than will run: foreign keys off for nothing is harmless, as nothing else runs.
+  const foreignKeysOff = pendingMigrations(internals.appliedVersions(db)).some((migration) => migration.sqliteForeignKeysOff === true);
+  if (foreignKeysOff) {
+    db.pragma('foreign_keys = OFF');
+  }
   db.exec('BEGIN IMMEDIATE');
   try {
     db.exec(internals.createTable);
@@ -40,6 +45,12 @@ export function migrateSqlite(db: Database): number[] {
       db.exec(migration.sqlite);
       record.run(migration.version, migration.name, Date.now());
     }
+    if (foreignKeysOff) {
+      const broken = db.pragma('foreign_key_check') as unknown[];
+      if (broken.length > 0) {
+        throw new Error(`migration left ${broken.length} broken foreign key references: ${JSON.stringify(broken.slice(0, 3))}`);
+      }
+    }
     db.exec('COMMIT');
     return pending.map((migration) => migration.version);
   } catch (error) {
@@ -47,5 +58,9 @@ export function migrateSqlite(db: Database): number[] {
       db.exec('ROLLBACK');
     }
     throw error;
+  } finally {
+    if (foreignKeysOff) {
+      db.pragma('foreign_keys = ON');
+    }
   }
 }

@@ -11,6 +11,8 @@ import {
   priceList,
   tokenRecord,
   type TokenRow,
+  accountRecord,
+  guestRecord,
   userRecord,
   type UserRow,
 } from './rows.js';
@@ -111,6 +113,10 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
     ping: db.prepare(sharedSql.ping),
 
     createUser: db.prepare<[{ id: string; email: string; password_hash: string; created_at: number }], UserRow<number>>(sharedSql.createUser),
+    createGuest: db.prepare<[{ id: string; created_at: number }], UserRow<number>>(sharedSql.createGuest),
+    touchGuest: db.prepare<[{ id: string; now: number; stale_before: number }]>(sharedSql.touchGuest),
+    deleteIdleGuestRequests: db.prepare<[{ before: number }]>(sharedSql.deleteIdleGuestRequests),
+    deleteIdleGuests: db.prepare<[{ before: number }]>(sharedSql.deleteIdleGuests),
     userById: db.prepare<[{ id: string }], UserRow<number>>(sharedSql.userById),
     userByEmail: db.prepare<[{ email: string }], UserRow<number>>(sharedSql.userByEmail),
     bumpTokenVersion: db.prepare<[{ id: string }], number>(sharedSql.bumpTokenVersion).pluck(),
@@ -195,7 +201,18 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
   const users: Synchronous<UserStore> = {
     create(user: NewUser) {
       const row = statements.createUser.get({ id: user.id, email: user.email.toLowerCase(), password_hash: user.passwordHash, created_at: user.createdAt.getTime() });
-      return row === undefined ? null : userRecord(row, internals.date);
+      return row === undefined ? null : accountRecord(row, internals.date);
+    },
+    createGuest(id, createdAt) {
+      return guestRecord(statements.createGuest.get({ id, created_at: createdAt.getTime() }) as UserRow<number>, internals.date);
+    },
+    touchGuest(id, now, staleBefore) {
+      statements.touchGuest.run({ id, now: now.getTime(), stale_before: staleBefore.getTime() });
+    },
+    // Two statements, so run inside a transaction by the caller; the guests' requests first, while the rows still name them.
+    deleteIdleGuests(before) {
+      statements.deleteIdleGuestRequests.run({ before: before.getTime() });
+      return statements.deleteIdleGuests.run({ before: before.getTime() }).changes;
     },
     findById(id) {
       const row = statements.userById.get({ id });
@@ -203,7 +220,7 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
     },
     findByEmail(email) {
       const row = statements.userByEmail.get({ email: email.toLowerCase() });
-      return row === undefined ? null : userRecord(row, internals.date);
+      return row === undefined ? null : accountRecord(row, internals.date);
     },
     bumpTokenVersion(id) {
       return statements.bumpTokenVersion.get({ id }) ?? null;

@@ -14,16 +14,33 @@ import type { OrderStore } from './order-store.js';
  *   the database failed; they surface as `StoreUnavailableError` when the database cannot be reached.
  */
 
-export interface UserRecord {
+interface UserFields {
   id: string;
-  /** Lower-cased. */
-  email: string;
-  /** scrypt hash in PHC-like form; see server/auth/passwords.ts. */
-  passwordHash: string;
   /** Bumped by logout-all; access and refresh tokens carry the version they were issued under. */
   tokenVersion: number;
   createdAt: Date;
 }
+
+/** A registered account. */
+export interface AccountRecord extends UserFields {
+  kind: 'account';
+  /** Lower-cased. */
+  email: string;
+  /** scrypt hash in PHC-like form; see server/auth/passwords.ts. */
+  passwordHash: string;
+  touchedAt: null;
+}
+
+/** A guest (`POST /auth/guest`): no email, no password; deleted by housekeeping once idle since `touchedAt` too long. */
+export interface GuestRecord extends UserFields {
+  kind: 'guest';
+  email: null;
+  passwordHash: null;
+  /** When the guest was last used, kept to the hour (see server/auth/strategy.ts). */
+  touchedAt: Date;
+}
+
+export type UserRecord = AccountRecord | GuestRecord;
 
 export interface NewUser {
   id: string;
@@ -34,9 +51,18 @@ export interface NewUser {
 
 export interface UserStore {
   /** Inserts the user; `null` when the email is already taken (compared lower-cased). */
-  create(user: NewUser): Promise<UserRecord | null>;
+  create(user: NewUser): Promise<AccountRecord | null>;
+  /** Inserts a guest, touched at `createdAt`. */
+  createGuest(id: string, createdAt: Date): Promise<GuestRecord>;
   findById(id: string): Promise<UserRecord | null>;
-  findByEmail(email: string): Promise<UserRecord | null>;
+  findByEmail(email: string): Promise<AccountRecord | null>;
+  /** Sets a guest's `touchedAt` to `now` in one statement, only if it is before `staleBefore` (so at most once per period). */
+  touchGuest(id: string, now: Date, staleBefore: Date): Promise<void>;
+  /**
+   * Deletes the guests last touched before `before`, their Idempotency-Key records (scope `user:<id>`) first, then the
+   * rows (the cart, preferences, refresh tokens and devices go by cascade). Returns how many guests went.
+   */
+  deleteIdleGuests(before: Date): Promise<number>;
   /**
    * Atomically increments the token version, which revokes every access and refresh token issued before.
    * Returns the new version, or `null` for an unknown user.

@@ -4,8 +4,8 @@ import type { AccountExport, TokenPair } from '../../shared/wire.js';
 import { beginLoginAttempt, type LoginAttempt } from '../auth/login-throttle.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import { issueTokenPair, type SessionDeps } from '../auth/sessions.js';
-import type { PersonalData, PersonalDataOwner, PersonalRow, UserRecord } from '../db/store.js';
-import { ShopError } from './errors.js';
+import type { AccountRecord, PersonalData, PersonalDataOwner, PersonalRow } from '../db/store.js';
+import { guestRefusal, ShopError } from './errors.js';
 
 /** Who is asking, and from where: the address counts in the login throttle like a login's. */
 export interface AccountRequest {
@@ -14,11 +14,17 @@ export interface AccountRequest {
 }
 
 const internals = {
-  /** The account row of an authenticated user; gone only if it was deleted since the token was checked. */
-  async user(deps: SessionDeps, userId: string): Promise<UserRecord> {
+  /**
+   * The account row of an authenticated user; gone only if it was deleted since the token was checked. A guest has no
+   * password to confirm a change with: the changes that need one are an account's.
+   */
+  async user(deps: SessionDeps, userId: string): Promise<AccountRecord> {
     const user = await deps.store.users.findById(userId);
     if (!user) {
       throw new ShopError('TOKEN_REVOKED', 'Access token was revoked; log in again');
+    }
+    if (user.kind === 'guest') {
+      throw guestRefusal('change a password or delete an account it does not have (an idle guest is deleted by itself)');
     }
     return user;
   },
@@ -28,7 +34,7 @@ const internals = {
    * failed login until it succeeds, so a stolen access token cannot be used to guess the password any faster than
    * the login route allows.
    */
-  async confirmPassword(deps: SessionDeps, user: UserRecord, password: string, clientAddress: string): Promise<LoginAttempt> {
+  async confirmPassword(deps: SessionDeps, user: AccountRecord, password: string, clientAddress: string): Promise<LoginAttempt> {
     const attempt = await beginLoginAttempt(deps.store, deps.config.loginThrottle, user.email, clientAddress, deps.now());
     let valid: boolean;
     try {

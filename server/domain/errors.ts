@@ -26,3 +26,8 @@ export class ShopError extends Error {
 export function refused(refusal: Refusal, headers: Readonly<Record<string, string>> = {}): ShopError {
   return new ShopError(refusal.code, refusal.message, headers, refusal.details);
 }
+
+/** 403 `GUEST_NOT_ALLOWED`: what a guest asked for is an account's (`what` says what, in a few words). */
+export function guestRefusal(what: string): ShopError {
+  return new ShopError('GUEST_NOT_ALLOWED', `A guest cannot ${what}: register or log in (the guest's cart comes along)`);
+}

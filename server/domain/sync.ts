@@ -8,7 +8,7 @@ import { cartETag, Paths } from '../../shared/http.js';
 import type { ChangeAnswer, ChangeOp, PreferenceValue, PushResponse, PushResult } from '../../shared/wire.js';
 import type { Store } from '../db/store.js';
 import { addItem, clearCart, getCart, removeItem, setItem } from './cart.js';
-import { refused, ShopError } from './errors.js';
+import { guestRefusal, refused, ShopError } from './errors.js';
 import { placeOrder, toOrder } from './orders.js';
 import { deletePreference, setPreference } from './preferences.js';
 
@@ -62,6 +62,10 @@ const internals = {
         await deletePreference(tx, userId, op.key);
         return { kind: 'preference-removed', key: op.key };
       case 'order.place': {
+        // Read only for orders: the one change a guest may not make (refused for good, like any refusal).
+        if ((await tx.users.findById(userId))?.kind === 'guest') {
+          throw guestRefusal('place orders');
+        }
         // No If-Match: the cart's version after the changes queued before it was unknown to the device; the price
         // guard is the check. A device id the server forgot and was sent again could meet its own old order's id.
         const derived = internals.orderId(userId, deviceId, seq);

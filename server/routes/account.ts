@@ -15,10 +15,11 @@ const internals = {
   /** Every key under which the database may hold this user's rows; personal-data.ts says which table uses which. */
   owner(request: Request): PersonalDataOwner {
     const user = currentUser(request);
+    // A guest has no email: no registration of it, no login throttle rows.
     return {
       userId: user.id,
-      idempotencyScopes: [userScope(user.id), registrationScope(user.email)],
-      loginAccounts: [loginAccountKey(user.email)],
+      idempotencyScopes: user.email === null ? [userScope(user.id)] : [userScope(user.id), registrationScope(user.email)],
+      loginAccounts: user.email === null ? [] : [loginAccountKey(user.email)],
     };
   },
 

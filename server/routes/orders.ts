@@ -4,7 +4,7 @@ import type { Plugin } from '@hapi/hapi';
 
 import { Paths, parseCartETag } from '../../shared/http.js';
 import type { CheckoutRequest, OrderPage } from '../../shared/wire.js';
-import { currentUser } from '../auth/strategy.js';
+import { currentAccount } from '../auth/strategy.js';
 import { getOrder, listOrders, placeOrder } from '../domain/orders.js';
 import type { RouteDeps } from './deps.js';
 import { runIdempotent, userScope } from './idempotency.js';
@@ -22,7 +22,7 @@ export const orderRoutes: Plugin<RouteDeps> = {
           description: 'Check out: order the cart (If-Match with the cart version, and/or the price guard in the body)',
           validate: { payload: CheckoutPayload, headers: CartMutationHeaders },
           handler: (request, h) => {
-            const user = currentUser(request);
+            const user = currentAccount(request, 'place orders');
             const ifMatch: unknown = request.headers['if-match'];
             const payload = (request.payload ?? {}) as CheckoutRequest;
             return runIdempotent(request, h, idempotency, userScope(user.id), async (tx) => {
@@ -46,7 +46,7 @@ export const orderRoutes: Plugin<RouteDeps> = {
           validate: { query: OrderQuery },
           handler: async (request): Promise<OrderPage> => {
             const { limit, offset } = request.query as { limit: number; offset: number };
-            const page = await listOrders(store, currentUser(request).id, limit, offset);
+            const page = await listOrders(store, currentAccount(request, 'have orders').id, limit, offset);
             return { ...page, limit, offset };
           },
         },
@@ -57,7 +57,7 @@ export const orderRoutes: Plugin<RouteDeps> = {
         options: {
           description: 'One order of the user',
           validate: { params: OrderParams },
-          handler: (request) => getOrder(store, currentUser(request).id, (request.params as { id: string }).id),
+          handler: (request) => getOrder(store, currentAccount(request, 'have orders').id, (request.params as { id: string }).id),
         },
       },
     ]);

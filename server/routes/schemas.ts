@@ -28,7 +28,9 @@ export const sku = Joi.string().uppercase().pattern(SKU_PATTERN, 'SKU').required
 export const quantity = Joi.number().integer().strict().required();
 export const preferenceKey = Joi.string().pattern(PREFERENCE_KEY_PATTERN, 'preference key').required();
 
-export const CredentialsPayload = Joi.object({ email, password });
+/** A guest's access token, on login and registration: that guest is merged into the account. */
+const guestToken = Joi.string().min(1).max(4096).pattern(/^[A-Za-z0-9_.-]+$/, 'JWT');
+export const CredentialsPayload = Joi.object({ email, password, guestToken });
 export const RefreshPayload = Joi.object({ refreshToken: Joi.string().min(1).max(512).required() });
 export const LogoutPayload = Joi.object({
   refreshToken: Joi.string().min(1).max(512),

@@ -14,6 +14,7 @@ import {
   type OrderRecord,
   type ProductRecord,
   type Store,
+  type AccountRecord,
   type UserRecord,
 } from '../../server/db/store.js';
 import { SKU_PATTERN } from '../../shared/limits.js';
@@ -43,7 +44,7 @@ const internals = {
     { sku: 'OLD-CAP', name: 'Old Cap', description: 'Discontinued mug-shaped cap', prices: { EUR: 900 }, active: false, stock: null },
   ] satisfies ProductRecord[],
 
-  async user(store: Store, email = `${randomUUID()}@example.com`): Promise<UserRecord> {
+  async user(store: Store, email = `${randomUUID()}@example.com`): Promise<AccountRecord> {
     const user = await store.users.create({ id: randomUUID(), email, passwordHash: 'scrypt$hash', createdAt: internals.now });
     if (user === null) {
       throw new Error(`could not create ${email}`);
@@ -127,6 +128,8 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
           passwordHash: 'scrypt$17$8$1$salt$key',
           tokenVersion: 0,
           createdAt: internals.now,
+          kind: 'account',
+          touchedAt: null,
         };
         expect(created).to.equal(expected);
         expect(await store.users.findById(expected.id)).to.equal(expected);
@@ -215,6 +218,43 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
         expect((await store.carts.get(other.id)).lines).to.have.length(1);
         expect(await store.preferences.count(other.id)).to.equal(1);
         expect(await store.users.delete(user.id)).to.be.false();
+      });
+    });
+
+    describe('guests', () => {
+      const hour = 3600_000;
+
+      it('creates a guest with no email or password, touched when created', async () => {
+        const guest = await store.users.createGuest(randomUUID(), internals.now);
+        expect(guest).to.include({ kind: 'guest', email: null, passwordHash: null, tokenVersion: 0, createdAt: internals.now, touchedAt: internals.now });
+        expect(await store.users.findById(guest.id)).to.equal(guest);
+      });
+
+      it('touches a guest only when its last touch is older than asked', async () => {
+        const guest = await store.users.createGuest(randomUUID(), internals.now);
+        await store.users.touchGuest(guest.id, internals.later(hour / 2), internals.now);
+        expect((await store.users.findById(guest.id))?.touchedAt).to.equal(internals.now);
+        await store.users.touchGuest(guest.id, internals.later(2 * hour), internals.later(hour));
+        expect((await store.users.findById(guest.id))?.touchedAt).to.equal(internals.later(2 * hour));
+      });
+
+      it('deletes idle guests with their rows and requests, never accounts or recent guests', async () => {
+        const idle = await store.users.createGuest(randomUUID(), internals.now);
+        const recent = await store.users.createGuest(randomUUID(), internals.later(2 * hour));
+        const account = await internals.user(store);
+        await store.preferences.set(idle.id, 'theme', 'dark', internals.now);
+        await store.transaction(async (tx) => {
+          await tx.idempotency.claim(`user:${idle.id}`, 'k1', 'f'.repeat(64), internals.now, internals.later(100 * hour));
+          await tx.idempotency.complete(`user:${idle.id}`, 'k1', { status: 200, body: '{}', headers: {} });
+        });
+
+        expect(await store.users.deleteIdleGuests(internals.later(hour))).to.equal(1);
+        expect(await store.users.findById(idle.id)).to.be.null();
+        expect(await store.preferences.count(idle.id)).to.equal(0);
+        const left = await store.accounts.collect({ userId: idle.id, idempotencyScopes: [`user:${idle.id}`], loginAccounts: [] });
+        expect(left.requests).to.equal([]);
+        expect(await store.users.findById(recent.id)).to.include({ kind: 'guest' });
+        expect(await store.users.findById(account.id)).to.include({ kind: 'account' });
       });
     });
 

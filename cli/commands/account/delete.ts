@@ -2,7 +2,7 @@ import { Command } from 'commander';
 
 import { jwtSubject } from '../../api/jwt.js';
 import type { CommandDeps, DepsProvider } from '../../deps.js';
-import { UserError, usageError } from '../../errors.js';
+import { ExitCode, GUEST_HINT, UserError, usageError } from '../../errors.js';
 import { forgetAccount } from '../../offline/forget-account.js';
 import { plural } from '../../offline/notices.js';
 import { requireAccount } from '../../offline/accounts.js';
@@ -42,6 +42,9 @@ export async function accountDeleteRun({ deps, yes, passwordStdin }: AccountDele
   requireAccount({ server, config: deps.config, envToken: deps.envToken });
   // Whose account this is, from the server: the name typed back must be the one that will be deleted.
   const me = await deps.output.waitFor('Checking your login…', deps.api().me());
+  if (me.email === null) {
+    throw new UserError(GUEST_HINT, ExitCode.authRequired);
+  }
   if (!yes) {
     await deps.output.info(`This deletes ${me.email} on ${server} for good: its cart, preferences and every login. It cannot be undone.`);
     const typed = await deps.prompt.text(`Type ${me.email} to confirm:`);

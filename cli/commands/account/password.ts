@@ -2,7 +2,7 @@ import { Command } from 'commander';
 
 import { credentialsFromPair } from '../../api/session.js';
 import type { CommandDeps, DepsProvider } from '../../deps.js';
-import { UserError, usageError } from '../../errors.js';
+import { ExitCode, GUEST_HINT, UserError, usageError } from '../../errors.js';
 import { readAll } from '../../io.js';
 import { requireAccount } from '../../offline/accounts.js';
 import { passwordChangedView } from '../../views/account.js';
@@ -38,6 +38,9 @@ export async function accountPasswordRun({ deps, passwordStdin }: AccountPasswor
     throw new UserError('the new password is the same as the current one; nothing was changed');
   }
   const email = account.email ?? (await deps.api().me()).email;
+  if (email === null) {
+    throw new UserError(GUEST_HINT, ExitCode.authRequired);
+  }
   const pair = await deps.output.waitFor('Changing your password…', deps.api().changePassword(change.current, change.next));
   await deps.config.saveCredentials(server, credentialsFromPair(email, pair, deps.now()));
 

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 
-import type { Me } from '../../../shared/wire.js';
+import type { GuestMergeReport, Me } from '../../../shared/wire.js';
 import { AuthenticationError } from '../../api/errors.js';
 import { jwtExpiry } from '../../api/jwt.js';
 import { credentialsFromPair } from '../../api/session.js';
@@ -11,6 +11,7 @@ import { readSecret } from '../../io.js';
 import type { StoredCredentials } from '../../store/config-store.js';
 import { loginView } from '../../views/auth.js';
 import { readEmail, readPassword } from './credentials-input.js';
+import { describeMerge, GUEST_CART_GONE, guestTokenToMerge, isGuestGone } from './guest.js';
 import { sendQueuedAfterLogin } from './queued-after-login.js';
 
 export interface LoginOptions {
@@ -42,12 +43,15 @@ export async function loginRun({ deps, email, passwordStdin, withToken }: LoginO
   }
   deps.config.checkCredentialStore();
   const server = deps.server().url;
-  const credentials = withToken
-    ? await loginWithToken(deps)
+  const { credentials, merge } = withToken
+    ? { credentials: await loginWithToken(deps), merge: undefined }
     : await loginWithPassword(deps, await readEmail(deps, email), passwordStdin);
   await deps.config.saveCredentials(server, credentials);
 
-  await deps.output.info(`Logged in to ${server} as ${credentials.email}.`);
+  await deps.output.info(credentials.email === null ? `Logged in to ${server} as a guest.` : `Logged in to ${server} as ${credentials.email}.`);
+  for (const line of merge?.lines ?? []) {
+    await deps.output.info(line);
+  }
   if (deps.env.SHOP_TOKEN !== undefined && deps.env.SHOP_TOKEN !== '') {
     await deps.output.info('Note: SHOP_TOKEN is set, and is used instead of this login until you unset it.');
   }
@@ -56,13 +60,40 @@ export async function loginRun({ deps, email, passwordStdin, withToken }: LoginO
     server,
     email: credentials.email,
     expiresAt: credentials.expiresAt === null ? null : formatTime(credentials.expiresAt),
+    ...(merge?.report === undefined ? {} : { merge: merge.report }),
   });
 }
 
-async function loginWithPassword(deps: CommandDeps, email: string, passwordStdin: boolean): Promise<StoredCredentials> {
+/** What a login did with the guest this machine was shopping as: the server's report, and lines saying it. */
+interface MergeOutcome {
+  report: GuestMergeReport | undefined;
+  lines: string[];
+}
+
+async function loginWithPassword(
+  deps: CommandDeps,
+  email: string,
+  passwordStdin: boolean,
+): Promise<{ credentials: StoredCredentials; merge: MergeOutcome | undefined }> {
   const password = await readPassword(deps, { fromStdin: passwordStdin, choosing: false });
-  const pair = await deps.output.waitFor('Logging in…', deps.api().login({ email, password }));
-  return credentialsFromPair(email, pair, deps.now());
+  const guest = await guestTokenToMerge(deps);
+  const send = (guestToken?: string) =>
+    deps.output.waitFor('Logging in…', deps.api().login({ email, password, ...(guestToken === undefined ? {} : { guestToken }) }));
+  let pair;
+  let merge: MergeOutcome | undefined = guest === undefined ? undefined : { report: undefined, lines: [GUEST_CART_GONE] };
+  try {
+    pair = await send(guest !== undefined && 'token' in guest ? guest.token : undefined);
+    if (pair.merge !== undefined) {
+      merge = { report: pair.merge, lines: describeMerge(pair.merge) };
+    }
+  } catch (error) {
+    // The guest went between the check and the login (expired, or merged by another shop): log in without it.
+    if (!(guest !== undefined && 'token' in guest && isGuestGone(error))) {
+      throw error;
+    }
+    pair = await send();
+  }
+  return { credentials: credentialsFromPair(email, pair, deps.now()), merge };
 }
 
 /** Stores a token someone already has (CI secrets); checks it with `GET /me` first and learns whose it is. */

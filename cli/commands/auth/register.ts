@@ -5,6 +5,7 @@ import type { CommandDeps, DepsProvider } from '../../deps.js';
 import { newIdempotencyKey } from '../../unique-id.js';
 import { registeredView } from '../../views/auth.js';
 import { readEmail, readPassword } from './credentials-input.js';
+import { describeMerge, GUEST_CART_GONE, guestTokenToMerge, isGuestGone } from './guest.js';
 
 export interface RegisterOptions {
   deps: CommandDeps;
@@ -34,17 +35,36 @@ export async function registerRun({ deps, email, passwordStdin }: RegisterOption
   const address = await readEmail(deps, email);
   const password = await readPassword(deps, { fromStdin: passwordStdin, choosing: true });
   const api = deps.api();
-  const user = await deps.output.waitFor('Creating your account…', api.register({ email: address, password }, newIdempotencyKey()));
+  // A guest this machine shops as is merged into the new account, in the registration's own transaction.
+  const guest = await guestTokenToMerge(deps);
+  const create = (guestToken?: string) =>
+    deps.output.waitFor(
+      'Creating your account…',
+      api.register({ email: address, password, ...(guestToken === undefined ? {} : { guestToken }) }, newIdempotencyKey()),
+    );
+  let user;
+  try {
+    user = await create(guest !== undefined && 'token' in guest ? guest.token : undefined);
+  } catch (error) {
+    // The guest went between the check and the registration: register without it.
+    if (!(guest !== undefined && 'token' in guest && isGuestGone(error))) {
+      throw error;
+    }
+    user = await create();
+  }
   // Logging straight in saves asking for the password a second time; the account exists either way.
   const pair = await deps.output.waitFor('Logging in…', api.login({ email: address, password }));
   await deps.config.saveCredentials(server, credentialsFromPair(user.email, pair, deps.now()));
   // What `shop whoami` shows offline.
   const { cache } = deps.offline();
   await cache
-    .saveAccount({ server, userId: user.id }, { me: { value: user, asOf: new Date(deps.now()).toISOString() } })
+    .saveAccount({ server, userId: user.id }, { me: { value: { id: user.id, email: user.email, guest: false, createdAt: user.createdAt }, asOf: new Date(deps.now()).toISOString() } })
     .catch((error: Error) => deps.debug(`could not save the cache: ${error.message}`));
   await deps.output.info(`Registered and logged in to ${server} as ${user.email}.`);
-  if (previous !== undefined && previous.email !== user.email) {
+  for (const line of guest === undefined ? [] : user.merge === undefined ? [GUEST_CART_GONE] : describeMerge(user.merge)) {
+    await deps.output.info(line);
+  }
+  if (previous !== undefined && previous.email !== null && previous.email !== user.email) {
     await deps.output.info(`This replaces the login of ${previous.email} on this machine; \`shop login\` to switch back.`);
   }
   await deps.output.show(registeredView, { server, user });

@@ -44,12 +44,14 @@ export async function statusRun({ deps }: StatusOptions): Promise<void> {
 
   const hasToken = envToken !== undefined || stored !== undefined;
   let user = envToken !== undefined ? null : (stored?.email ?? null);
+  let guest = envToken === undefined && stored !== undefined && stored.email === null;
   let login: LoginState = hasToken ? 'unchecked' : 'none';
   let loginProblem: string | null = hasToken ? null : `not logged in to ${server.url}`;
   if (hasToken && problem === null) {
     try {
       const me = await deps.output.waitFor('Checking your login…', api.me());
       user = me.email;
+      guest = me.guest === true;
       login = 'valid';
     } catch (error) {
       if (error instanceof AuthenticationError || (error instanceof ApiError && (error.status === 401 || error.status === 403))) {
@@ -75,6 +77,7 @@ export async function statusRun({ deps }: StatusOptions): Promise<void> {
     reachable: problem === null,
     problem,
     user,
+    guest,
     login,
     loginProblem,
     tokenSource: envToken !== undefined ? 'SHOP_TOKEN' : current !== undefined ? 'store' : null,

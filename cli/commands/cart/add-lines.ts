@@ -10,6 +10,7 @@ import type { ChangeResult } from '../../offline/offline-first-client.js';
 import type { ProjectedCart } from '../../offline/projection.js';
 import { readProvenance } from '../../views/provenance.js';
 import { type CartBatch, type CartBatchLine, cartBatchView } from '../../views/cart.js';
+import { becomeGuestIfLoggedOut } from '../auth/guest.js';
 
 export interface CartAddLinesOptions {
   deps: CommandDeps;
@@ -22,6 +23,7 @@ export interface CartAddLinesOptions {
  * line would fail the same way. Blank lines and `#` comments are ignored.
  */
 export async function cartAddLinesRun({ deps }: CartAddLinesOptions): Promise<void> {
+  await becomeGuestIfLoggedOut(deps);
   const { client } = deps.offline();
   if (deps.io.stdinIsTTY) {
     await deps.output.info('Reading "SKU [QTY]" lines; finish with Ctrl-D.');

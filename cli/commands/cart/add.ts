@@ -6,6 +6,7 @@ import type { CommandDeps, DepsProvider } from '../../deps.js';
 import { usageError } from '../../errors.js';
 import { sanitize } from '../../format.js';
 import { cartView } from '../../views/cart.js';
+import { becomeGuestIfLoggedOut } from '../auth/guest.js';
 import { showChange } from '../show-result.js';
 import { cartAddLinesRun } from './add-lines.js';
 
@@ -32,6 +33,7 @@ export function cartAddCommand(deps: DepsProvider): Command {
 }
 
 export async function cartAddRun({ deps, sku, quantity }: CartAddOptions): Promise<void> {
+  await becomeGuestIfLoggedOut(deps);
   const { client } = deps.offline();
   const change = await deps.output.waitFor('Adding to your cart…', client.changeCart({ kind: 'cart.add', sku, quantity }));
   await showChange(deps.output, cartView, change, `Added ${quantity} × ${sku}.`);

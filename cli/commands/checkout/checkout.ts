@@ -7,6 +7,7 @@ import { formatAmount, sanitize } from '../../format.js';
 import { queuedNotice, staleNotice } from '../../offline/notices.js';
 import type { ProjectedCart } from '../../offline/projection.js';
 import { orderView, queuedOrderView } from '../../views/orders.js';
+import { refuseGuest } from '../auth/guest.js';
 
 export interface CheckoutOptions {
   deps: CommandDeps;
@@ -48,6 +49,8 @@ export function checkoutCommand(deps: DepsProvider): Command {
  * order is queued with that guard and placed at `shop sync` only if it still holds.
  */
 export async function checkoutRun({ deps, yes }: CheckoutOptions): Promise<void> {
+  // Orders are an account's: a guest is told to register or log in before anything is sent or queued.
+  refuseGuest(deps);
   if (!yes && !deps.prompt.interactive) {
     throw usageError('shop checkout places an order; pass --yes to confirm when not running on a terminal');
   }

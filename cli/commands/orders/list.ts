@@ -4,6 +4,7 @@ import { MAX_ORDER_PAGE } from '../../../shared/limits.js';
 import { parseLimit, parseOffset } from '../../args.js';
 import type { CommandDeps, DepsProvider } from '../../deps.js';
 import { orderPageView } from '../../views/orders.js';
+import { refuseGuest } from '../auth/guest.js';
 
 export interface OrdersListOptions {
   deps: CommandDeps;
@@ -20,6 +21,8 @@ export function ordersListCommand(deps: DepsProvider): Command {
 }
 
 export async function ordersListRun({ deps, limit, offset }: OrdersListOptions): Promise<void> {
+  // Orders are an account's: a guest is told to register or log in before anything is sent or queued.
+  refuseGuest(deps);
   const page = await deps.output.waitFor('Fetching your orders…', deps.api().listOrders({ limit, offset }));
   await deps.output.show(orderPageView, page);
 }

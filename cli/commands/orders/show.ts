@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 
 import type { CommandDeps, DepsProvider } from '../../deps.js';
 import { orderView } from '../../views/orders.js';
+import { refuseGuest } from '../auth/guest.js';
 
 export interface OrderShowOptions {
   deps: CommandDeps;
@@ -24,6 +25,8 @@ export function orderShowCommand(deps: DepsProvider): Command {
 }
 
 export async function orderShowRun({ deps, id }: OrderShowOptions): Promise<void> {
+  // Orders are an account's: a guest is told to register or log in before anything is sent or queued.
+  refuseGuest(deps);
   const order = await deps.output.waitFor('Fetching the order…', deps.api().getOrder(id));
   await deps.output.show(orderView, order);
 }

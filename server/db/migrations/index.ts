@@ -8,6 +8,7 @@ import { orders } from './007-orders.js';
 import { productPrices } from './008-product-prices.js';
 import { productSearch } from './009-product-search.js';
 import { devices } from './010-devices.js';
+import { guests } from './011-guests.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
@@ -24,6 +25,7 @@ export const migrations: readonly Migration[] = [
   productPrices,
   productSearch,
   devices,
+  guests,
 ];
 
 /** The migrations whose versions `applied` does not hold yet, in order. */

@@ -9,4 +9,10 @@ export interface Migration {
   sqlite: string;
   /** Statements for Postgres, run as one simple query inside the migration transaction. */
   postgres: string;
+  /**
+   * SQLite: run with foreign keys off, as a table rebuild needs (dropping a parent table would otherwise cascade to its
+   * children). The runner turns them off before the transaction (SQLite ignores the pragma inside one), checks every
+   * reference with `PRAGMA foreign_key_check` before committing, and turns them back on.
+   */
+  sqliteForeignKeysOff?: boolean;
 }

@@ -98,9 +98,20 @@ describe('shop offline', () => {
       await shop(['logout']);
       await link.cut();
 
-      const run = await shop(['cart', 'add', 'MUG-BLUE']);
+      const run = await shop(['cart', 'set', 'MUG-BLUE', '2']);
 
       expect(run.code).to.equal(4);
+      expect(outbox().pending).to.equal([]);
+    });
+
+    it('starts no guest cart offline: cart add exits 3 and queues nothing when nobody is logged in', async () => {
+      await shop(['logout']);
+      await link.cut();
+
+      const run = await shop(['cart', 'add', 'MUG-BLUE']);
+
+      expect(run.code).to.equal(3);
+      expect(run.stderr).to.contain('cannot be reached to start a guest cart');
       expect(outbox().pending).to.equal([]);
     });
 

@@ -123,7 +123,7 @@ describe('an expired login', () => {
   it('exits 4 after logout --all revoked it, without trying to refresh', async () => {
     const laptop = await makeConfigDir();
     try {
-      const email = (await credentials())!.email;
+      const email = (await credentials())!.email!;
       await runShop(['login', '--email', email, '--password-stdin'], { server: api.url, configDir: laptop.path, stdin: TEST_PASSWORD });
       await runShop(['logout', '--all'], { server: api.url, configDir: laptop.path });
 
