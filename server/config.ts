@@ -57,6 +57,11 @@ export interface Config {
   catalogMaxAgeSeconds: number;
   /** Idempotency-Key records: how long each is kept, and most kept per user (the oldest goes first). */
   idempotency: { retentionSeconds: number; maxRecordsPerUser: number };
+  /**
+   * Check every store call for use of the root store inside a transaction (see TransactionScope). Off unless asked for:
+   * it turns on promise hooks for the whole process, which halves throughput. The test suite runs with it on.
+   */
+  debugTransactions: boolean;
   /** Most devices one user keeps for `shop sync`; one more evicts the least recently seen. */
   maxDevicesPerUser: number;
 }
@@ -93,6 +98,7 @@ const internals = {
     SHOP_CATALOG_MAX_AGE: Joi.number().integer().min(0).max(7 * 24 * 3600).default(60),
     SHOP_IDEMPOTENCY_RETENTION: Joi.number().integer().min(60).max(365 * 24 * 3600).default(24 * 3600),
     SHOP_IDEMPOTENCY_MAX_PER_USER: Joi.number().integer().min(10).max(1_000_000).default(1000),
+    SHOP_DEBUG_TRANSACTIONS: Joi.boolean().truthy('1').falsy('0').default(false),
     SHOP_MAX_DEVICES: Joi.number().integer().min(1).max(10_000).default(10),
   }).unknown(true),
 };
@@ -192,5 +198,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, fallbackKeys?: (dataDir: stri
       maxRecordsPerUser: settings.SHOP_IDEMPOTENCY_MAX_PER_USER as number,
     },
     maxDevicesPerUser: settings.SHOP_MAX_DEVICES as number,
+    debugTransactions: settings.SHOP_DEBUG_TRANSACTIONS as boolean,
   };
 }

@@ -36,6 +36,7 @@ export function testConfig<K extends JwtKey = HmacKey>(overrides: TestConfigOver
     catalogMaxAgeSeconds: 60,
     idempotency: { retentionSeconds: 24 * 3600, maxRecordsPerUser: 1000 },
     maxDevicesPerUser: 10,
+    debugTransactions: true,
     ...rest,
     jwt: {
       algorithm: 'HS256',
