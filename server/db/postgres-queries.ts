@@ -4,6 +4,8 @@ import { claimResultFromRow, type IdempotencyRow as IdempotencyRowOf } from './i
 import {
   cartRecord,
   type CartRow,
+  type UserCartRow,
+  userWithCart,
   loginFailureCounts,
   type LoginFailureCountRow,
   preferenceRecords,
@@ -16,7 +18,7 @@ import {
 } from './rows.js';
 import { isLockTimeout } from './postgres-errors.js';
 import { searchTerms, tsQuery } from './search-terms.js';
-import { positional, type PositionalStatement, type SharedStatement, sharedSql } from './shared-sql.js';
+import { cartStatements, positional, type PositionalStatement, type PricesExpression, type SharedStatement, sharedSql } from './shared-sql.js';
 import { createEmailSkeletons } from './postgres-email-skeletons.js';
 import { createRegistrationAttempts } from './postgres-registration-attempts.js';
 import type {
@@ -69,6 +71,9 @@ interface ProductRow {
   stock: number | null;
 }
 
+const prices: PricesExpression = (sku) =>
+  `(SELECT json_object_agg(pp.currency, pp.amount ORDER BY pp.currency) FROM product_prices AS pp WHERE pp.sku = ${sku})`;
+
 const internals = {
   date: (time: Date): Date => time,
   /** The product columns with the price list as one JSON object (parsed by the driver), ordered by currency. */
@@ -78,7 +83,9 @@ const internals = {
     return { sku: row.sku, name: row.name, description: row.description, prices: priceList(row.prices), active: row.active, stock: row.stock };
   },
   /** The shared statements in Postgres's form, rewritten once. */
-  statements: Object.fromEntries(Object.entries(sharedSql).map(([name, text]) => [name, positional(text)])) as Record<SharedStatement, PositionalStatement>,
+  statements: Object.fromEntries(
+    Object.entries({ ...sharedSql, ...cartStatements(prices) }).map(([name, text]) => [name, positional(text)]),
+  ) as Record<SharedStatement | keyof ReturnType<typeof cartStatements>, PositionalStatement>,
 
   /**
    * One plain row per sku, the last one winning as if the rows had been upserted one after another: a single upsert
@@ -107,7 +114,7 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
    * Runs a shared statement (shared-sql.ts) with its named parameters. Prepared once per connection, as tagged
    * templates are, unless the connection was opened with `prepare: false`.
    */
-  const run = <T extends readonly unknown[] = Record<string, unknown>[]>(name: SharedStatement, params: Record<string, unknown> = {}) => {
+  const run = <T extends readonly unknown[] = Record<string, unknown>[]>(name: keyof typeof internals.statements, params: Record<string, unknown> = {}) => {
     const { text, names } = internals.statements[name];
     return q.unsafe<T extends unknown[] ? T : never>(text, names.map((key) => params[key]) as never[], { prepare: true });
   };
@@ -125,6 +132,9 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
     async findById(id) {
       const [row] = await run<UserRow<Date>[]>('userById', { id });
       return row === undefined ? null : userRecord(row, internals.date);
+    },
+    async findWithCart(id) {
+      return userWithCart(await run<UserCartRow<Date>[]>('userWithCart', { user_id: id }), internals.date);
     },
     async findByEmail(email) {
       const [row] = await run<UserRow<Date>[]>('userByEmail', { email: email.toLowerCase() });

@@ -32,10 +32,20 @@ export interface NewUser {
   createdAt: Date;
 }
 
+export interface UserWithCart {
+  user: UserRecord;
+  cart: CartRecord;
+}
+
 export interface UserStore {
   /** Inserts the user; `null` when the email is already taken (compared lower-cased). */
   create(user: NewUser): Promise<UserRecord | null>;
   findById(id: string): Promise<UserRecord | null>;
+  /**
+   * The user row and their cart in one statement (one snapshot, one round trip): an authenticated cart read checks the
+   * token against the row it reads the cart with. `null` for an unknown user.
+   */
+  findWithCart(id: string): Promise<UserWithCart | null>;
   findByEmail(email: string): Promise<UserRecord | null>;
   /**
    * Atomically increments the token version, which revokes every access and refresh token issued before.

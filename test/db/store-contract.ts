@@ -420,6 +420,31 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
         expect((await store.carts.get(userId)).version).to.equal(1);
       });
 
+      it('reads the user row and the cart in one call, as carts.get reads the cart', async () => {
+        await store.carts.setQuantity(userId, 'MUG-BLUE', 5, internals.now);
+        await store.carts.setQuantity(userId, 'MUG-RED', 1, internals.later(1000));
+        await store.carts.bumpVersion(userId);
+        await store.preferences.set(userId, 'currency', 'EUR', internals.now);
+
+        const found = await store.users.findWithCart(userId);
+
+        expect(found?.user).to.equal((await store.users.findById(userId)) ?? undefined);
+        expect(found?.cart).to.equal(await store.carts.get(userId));
+        expect(found?.cart.lines.map((line) => line.sku)).to.equal(['MUG-BLUE', 'MUG-RED']);
+        expect(found?.cart.currencyPreference).to.equal('EUR');
+      });
+
+      it('reads a user without a cart with an empty cart, and an unknown user as null', async () => {
+        expect((await store.users.findWithCart(userId))?.cart).to.equal({ version: 0, currencyPreference: undefined, lines: [] });
+        expect(await store.users.findWithCart(randomUUID())).to.be.null();
+      });
+
+      it('reads the token version the user row holds now, with the cart', async () => {
+        await store.users.bumpTokenVersion(userId);
+
+        expect((await store.users.findWithCart(userId))?.user.tokenVersion).to.equal(1);
+      });
+
       it('reads a line, the line count and the product in one call', async () => {
         await store.carts.setQuantity(userId, 'MUG-BLUE', 5, internals.now);
         await store.carts.setQuantity(userId, 'MUG-RED', 1, internals.now);
