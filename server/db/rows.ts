@@ -22,6 +22,9 @@ export interface CartRow<Time> {
   name: string;
   quantity: number;
   added_at: Time;
+  /** 0/1 on SQLite, boolean on Postgres. */
+  active: number | boolean;
+  stock: number | null;
   /** The line's price list: JSON text (SQLite) or parsed (Postgres). */
   prices: string | Record<string, number> | null;
 }
@@ -71,7 +74,15 @@ export function cartRecord<Time>(rows: readonly CartRow<Time>[], date: ToDate<Ti
   const lines: CartRecord['lines'] = [];
   for (const row of rows) {
     if (row.sku !== null) {
-      lines.push({ sku: row.sku, name: row.name, quantity: row.quantity, prices: priceList(row.prices), addedAt: date(row.added_at) });
+      lines.push({
+        sku: row.sku,
+        name: row.name,
+        quantity: row.quantity,
+        prices: priceList(row.prices),
+        addedAt: date(row.added_at),
+        active: row.active === true || row.active === 1,
+        stock: row.stock,
+      });
     }
   }
   const preference = rows[0]?.currency_preference ?? null;

@@ -121,7 +121,7 @@ export type PricesExpression = (sku: string) => string;
  * row, so it multiplies nothing.
  */
 export function cartStatements(prices: PricesExpression): { cart: string; userWithCart: string } {
-  const cartColumns = `c.version, pr.value AS currency_preference, l.sku, p.name, l.quantity, l.added_at, ${prices('l.sku')} AS prices`;
+  const cartColumns = `c.version, pr.value AS currency_preference, l.sku, p.name, l.quantity, l.added_at, p.active, p.stock, ${prices('l.sku')} AS prices`;
   const cartJoins = `
     LEFT JOIN carts AS c ON c.user_id = u.user_id
     LEFT JOIN preferences AS pr ON pr.user_id = u.user_id AND pr.key = 'currency'

@@ -103,6 +103,10 @@ export interface CartLineRecord {
   /** The product's price list: the domain picks the cart's currency from them (shared/rules/pricing.ts). */
   prices: Record<string, number>;
   addedAt: Date;
+  /** The product as the catalogue has it now: `false` when no longer sold. Checkout decides on these. */
+  active: boolean;
+  /** Units in stock now; `null` when unlimited. */
+  stock: number | null;
 }
 
 export interface CartRecord {
@@ -404,7 +408,7 @@ export interface EmailSkeletonStore {
   /** Up to `limit` accounts that have no skeleton yet (created before skeletons were kept), oldest first. */
   withoutSkeleton(limit: number): Promise<{ id: string; email: string }[]>;
 }
-export type { CheckoutLineState, OrderRecord, OrderStore } from './order-store.js';
+export type { OrderRecord, OrderStore } from './order-store.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
