@@ -35,6 +35,9 @@ export function identifyRequest(request: Request, trustedProxies: TrustedProxies
   );
 }
 
+/** Last touches to every response, errors included, made in the server's one `onPreResponse` extension. */
+export type ResponseFinisher = (request: Request, response: Request['response']) => void;
+
 /** Echoes the request id in `X-Request-Id` on every response, errors included, so a caller can quote it. */
 export function stampRequestId(response: Request['response'], requestId: string): void {
   if (Boom.isBoom(response)) {

@@ -13,9 +13,9 @@ import { authStrategy } from './auth/strategy.js';
 import type { Config } from './config.js';
 import type { Store } from './db/store.js';
 import { errorResponder, failValidation } from './errors.js';
-import { httpCaching } from './http-caching.js';
+import { cachingHeaders } from './http-caching.js';
 import { type Logger, silentLogger } from './logger.js';
-import { identifyRequest, stampRequestId } from './request-context.js';
+import { identifyRequest, type ResponseFinisher, stampRequestId } from './request-context.js';
 import { requestLog } from './request-log.js';
 import { accountRoutes } from './routes/account.js';
 import { authRoutes } from './routes/auth.js';
@@ -56,6 +56,8 @@ export interface BaseServerOptions {
   config: Pick<Config, 'host' | 'port' | 'trustedProxies'> & Partial<Pick<Config, 'bodyTimeoutMs'>>;
   /** Where request and error logs go; silent unless given, so tests stay quiet. */
   log?: Logger;
+  /** Run on every response after the error shape and the request id (createServer: the cache headers). */
+  finishResponse?: ResponseFinisher;
 }
 
 /**
@@ -64,7 +66,7 @@ export interface BaseServerOptions {
  * auth strategy and the routes; the benchmark's stateful reference adds an in-memory session instead, so the two
  * differ only in where state lives.
  */
-export async function createBaseServer({ config, log = silentLogger }: BaseServerOptions): Promise<Hapi.Server> {
+export async function createBaseServer({ config, log = silentLogger, finishResponse }: BaseServerOptions): Promise<Hapi.Server> {
   const bodyTimeoutMs = config.bodyTimeoutMs ?? 10_000;
   // Node's own request timeout bounds how long a request may take to arrive, headers and body (its default is five
   // minutes, checked every 30 s); answerClientErrors turns it into a 408. hapi's payload timeout is off: on expiry it
@@ -100,7 +102,9 @@ export async function createBaseServer({ config, log = silentLogger }: BaseServe
   });
   server.ext('onPreResponse', (request, h) => {
     const reply = respondToError(request, h);
-    stampRequestId(reply ?? request.response, request.app.requestId);
+    const response = reply ?? request.response;
+    stampRequestId(response, request.app.requestId);
+    finishResponse?.(request, response);
     return reply ?? h.continue;
   });
   answerClientErrors(listener, log);
@@ -115,7 +119,7 @@ export async function createBaseServer({ config, log = silentLogger }: BaseServe
  * It holds no user, cart, preference or token state — every request is answered from `store`.
  */
 export async function createServer({ config, store, log = silentLogger, now = () => new Date(), version = '0.0.0' }: ServerDeps): Promise<Hapi.Server> {
-  const server = await createBaseServer({ config, log });
+  const server = await createBaseServer({ config, log, finishResponse: cachingHeaders({ catalogMaxAgeSeconds: config.catalogMaxAgeSeconds }) });
   server.app.draining = false;
   const storage = new StorageHealth(now);
   server.app.storage = storage;
@@ -128,7 +132,6 @@ export async function createServer({ config, store, log = silentLogger, now = ()
     hashing: new HashingGate(config.passwordHashing),
   };
   await server.register({ plugin: authStrategy, options: { store, config, now } });
-  await server.register({ plugin: httpCaching, options: { catalogMaxAgeSeconds: config.catalogMaxAgeSeconds } });
   await server.register([
     { plugin: authRoutes, options: deps },
     { plugin: accountRoutes, options: deps },
