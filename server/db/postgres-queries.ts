@@ -317,24 +317,30 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
   const idempotency: IdempotencyStore = {
     async claim(scope, key, fingerprint, now, expiresAt) {
       // A claim of a key that another transaction has claimed but not yet committed waits for that transaction to end.
-      // lock_timeout bounds the wait, for the INSERT alone: the old value is read in the same statement (the CTE is
-      // materialised, so it is read before set_config runs) and put back after the INSERT, so the locks the rest of
-      // the transaction takes wait as long as they always did.
-      const [saved] = await q<{ previous: string }[]>`
-        WITH saved AS MATERIALIZED (SELECT current_setting('lock_timeout') AS previous)
-        SELECT previous, set_config('lock_timeout', ${String(options.claimWaitMs)}, true) FROM saved`;
+      // lock_timeout bounds the wait, for the INSERT alone: the value before is kept in a transaction-local setting of
+      // our own and put back after the INSERT, so the locks the rest of the transaction takes wait as long as they always
+      // did. As no statement needs the answer of the one before, the three are sent together: one round trip.
+      const setting = q`
+        SELECT set_config('shop.lock_timeout_before_claim', current_setting('lock_timeout'), true),
+               set_config('lock_timeout', ${String(options.claimWaitMs)}, true)`.execute();
+      // Inserts a new key, or takes over one whose record has expired. A live record is left alone and nothing is
+      // returned, but its row stays locked until this transaction ends: concurrent replays of one key queue briefly.
+      const inserting = q`
+        INSERT INTO idempotency_keys (scope, key, fingerprint, created_at, expires_at)
+        VALUES (${scope}, ${key}, ${fingerprint}, ${now}, ${expiresAt})
+        ON CONFLICT (scope, key) DO UPDATE SET
+          fingerprint = excluded.fingerprint, status = NULL, body = NULL, headers = NULL,
+          created_at = excluded.created_at, expires_at = excluded.expires_at
+        WHERE idempotency_keys.expires_at <= excluded.created_at
+        RETURNING 1`.execute();
+      const restoring = q`SELECT set_config('lock_timeout', current_setting('shop.lock_timeout_before_claim'), true)`.execute();
+      // When the INSERT fails, Postgres refuses what follows it in the aborted transaction: that failure says nothing new.
+      restoring.catch(() => {});
+      inserting.catch(() => {});
       let claimed: readonly unknown[];
       try {
-        // Inserts a new key, or takes over one whose record has expired. A live record is left alone and nothing is
-        // returned, but its row stays locked until this transaction ends: concurrent replays of one key queue briefly.
-        claimed = await q`
-          INSERT INTO idempotency_keys (scope, key, fingerprint, created_at, expires_at)
-          VALUES (${scope}, ${key}, ${fingerprint}, ${now}, ${expiresAt})
-          ON CONFLICT (scope, key) DO UPDATE SET
-            fingerprint = excluded.fingerprint, status = NULL, body = NULL, headers = NULL,
-            created_at = excluded.created_at, expires_at = excluded.expires_at
-          WHERE idempotency_keys.expires_at <= excluded.created_at
-          RETURNING 1`;
+        await setting;
+        claimed = await inserting;
       } catch (error) {
         // The holder is still running: an expected outcome, not a database failure. The setting needs no restoring,
         // as the failed statement aborted the transaction.
@@ -344,7 +350,7 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
         }
         throw error;
       }
-      await q`SELECT set_config('lock_timeout', ${saved?.previous ?? '0'}, true)`;
+      await restoring;
       if (claimed.length > 0) {
         return { status: 'claimed' };
       }
