@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type Server as HttpServer } from 'node:http';
 import type { Socket } from 'node:net';
 
-import type { Server } from '@hapi/hapi';
+import type { Request } from '@hapi/hapi';
 
 import { type ErrorBody, type ErrorCode, errorStatus } from '../shared/errors.js';
 import { Headers } from '../shared/http.js';
@@ -49,26 +49,33 @@ const internals = {
   },
 };
 
+/** The hapi request a socket is serving, set as it starts; it is in flight until its response has finished. */
+const inFlight = Symbol('shop.inFlightRequest');
+
+interface TrackedSocket extends Socket {
+  [inFlight]?: Request;
+}
+
+/** Remembers which request a socket is serving: part of the server's one `onRequest` extension (see createBaseServer). */
+export function trackInFlight(request: Request): void {
+  (request.raw.req.socket as TrackedSocket)[inFlight] = request;
+}
+
 /**
  * Replaces hapi's `clientError` handler on `listener`. A request hapi already started on the socket (whose body
  * stalled) is answered with its own request id; the hapi request then ends as aborted.
  */
-export function answerClientErrors(server: Server, listener: HttpServer, log: Logger): void {
-  const inFlight = new WeakMap<Socket, string>();
-  server.ext('onRequest', (request, h) => {
-    const socket = request.raw.req.socket;
-    inFlight.set(socket, request.app.requestId);
-    request.raw.res.once('finish', () => inFlight.delete(socket));
-    return h.continue;
-  });
+export function answerClientErrors(listener: HttpServer, log: Logger): void {
   listener.removeAllListeners('clientError');
-  listener.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+  listener.on('clientError', (error: NodeJS.ErrnoException, socket: TrackedSocket) => {
     if (!socket.writable) {
       socket.destroy();
       return;
     }
     const code = internals.classify(error.code);
-    const requestId = inFlight.get(socket) ?? randomUUID();
+    const request = socket[inFlight];
+    // A finished request's id is not this error's: the parser failed on what came after it.
+    const requestId = request !== undefined && !request.raw.res.writableFinished ? request.app.requestId : randomUUID();
     log.info({ reqId: requestId, status: errorStatus[code], code, err: error.code }, 'request refused by the HTTP parser');
     socket.end(internals.response(code, requestId));
   });

@@ -57,6 +57,11 @@ export interface Config {
   catalogMaxAgeSeconds: number;
   /** Idempotency-Key records: how long each is kept, and most kept per user (the oldest goes first). */
   idempotency: { retentionSeconds: number; maxRecordsPerUser: number };
+  /**
+   * Check every store call for use of the root store inside a transaction (see TransactionScope). Off unless asked for:
+   * it turns on promise hooks for the whole process, which halves throughput. The test suite runs with it on.
+   */
+  debugTransactions: boolean;
   /** Most devices one user keeps for `shop sync`; one more evicts the least recently seen. */
   maxDevicesPerUser: number;
   /** Guests (`POST /auth/guest`) untouched this long are deleted by housekeeping, cart and all. */
@@ -95,6 +100,7 @@ const internals = {
     SHOP_CATALOG_MAX_AGE: Joi.number().integer().min(0).max(7 * 24 * 3600).default(60),
     SHOP_IDEMPOTENCY_RETENTION: Joi.number().integer().min(60).max(365 * 24 * 3600).default(24 * 3600),
     SHOP_IDEMPOTENCY_MAX_PER_USER: Joi.number().integer().min(10).max(1_000_000).default(1000),
+    SHOP_DEBUG_TRANSACTIONS: Joi.boolean().truthy('1').falsy('0').default(false),
     SHOP_MAX_DEVICES: Joi.number().integer().min(1).max(10_000).default(10),
     // At least two hours: a guest's last use is recorded to the hour.
     SHOP_GUEST_TTL: Joi.number().integer().min(2 * 3600).max(365 * 24 * 3600).default(30 * 24 * 3600),
@@ -197,5 +203,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, fallbackKeys?: (dataDir: stri
     },
     maxDevicesPerUser: settings.SHOP_MAX_DEVICES as number,
     guestTtlSeconds: settings.SHOP_GUEST_TTL as number,
+    debugTransactions: settings.SHOP_DEBUG_TRANSACTIONS as boolean,
   };
 }

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 
 import type { Boom } from '@hapi/boom';
-import type { Lifecycle, Request, ResponseToolkit } from '@hapi/hapi';
+import type { Lifecycle, Request, ResponseObject, ResponseToolkit } from '@hapi/hapi';
 
 import type { ErrorBody, ErrorCode } from '../shared/errors.js';
 import { allowedMethods } from './allowed-methods.js';
@@ -82,13 +82,14 @@ export const failValidation: Lifecycle.FailAction = (_request, _h, error) => {
 
 /**
  * The one place errors become responses: every error body has the shape `{statusCode, error, code, message}`, and a
- * stack trace never leaves the process. Unexpected errors are logged with their stack.
+ * stack trace never leaves the process. Unexpected errors are logged with their stack. Returns the answer to send in
+ * place of an error, or `undefined` when the response is not one.
  */
-export function errorResponder(log: Logger): Lifecycle.Method {
-  return (request: Request, h: ResponseToolkit) => {
+export function errorResponder(log: Logger): (request: Request, h: ResponseToolkit) => ResponseObject | undefined {
+  return (request, h) => {
     const response = request.response;
     if (!('isBoom' in response) || !response.isBoom) {
-      return h.continue;
+      return undefined;
     }
     const { status, code, message, headers, details } = internals.methodNotAllowed(request, response) ?? internals.classify(response);
     if (code === 'STORAGE_FULL') {

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 
 import { isBoom } from '@hapi/boom';
-import type { Plugin, Request, ResponseObject } from '@hapi/hapi';
+import type { Request } from '@hapi/hapi';
+
+import type { ResponseFinisher } from './request-context.js';
 
 declare module '@hapi/hapi' {
   interface PluginSpecificConfiguration {
@@ -33,34 +35,29 @@ const internals = {
  * Everything tied to a user is `no-store`, errors included, and — when it reads the token — `Vary: Authorization`, so
  * no cache ever hands one user's answer to another.
  */
-export const httpCaching: Plugin<HttpCachingOptions> = {
-  name: 'shop-http-caching',
-  register(server, { catalogMaxAgeSeconds }) {
-    server.ext('onPreResponse', (request, h) => {
-      const response = request.response;
-      const catalog = request.route.settings.plugins?.['shop-caching']?.catalog === true;
-      if (isBoom(response)) {
-        if (!catalog && internals.userBound(request)) {
-          response.output.headers['cache-control'] = 'no-store';
-          if (request.auth.mode !== null) {
-            response.output.headers.vary = 'authorization';
-          }
-        }
-        return h.continue;
-      }
-      const ok = response as ResponseObject;
-      if (catalog && ok.statusCode === 200) {
-        ok.header('cache-control', `public, max-age=${catalogMaxAgeSeconds}`);
-        if (ok.headers.etag === undefined) {
-          ok.etag(internals.etag(ok.source));
-        }
-      } else if (internals.userBound(request)) {
-        ok.header('cache-control', 'no-store');
+export function cachingHeaders({ catalogMaxAgeSeconds }: HttpCachingOptions): ResponseFinisher {
+  const catalogCacheControl = `public, max-age=${catalogMaxAgeSeconds}`;
+  return (request, response) => {
+    const catalog = request.route.settings.plugins?.['shop-caching']?.catalog === true;
+    if (isBoom(response)) {
+      if (!catalog && internals.userBound(request)) {
+        response.output.headers['cache-control'] = 'no-store';
         if (request.auth.mode !== null) {
-          ok.vary('authorization');
+          response.output.headers.vary = 'authorization';
         }
       }
-      return h.continue;
-    });
-  },
-};
+      return;
+    }
+    if (catalog && response.statusCode === 200) {
+      response.header('cache-control', catalogCacheControl);
+      if (response.headers.etag === undefined) {
+        response.etag(internals.etag(response.source));
+      }
+    } else if (internals.userBound(request)) {
+      response.header('cache-control', 'no-store');
+      if (request.auth.mode !== null) {
+        response.vary('authorization');
+      }
+    }
+  };
+}

@@ -41,12 +41,13 @@ const internals = {
 
 /** One instance: open the store, listen, and on SIGTERM/SIGINT drain, stop, and exit. */
 async function runServer(config: Config, log: Logger): Promise<void> {
-  // The transaction-misuse check costs every request (see TransactionScope); the tests run with it on.
+  // The transaction-misuse check costs every request (see TransactionScope): only on when asked for, in any mode, so
+  // `npm start` runs the program production runs. The tests run with it on.
   const store = await openStore({
     url: config.databaseUrl,
     dataDir: config.dataDir,
     sqliteMaxBytes: config.sqliteMaxBytes,
-    checkTransactionUse: config.env !== 'production',
+    checkTransactionUse: config.debugTransactions,
     onWarning: (message) => log.warn(message),
   });
   if (config.seedCatalog) {

@@ -47,8 +47,12 @@ export const requestLog: Plugin<RequestLogOptions> = {
     const ignored = new Set(ignorePaths);
     server.events.on('start', () => log.info({ uri: server.info.uri }, 'server started'));
     server.events.on('stop', () => log.info('server stopped'));
+    if (!log.isLevelEnabled('info')) {
+      // Not listening at all saves hapi emitting the event for every request; the level is fixed at start-up.
+      return;
+    }
     server.events.on('response', (request) => {
-      if (!log.isLevelEnabled('info') || ignored.has(request.path)) {
+      if (ignored.has(request.path)) {
         return;
       }
       if (request.info.responded === 0) {

@@ -8,14 +8,14 @@ import { MAX_PAYLOAD_BYTES } from '../shared/limits.js';
 import { Paths } from '../shared/http.js';
 import { HashingGate } from './auth/hashing-gate.js';
 import { warmDecoyPassword } from './auth/passwords.js';
-import { answerClientErrors } from './client-errors.js';
+import { answerClientErrors, trackInFlight } from './client-errors.js';
 import { authStrategy } from './auth/strategy.js';
 import type { Config } from './config.js';
 import type { Store } from './db/store.js';
 import { errorResponder, failValidation } from './errors.js';
-import { httpCaching } from './http-caching.js';
+import { cachingHeaders } from './http-caching.js';
 import { type Logger, silentLogger } from './logger.js';
-import { requestContext } from './request-context.js';
+import { identifyRequest, type ResponseFinisher, stampRequestId } from './request-context.js';
 import { requestLog } from './request-log.js';
 import { accountRoutes } from './routes/account.js';
 import { authRoutes } from './routes/auth.js';
@@ -29,7 +29,7 @@ import { preferenceRoutes } from './routes/preferences.js';
 import { productRoutes } from './routes/products.js';
 import { StorageHealth } from './storage-health.js';
 import { syncRoutes } from './routes/sync.js';
-import { utf8Bodies } from './utf8-bodies.js';
+import { utf8Bodies, watchBody } from './utf8-bodies.js';
 
 export interface ServerDeps {
   config: Config;
@@ -56,6 +56,8 @@ export interface BaseServerOptions {
   config: Pick<Config, 'host' | 'port' | 'trustedProxies'> & Partial<Pick<Config, 'bodyTimeoutMs'>>;
   /** Where request and error logs go; silent unless given, so tests stay quiet. */
   log?: Logger;
+  /** Run on every response after the error shape and the request id (createServer: the cache headers). */
+  finishResponse?: ResponseFinisher;
 }
 
 /**
@@ -64,7 +66,7 @@ export interface BaseServerOptions {
  * auth strategy and the routes; the benchmark's stateful reference adds an in-memory session instead, so the two
  * differ only in where state lives.
  */
-export async function createBaseServer({ config, log = silentLogger }: BaseServerOptions): Promise<Hapi.Server> {
+export async function createBaseServer({ config, log = silentLogger, finishResponse }: BaseServerOptions): Promise<Hapi.Server> {
   const bodyTimeoutMs = config.bodyTimeoutMs ?? 10_000;
   // Node's own request timeout bounds how long a request may take to arrive, headers and body (its default is five
   // minutes, checked every 30 s); answerClientErrors turns it into a 408. hapi's payload timeout is off: on expiry it
@@ -87,11 +89,25 @@ export async function createBaseServer({ config, log = silentLogger }: BaseServe
       security: { noOpen: true, xframe: 'deny', referrer: 'no-referrer' },
     },
   });
-  // Extensions of one kind run in the order they are added: errors become bodies before the request id is stamped on
-  // them, and the request id and client address exist before the logger binds them.
-  server.ext('onPreResponse', errorResponder(log));
-  await server.register({ plugin: requestContext, options: { trustedProxies: config.trustedProxies } });
-  answerClientErrors(server, listener, log);
+  // One extension per point, each doing all its parts, as every extension costs a step of hapi's request lifecycle.
+  // Errors become bodies before the request id is stamped on them; the request id and client address exist before
+  // anything else runs.
+  const { trustedProxies } = config;
+  const respondToError = errorResponder(log);
+  server.ext('onRequest', (request, h) => {
+    identifyRequest(request, trustedProxies);
+    trackInFlight(request);
+    watchBody(request);
+    return h.continue;
+  });
+  server.ext('onPreResponse', (request, h) => {
+    const reply = respondToError(request, h);
+    const response = reply ?? request.response;
+    stampRequestId(response, request.app.requestId);
+    finishResponse?.(request, response);
+    return reply ?? h.continue;
+  });
+  answerClientErrors(listener, log);
   await server.register(utf8Bodies);
   // Probes hit these every few seconds on every instance; their failures show in /readyz itself.
   await server.register({ plugin: requestLog, options: { log, ignorePaths: [Paths.healthz, Paths.readyz] } });
@@ -103,7 +119,7 @@ export async function createBaseServer({ config, log = silentLogger }: BaseServe
  * It holds no user, cart, preference or token state — every request is answered from `store`.
  */
 export async function createServer({ config, store, log = silentLogger, now = () => new Date(), version = '0.0.0' }: ServerDeps): Promise<Hapi.Server> {
-  const server = await createBaseServer({ config, log });
+  const server = await createBaseServer({ config, log, finishResponse: cachingHeaders({ catalogMaxAgeSeconds: config.catalogMaxAgeSeconds }) });
   server.app.draining = false;
   const storage = new StorageHealth(now);
   server.app.storage = storage;
@@ -116,7 +132,6 @@ export async function createServer({ config, store, log = silentLogger, now = ()
     hashing: new HashingGate(config.passwordHashing),
   };
   await server.register({ plugin: authStrategy, options: { store, config, now } });
-  await server.register({ plugin: httpCaching, options: { catalogMaxAgeSeconds: config.catalogMaxAgeSeconds } });
   await server.register([
     { plugin: authRoutes, options: deps },
     { plugin: accountRoutes, options: deps },

@@ -16,7 +16,7 @@ export function sessionCart(skus: readonly string[]): CartRecord {
     if (!product) {
       throw new Error(`unknown sku ${sku}`);
     }
-    return { sku, name: product.name, quantity: index + 1, prices: product.prices, addedAt: new Date() };
+    return { sku, name: product.name, quantity: index + 1, prices: product.prices, addedAt: new Date(), active: product.active, stock: product.stock ?? null };
   });
   return { version: lines.length, currencyPreference: undefined, lines };
 }

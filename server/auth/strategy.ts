@@ -1,7 +1,7 @@
 import type { Plugin, Request, ServerAuthSchemeObject, UserCredentials } from '@hapi/hapi';
 
 import type { Config } from '../config.js';
-import type { Store } from '../db/store.js';
+import type { CartRecord, Store, UserRecord } from '../db/store.js';
 import { guestRefusal, ShopError } from '../domain/errors.js';
 import { createAccessTokenVerifier } from './access-tokens.js';
 
@@ -15,7 +15,18 @@ declare module '@hapi/hapi' {
     tokenVersion: number;
     createdAt: Date;
   }
+  interface PluginSpecificConfiguration {
+    /** `withCart: true`: the route reads the user's cart, so authentication reads it with the user row (one statement). */
+    [AUTH_PLUGIN]?: { withCart?: boolean };
+  }
+  interface RequestApplicationState {
+    /** On routes with `withCart`: the cart, read in the same statement (and snapshot) as the token's user row. */
+    cart?: CartRecord;
+  }
 }
+
+/** The key of the strategy's route options: `options.plugins[AUTH_PLUGIN] = { withCart: true }`. */
+export const AUTH_PLUGIN = 'shop-auth';
 
 export interface AuthStrategyOptions {
   store: Store;
@@ -56,7 +67,14 @@ export const authStrategy: Plugin<AuthStrategyOptions> = {
         }
         const at = now();
         const claims = verifyAccessToken(match[1] as string, at);
-        const user = await store.users.findById(claims.sub);
+        let user: UserRecord | null;
+        if (request.route.settings.plugins?.[AUTH_PLUGIN]?.withCart === true) {
+          const found = await store.users.findWithCart(claims.sub);
+          user = found?.user ?? null;
+          request.app.cart = found?.cart;
+        } else {
+          user = await store.users.findById(claims.sub);
+        }
         if (!user && claims.guest) {
           throw guestExpired();
         }

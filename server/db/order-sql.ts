@@ -1,5 +1,5 @@
 import type { OrderLine } from '../../shared/wire.js';
-import type { CheckoutLineState, OrderRecord } from './order-store.js';
+import type { OrderRecord } from './order-store.js';
 import type { ToDate } from './rows.js';
 
 /** The statements of the order store, run as written by both dialects (`$name` parameters, see shared-sql.ts). */
@@ -8,11 +8,6 @@ const internals = {
 };
 
 export const orderSql = {
-  checkoutLines: `
-    SELECT l.sku, p.name, l.quantity, p.active, p.stock
-    FROM cart_lines AS l JOIN products AS p ON p.sku = l.sku
-    WHERE l.user_id = $user_id
-    ORDER BY l.added_at, l.sku`,
   // The CHECK (stock >= 0) backs this up; the WHERE is what makes a second buyer of the last unit get nothing.
   takeStock: `
     UPDATE products SET stock = stock - $quantity
@@ -33,15 +28,6 @@ export const orderSql = {
 
 export type OrderStatement = keyof typeof orderSql;
 
-export interface CheckoutLineRow {
-  sku: string;
-  name: string;
-  quantity: number;
-  /** 0/1 on SQLite, boolean on Postgres. */
-  active: number | boolean;
-  stock: number | null;
-}
-
 export interface OrderRow<Time> {
   id: string;
   user_id: string | null;
@@ -51,16 +37,6 @@ export interface OrderRow<Time> {
   item_count: number;
   currency: string;
   placed_at: Time;
-}
-
-export function checkoutLine(row: CheckoutLineRow): CheckoutLineState {
-  return {
-    sku: row.sku,
-    name: row.name,
-    quantity: row.quantity,
-    active: row.active === true || row.active === 1,
-    stock: row.stock,
-  };
 }
 
 export function orderRecord<Time>(row: OrderRow<Time>, date: ToDate<Time>): OrderRecord {

@@ -1,11 +1,4 @@
-import type { CheckoutLineView } from '../../shared/rules/checkout.js';
 import type { OrderLine, OrderState } from '../../shared/wire.js';
-
-/**
- * A cart line with its product as the catalogue has it now. Its price comes from the cart as shown (priced by the
- * shared currency rule), so an order costs exactly what the cart said.
- */
-export type CheckoutLineState = Omit<CheckoutLineView, 'unitPrice' | 'currency'>;
 
 /** An order as stored. `userId` is `null` once the account that placed it was deleted. */
 export interface OrderRecord {
@@ -21,8 +14,6 @@ export interface OrderRecord {
 
 /** Stock and orders. Part of the `Store` contract (see store.ts): every mutation is one statement. */
 export interface OrderStore {
-  /** The user's cart lines joined with their products, in the order the cart shows them. Call after `carts.lock`. */
-  checkoutLines(userId: string): Promise<CheckoutLineState[]>;
   /**
    * Takes `quantity` units of `sku` in one conditional statement (`UPDATE … SET stock = stock - q WHERE stock >= q`),
    * so stock can never go below zero whatever runs concurrently: a waiting statement re-checks the condition against

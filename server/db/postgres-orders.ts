@@ -1,4 +1,4 @@
-import { type CheckoutLineRow, checkoutLine, orderParams, orderRecord, type OrderRow, orderSql, type OrderStatement } from './order-sql.js';
+import { orderParams, orderRecord, type OrderRow, orderSql, type OrderStatement } from './order-sql.js';
 import type { OrderStore } from './order-store.js';
 import type { Queryable } from './postgres-queries.js';
 import { positional, type PositionalStatement } from './shared-sql.js';
@@ -15,10 +15,6 @@ export function postgresOrders(q: Queryable): OrderStore {
     return q.unsafe<T extends unknown[] ? T : never>(text, names.map((key) => params[key]) as never[], { prepare: true });
   };
   return {
-    async checkoutLines(userId) {
-      const rows = await run<CheckoutLineRow[]>('checkoutLines', { user_id: userId });
-      return rows.map(checkoutLine);
-    },
     async takeStock(sku, quantity) {
       const result = await run('takeStock', { sku, quantity });
       return result.count > 0;

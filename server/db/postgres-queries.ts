@@ -4,6 +4,8 @@ import { claimResultFromRow, type IdempotencyRow as IdempotencyRowOf } from './i
 import {
   cartRecord,
   type CartRow,
+  type UserCartRow,
+  userWithCart,
   loginFailureCounts,
   type LoginFailureCountRow,
   preferenceRecords,
@@ -18,7 +20,7 @@ import {
 } from './rows.js';
 import { isLockTimeout } from './postgres-errors.js';
 import { searchTerms, tsQuery } from './search-terms.js';
-import { positional, type PositionalStatement, type SharedStatement, sharedSql } from './shared-sql.js';
+import { cartStatements, positional, type PositionalStatement, type PricesExpression, type SharedStatement, sharedSql } from './shared-sql.js';
 import { createEmailSkeletons } from './postgres-email-skeletons.js';
 import { createRegistrationAttempts } from './postgres-registration-attempts.js';
 import type {
@@ -71,6 +73,9 @@ interface ProductRow {
   stock: number | null;
 }
 
+const prices: PricesExpression = (sku) =>
+  `(SELECT json_object_agg(pp.currency, pp.amount ORDER BY pp.currency) FROM product_prices AS pp WHERE pp.sku = ${sku})`;
+
 const internals = {
   date: (time: Date): Date => time,
   /** The product columns with the price list as one JSON object (parsed by the driver), ordered by currency. */
@@ -80,7 +85,9 @@ const internals = {
     return { sku: row.sku, name: row.name, description: row.description, prices: priceList(row.prices), active: row.active, stock: row.stock };
   },
   /** The shared statements in Postgres's form, rewritten once. */
-  statements: Object.fromEntries(Object.entries(sharedSql).map(([name, text]) => [name, positional(text)])) as Record<SharedStatement, PositionalStatement>,
+  statements: Object.fromEntries(
+    Object.entries({ ...sharedSql, ...cartStatements(prices) }).map(([name, text]) => [name, positional(text)]),
+  ) as Record<SharedStatement | keyof ReturnType<typeof cartStatements>, PositionalStatement>,
 
   /**
    * One plain row per sku, the last one winning as if the rows had been upserted one after another: a single upsert
@@ -109,7 +116,7 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
    * Runs a shared statement (shared-sql.ts) with its named parameters. Prepared once per connection, as tagged
    * templates are, unless the connection was opened with `prepare: false`.
    */
-  const run = <T extends readonly unknown[] = Record<string, unknown>[]>(name: SharedStatement, params: Record<string, unknown> = {}) => {
+  const run = <T extends readonly unknown[] = Record<string, unknown>[]>(name: keyof typeof internals.statements, params: Record<string, unknown> = {}) => {
     const { text, names } = internals.statements[name];
     return q.unsafe<T extends unknown[] ? T : never>(text, names.map((key) => params[key]) as never[], { prepare: true });
   };
@@ -139,6 +146,9 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
     async findById(id) {
       const [row] = await run<UserRow<Date>[]>('userById', { id });
       return row === undefined ? null : userRecord(row, internals.date);
+    },
+    async findWithCart(id) {
+      return userWithCart(await run<UserCartRow<Date>[]>('userWithCart', { user_id: id }), internals.date);
     },
     async findByEmail(email) {
       const [row] = await run<UserRow<Date>[]>('userByEmail', { email: email.toLowerCase() });
@@ -321,24 +331,30 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
   const idempotency: IdempotencyStore = {
     async claim(scope, key, fingerprint, now, expiresAt) {
       // A claim of a key that another transaction has claimed but not yet committed waits for that transaction to end.
-      // lock_timeout bounds the wait, for the INSERT alone: the old value is read in the same statement (the CTE is
-      // materialised, so it is read before set_config runs) and put back after the INSERT, so the locks the rest of
-      // the transaction takes wait as long as they always did.
-      const [saved] = await q<{ previous: string }[]>`
-        WITH saved AS MATERIALIZED (SELECT current_setting('lock_timeout') AS previous)
-        SELECT previous, set_config('lock_timeout', ${String(options.claimWaitMs)}, true) FROM saved`;
+      // lock_timeout bounds the wait, for the INSERT alone: the value before is kept in a transaction-local setting of
+      // our own and put back after the INSERT, so the locks the rest of the transaction takes wait as long as they always
+      // did. As no statement needs the answer of the one before, the three are sent together: one round trip.
+      const setting = q`
+        SELECT set_config('shop.lock_timeout_before_claim', current_setting('lock_timeout'), true),
+               set_config('lock_timeout', ${String(options.claimWaitMs)}, true)`.execute();
+      // Inserts a new key, or takes over one whose record has expired. A live record is left alone and nothing is
+      // returned, but its row stays locked until this transaction ends: concurrent replays of one key queue briefly.
+      const inserting = q`
+        INSERT INTO idempotency_keys (scope, key, fingerprint, created_at, expires_at)
+        VALUES (${scope}, ${key}, ${fingerprint}, ${now}, ${expiresAt})
+        ON CONFLICT (scope, key) DO UPDATE SET
+          fingerprint = excluded.fingerprint, status = NULL, body = NULL, headers = NULL,
+          created_at = excluded.created_at, expires_at = excluded.expires_at
+        WHERE idempotency_keys.expires_at <= excluded.created_at
+        RETURNING 1`.execute();
+      const restoring = q`SELECT set_config('lock_timeout', current_setting('shop.lock_timeout_before_claim'), true)`.execute();
+      // When the INSERT fails, Postgres refuses what follows it in the aborted transaction: that failure says nothing new.
+      restoring.catch(() => {});
+      inserting.catch(() => {});
       let claimed: readonly unknown[];
       try {
-        // Inserts a new key, or takes over one whose record has expired. A live record is left alone and nothing is
-        // returned, but its row stays locked until this transaction ends: concurrent replays of one key queue briefly.
-        claimed = await q`
-          INSERT INTO idempotency_keys (scope, key, fingerprint, created_at, expires_at)
-          VALUES (${scope}, ${key}, ${fingerprint}, ${now}, ${expiresAt})
-          ON CONFLICT (scope, key) DO UPDATE SET
-            fingerprint = excluded.fingerprint, status = NULL, body = NULL, headers = NULL,
-            created_at = excluded.created_at, expires_at = excluded.expires_at
-          WHERE idempotency_keys.expires_at <= excluded.created_at
-          RETURNING 1`;
+        await setting;
+        claimed = await inserting;
       } catch (error) {
         // The holder is still running: an expected outcome, not a database failure. The setting needs no restoring,
         // as the failed statement aborted the transaction.
@@ -348,7 +364,7 @@ export function createPostgresQueries(q: Queryable, options: PostgresQueryOption
         }
         throw error;
       }
-      await q`SELECT set_config('lock_timeout', ${saved?.previous ?? '0'}, true)`;
+      await restoring;
       if (claimed.length > 0) {
         return { status: 'claimed' };
       }

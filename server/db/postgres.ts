@@ -88,14 +88,28 @@ const internals = {
 
   /**
    * Every call to `pool.sql` as it is when the call is made, so queries built once keep working after the pool is
-   * replaced.
+   * replaced. Methods are bound once per pool, not on every call: this sits under every statement.
    */
   forwarding(pool: PostgresPool): Sql {
+    let bound = new Map<PropertyKey, unknown>();
+    let boundTo = pool.sql;
     return new Proxy(function forwarded() {} as unknown as Sql, {
       apply: (_target, _this, args: unknown[]) => (pool.sql as unknown as (...params: unknown[]) => unknown)(...args),
       get: (_target, property) => {
-        const value: unknown = Reflect.get(pool.sql, property);
-        return typeof value === 'function' ? (value as (...params: unknown[]) => unknown).bind(pool.sql) : value;
+        const sql = pool.sql;
+        if (sql !== boundTo) {
+          bound = new Map();
+          boundTo = sql;
+        }
+        let value = bound.get(property);
+        if (value === undefined) {
+          value = Reflect.get(sql, property);
+          if (typeof value === 'function') {
+            value = (value as (...params: unknown[]) => unknown).bind(sql);
+          }
+          bound.set(property, value);
+        }
+        return value;
       },
     });
   },

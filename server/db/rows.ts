@@ -1,4 +1,4 @@
-import type { AccountRecord, CartRecord, GuestRecord, LoginFailureCounts, RefreshTokenRecord, UserRecord } from './store.js';
+import type { AccountRecord, CartRecord, GuestRecord, LoginFailureCounts, RefreshTokenRecord, UserRecord, UserWithCart } from './store.js';
 
 /**
  * The rows the shared statements (shared-sql.ts) return, and how they become the store's records: the same in both
@@ -15,7 +15,7 @@ export interface UserRow<Time> {
   touched_at: Time | null;
 }
 
-/** One row per (line, price) of the cart, ordered by line; a line's prices are on consecutive rows. */
+/** One row per line of the cart, ordered by line; one with no line (`sku` NULL) for an empty cart. */
 export interface CartRow<Time> {
   version: number | null;
   /** The user's `currency` preference as JSON text, on every row. */
@@ -23,10 +23,16 @@ export interface CartRow<Time> {
   sku: string | null;
   name: string;
   quantity: number;
-  currency: string | null;
-  amount: number | null;
   added_at: Time;
+  /** 0/1 on SQLite, boolean on Postgres. */
+  active: number | boolean;
+  stock: number | null;
+  /** The line's price list: JSON text (SQLite) or parsed (Postgres). */
+  prices: string | Record<string, number> | null;
 }
+
+/** A row of the user-with-cart statement: the user's columns on every line's row. */
+export type UserCartRow<Time> = UserRow<Time> & CartRow<Time>;
 
 export interface TokenRow<Time> {
   token_hash: string;
@@ -88,24 +94,30 @@ export function tokenRecord<Time>(row: TokenRow<Time>, date: ToDate<Time>): Refr
   };
 }
 
-/** The rows of the `cart` statement: one per price of each line, or one with no line for an empty cart. */
+/** The rows of the `cart` statement: one per line, or one with no line for an empty cart. */
 export function cartRecord<Time>(rows: readonly CartRow<Time>[], date: ToDate<Time>): CartRecord {
   const lines: CartRecord['lines'] = [];
   for (const row of rows) {
-    if (row.sku === null) {
-      continue;
-    }
-    let line = lines.at(-1);
-    if (line?.sku !== row.sku) {
-      line = { sku: row.sku, name: row.name, quantity: row.quantity, prices: {}, addedAt: date(row.added_at) };
-      lines.push(line);
-    }
-    if (row.currency !== null && row.amount !== null) {
-      line.prices[row.currency] = row.amount;
+    if (row.sku !== null) {
+      lines.push({
+        sku: row.sku,
+        name: row.name,
+        quantity: row.quantity,
+        prices: priceList(row.prices),
+        addedAt: date(row.added_at),
+        active: row.active === true || row.active === 1,
+        stock: row.stock,
+      });
     }
   }
   const preference = rows[0]?.currency_preference ?? null;
   return { version: rows[0]?.version ?? 0, currencyPreference: preference === null ? undefined : (JSON.parse(preference) as unknown), lines };
+}
+
+/** The rows of the `userWithCart` statement: none when there is no such user. */
+export function userWithCart<Time>(rows: readonly UserCartRow<Time>[], date: ToDate<Time>): UserWithCart | null {
+  const first = rows[0];
+  return first === undefined ? null : { user: userRecord(first, date), cart: cartRecord(rows, date) };
 }
 
 /** A price list as the product statements return it: JSON text (SQLite) or parsed (Postgres); `null` when empty. */

@@ -32,18 +32,6 @@ export const sharedSql = {
   bumpTokenVersion: 'UPDATE users SET token_version = token_version + 1 WHERE id = $id RETURNING token_version',
   deleteUser: 'DELETE FROM users WHERE id = $id',
 
-  // One statement, so the version, the currency preference and the lines with their price lists come from one snapshot
-  // even when another instance writes between them, in one round trip. The one-row subquery yields a row (with NULL
-  // lines) for a user without a cart; the preference join matches at most one row, so it multiplies nothing.
-  cart: `
-    SELECT c.version, pr.value AS currency_preference, l.sku, p.name, l.quantity, pp.currency, pp.amount, l.added_at
-    FROM (SELECT CAST($user_id AS text) AS user_id) AS u
-    LEFT JOIN carts AS c ON c.user_id = u.user_id
-    LEFT JOIN preferences AS pr ON pr.user_id = u.user_id AND pr.key = 'currency'
-    LEFT JOIN cart_lines AS l ON l.user_id = u.user_id
-    LEFT JOIN products AS p ON p.sku = l.sku
-    LEFT JOIN product_prices AS pp ON pp.sku = l.sku
-    ORDER BY l.added_at, l.sku, pp.currency`,
   ensureCart: 'INSERT INTO carts (user_id, version) VALUES ($user_id, 0) ON CONFLICT (user_id) DO NOTHING',
   bumpCartVersion: `
     INSERT INTO carts (user_id, version) VALUES ($user_id, 1)
@@ -131,6 +119,38 @@ export const sharedSql = {
 } as const;
 
 export type SharedStatement = keyof typeof sharedSql;
+
+/** The dialect's price list of the product `sku` names, as one JSON object ordered by currency (NULL when none). */
+export type PricesExpression = (sku: string) => string;
+
+/**
+ * The cart reads, given the dialect's JSON price-list expression (the one part the dialects spell differently). One
+ * statement, one row per line, so the version, the currency preference and the lines with their prices come from one
+ * snapshot even when another instance writes between them, in one round trip. The preference join matches at most one
+ * row, so it multiplies nothing.
+ */
+export function cartStatements(prices: PricesExpression): { cart: string; userWithCart: string } {
+  const cartColumns = `c.version, pr.value AS currency_preference, l.sku, p.name, l.quantity, l.added_at, p.active, p.stock, ${prices('l.sku')} AS prices`;
+  const cartJoins = `
+    LEFT JOIN carts AS c ON c.user_id = u.user_id
+    LEFT JOIN preferences AS pr ON pr.user_id = u.user_id AND pr.key = 'currency'
+    LEFT JOIN cart_lines AS l ON l.user_id = u.user_id
+    LEFT JOIN products AS p ON p.sku = l.sku`;
+  const userColumns = internals.userColumns.split(', ').map((column) => `u.${column}`).join(', ');
+  return {
+    // The one-row subquery yields a row (with NULL lines) for a user without a cart.
+    cart: `
+      SELECT ${cartColumns}
+      FROM (SELECT CAST($user_id AS text) AS user_id) AS u ${cartJoins}
+      ORDER BY l.added_at, l.sku`,
+    // The user row and their cart together: what an authenticated GET /cart needs, token version check included, in
+    // one statement. No row: no such user.
+    userWithCart: `
+      SELECT ${userColumns}, ${cartColumns}
+      FROM (SELECT ${userColumns}, u.id AS user_id FROM users AS u WHERE u.id = $user_id) AS u ${cartJoins}
+      ORDER BY l.added_at, l.sku`,
+  };
+}
 
 /** A statement in Postgres's form: `$name` numbered in order of first use, and the names in that order. */
 export interface PositionalStatement {

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 
-import { type CheckoutLineRow, checkoutLine, orderParams, orderRecord, type OrderRow, orderSql } from './order-sql.js';
+import { orderParams, orderRecord, type OrderRow, orderSql } from './order-sql.js';
 import type { OrderStore } from './order-store.js';
 import type { Synchronous } from './sqlite-queries.js';
 
@@ -8,7 +8,6 @@ import type { Synchronous } from './sqlite-queries.js';
 export function sqliteOrders(db: Database): Synchronous<OrderStore> {
   const date = (time: number): Date => new Date(time);
   const statements = {
-    checkoutLines: db.prepare<[{ user_id: string }], CheckoutLineRow>(orderSql.checkoutLines),
     takeStock: db.prepare<[{ sku: string; quantity: number }]>(orderSql.takeStock),
     returnStock: db.prepare<[{ sku: string; quantity: number }]>(orderSql.returnStock),
     insertOrder: db.prepare<[Record<string, unknown>]>(orderSql.insertOrder),
@@ -17,9 +16,6 @@ export function sqliteOrders(db: Database): Synchronous<OrderStore> {
     orderById: db.prepare<[{ id: string; user_id: string }], OrderRow<number>>(orderSql.orderById),
   };
   return {
-    checkoutLines(userId) {
-      return statements.checkoutLines.all({ user_id: userId }).map(checkoutLine);
-    },
     takeStock(sku, quantity) {
       return statements.takeStock.run({ sku, quantity }).changes > 0;
     },

@@ -4,6 +4,8 @@ import type { IdempotencyRow as IdempotencyRowOf } from './idempotency-claim.js'
 import {
   cartRecord,
   type CartRow,
+  type UserCartRow,
+  userWithCart,
   loginFailureCounts,
   type LoginFailureCountRow,
   preferenceRecords,
@@ -17,7 +19,7 @@ import {
   type UserRow,
 } from './rows.js';
 import { fts5Query, searchTerms } from './search-terms.js';
-import { sharedSql } from './shared-sql.js';
+import { cartStatements, type PricesExpression, sharedSql } from './shared-sql.js';
 import { prepareEmailSkeletons, type SqliteEmailSkeletons } from './sqlite-email-skeletons.js';
 import { prepareRegistrationAttempts, type SqliteRegistrationAttempts } from './sqlite-registration-attempts.js';
 import type {
@@ -81,11 +83,13 @@ export interface SqliteIdempotencyRecords {
   trim(scope: string, keep: number): number;
 }
 
+// json_group_object over the primary key's range: the price list as one JSON object, ordered by currency.
+const prices: PricesExpression = (sku) => `(SELECT json_group_object(currency, amount) FROM product_prices AS pp WHERE pp.sku = ${sku})`;
+
 const internals = {
   date: (time: number): Date => new Date(time),
-  // json_group_object over the primary key's range: the price list as one JSON object, ordered by currency.
-  productColumns: `sku, name, description, active, stock,
-    (SELECT json_group_object(currency, amount) FROM product_prices AS pp WHERE pp.sku = products.sku) AS prices`,
+  productColumns: `sku, name, description, active, stock, ${prices('products.sku')} AS prices`,
+  cartStatements: cartStatements(prices),
   // The products whose FTS row matches every word; see search-terms.ts and migration 009.
   searchFilter: `
     WHERE search_id IN (SELECT rowid FROM product_search WHERE product_search MATCH @match)
@@ -144,7 +148,8 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
     deletePrices: db.prepare<[string]>('DELETE FROM product_prices WHERE sku = ?'),
     insertPrice: db.prepare<[string, string, number]>('INSERT INTO product_prices (sku, currency, amount) VALUES (?, ?, ?)'),
 
-    cart: db.prepare<[{ user_id: string }], CartRow<number>>(sharedSql.cart),
+    cart: db.prepare<[{ user_id: string }], CartRow<number>>(internals.cartStatements.cart),
+    userWithCart: db.prepare<[{ user_id: string }], UserCartRow<number>>(internals.cartStatements.userWithCart),
     ensureCart: db.prepare<[{ user_id: string }]>(sharedSql.ensureCart),
     cartVersion: db.prepare<[string], number>('SELECT version FROM carts WHERE user_id = ?').pluck(),
     bumpCartVersion: db.prepare<[{ user_id: string }], number>(sharedSql.bumpCartVersion).pluck(),
@@ -217,6 +222,9 @@ export function prepareSqliteQueries(db: Database): SqliteQueries {
     findById(id) {
       const row = statements.userById.get({ id });
       return row === undefined ? null : userRecord(row, internals.date);
+    },
+    findWithCart(id) {
+      return userWithCart(statements.userWithCart.all({ user_id: id }), internals.date);
     },
     findByEmail(email) {
       const row = statements.userByEmail.get({ email: email.toLowerCase() });

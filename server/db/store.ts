@@ -49,6 +49,11 @@ export interface NewUser {
   createdAt: Date;
 }
 
+export interface UserWithCart {
+  user: UserRecord;
+  cart: CartRecord;
+}
+
 export interface UserStore {
   /** Inserts the user; `null` when the email is already taken (compared lower-cased). */
   create(user: NewUser): Promise<AccountRecord | null>;
@@ -56,6 +61,11 @@ export interface UserStore {
   createGuest(id: string, createdAt: Date): Promise<GuestRecord>;
   findById(id: string): Promise<UserRecord | null>;
   findByEmail(email: string): Promise<AccountRecord | null>;
+  /**
+   * The user row and their cart in one statement (one snapshot, one round trip): an authenticated cart read checks the
+   * token against the row it reads the cart with. `null` for an unknown user.
+   */
+  findWithCart(id: string): Promise<UserWithCart | null>;
   /** Sets a guest's `touchedAt` to `now` in one statement, only if it is before `staleBefore` (so at most once per period). */
   touchGuest(id: string, now: Date, staleBefore: Date): Promise<void>;
   /**
@@ -119,6 +129,10 @@ export interface CartLineRecord {
   /** The product's price list: the domain picks the cart's currency from them (shared/rules/pricing.ts). */
   prices: Record<string, number>;
   addedAt: Date;
+  /** The product as the catalogue has it now: `false` when no longer sold. Checkout decides on these. */
+  active: boolean;
+  /** Units in stock now; `null` when unlimited. */
+  stock: number | null;
 }
 
 export interface CartRecord {
@@ -420,7 +434,7 @@ export interface EmailSkeletonStore {
   /** Up to `limit` accounts that have no skeleton yet (created before skeletons were kept), oldest first. */
   withoutSkeleton(limit: number): Promise<{ id: string; email: string }[]>;
 }
-export type { CheckoutLineState, OrderRecord, OrderStore } from './order-store.js';
+export type { OrderRecord, OrderStore } from './order-store.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 

@@ -3,7 +3,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 export interface TransactionCheckOptions {
   /**
    * Refuse root-store calls made from inside `transaction()` work (see {@link TransactionScope}). Default true; the
-   * server turns it off in production, where it would cost every request.
+   * server turns it off unless SHOP_DEBUG_TRANSACTIONS=1, as it would cost every request.
    */
   checkTransactionUse?: boolean | undefined;
 }
@@ -22,7 +22,8 @@ export class TransactionState {
  *
  * The first check needs AsyncLocalStorage, which on Node 20 turns on promise hooks for every promise in the process
  * from its first use: ~15 % of the CPU of an authenticated `GET /cart`. So it can be switched off (`checked: false`),
- * and the server does in production: it is a check for programming errors, which the tests (where it is on) find.
+ * and the server does unless SHOP_DEBUG_TRANSACTIONS=1: it is a check for programming errors, which the tests (where it
+ * is on) find.
  * The second check is a flag read and always on.
  */
 export class TransactionScope {

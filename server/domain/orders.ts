@@ -21,15 +21,15 @@ const internals = {
    * currency the shared rule picks from the user's preference), so an order costs exactly what the cart said.
    */
   async lines(tx: Store, userId: string): Promise<CheckoutLineView[]> {
-    const cart = toCart(await tx.carts.get(userId));
-    const prices = new Map(cart.lines.map((line) => [line.sku, line.unitPrice]));
-    return (await tx.orders.checkoutLines(userId)).map((line) => {
-      const unitPrice = prices.get(line.sku);
+    // One read: the cart as shown and each line's product (active, stock) come from the same statement.
+    const record = await tx.carts.get(userId);
+    const cart = toCart(record);
+    return record.lines.map((line, index) => {
+      const unitPrice = cart.lines[index]?.unitPrice;
       if (unitPrice === undefined) {
-        // Both reads run under the cart lock: the lines cannot differ.
         throw new Error(`cart line ${line.sku} has no price`);
       }
-      return { ...line, unitPrice, currency: cart.currency };
+      return { sku: line.sku, name: line.name, quantity: line.quantity, unitPrice, currency: cart.currency, active: line.active, stock: line.stock };
     });
   },
 };

@@ -460,6 +460,31 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
         expect((await store.carts.get(userId)).version).to.equal(1);
       });
 
+      it('reads the user row and the cart in one call, as carts.get reads the cart', async () => {
+        await store.carts.setQuantity(userId, 'MUG-BLUE', 5, internals.now);
+        await store.carts.setQuantity(userId, 'MUG-RED', 1, internals.later(1000));
+        await store.carts.bumpVersion(userId);
+        await store.preferences.set(userId, 'currency', 'EUR', internals.now);
+
+        const found = await store.users.findWithCart(userId);
+
+        expect(found?.user).to.equal((await store.users.findById(userId)) ?? undefined);
+        expect(found?.cart).to.equal(await store.carts.get(userId));
+        expect(found?.cart.lines.map((line) => line.sku)).to.equal(['MUG-BLUE', 'MUG-RED']);
+        expect(found?.cart.currencyPreference).to.equal('EUR');
+      });
+
+      it('reads a user without a cart with an empty cart, and an unknown user as null', async () => {
+        expect((await store.users.findWithCart(userId))?.cart).to.equal({ version: 0, currencyPreference: undefined, lines: [] });
+        expect(await store.users.findWithCart(randomUUID())).to.be.null();
+      });
+
+      it('reads the token version the user row holds now, with the cart', async () => {
+        await store.users.bumpTokenVersion(userId);
+
+        expect((await store.users.findWithCart(userId))?.user.tokenVersion).to.equal(1);
+      });
+
       it('reads a line, the line count and the product in one call', async () => {
         await store.carts.setQuantity(userId, 'MUG-BLUE', 5, internals.now);
         await store.carts.setQuantity(userId, 'MUG-RED', 1, internals.now);
@@ -595,11 +620,12 @@ export function defineStoreContract(lab: LabScript, name: Dialect, open: () => P
         expect((await store.products.get('LIMITED'))?.stock).to.equal(0);
       });
 
-      it('reads the cart lines with their products for a checkout', async () => {
+      it('reads the cart lines with their products as the catalogue has them now, for a checkout', async () => {
         await store.carts.setQuantity(userId, 'LIMITED', 4, new Date(1000));
-        expect(await store.orders.checkoutLines(userId)).to.equal([
-          { sku: 'LIMITED', name: 'Blue Mug', quantity: 4, active: true, stock: 3 },
-        ]);
+        const [line] = (await store.carts.get(userId)).lines;
+        expect(line).to.include({ sku: 'LIMITED', name: 'Blue Mug', quantity: 4, active: true, stock: 3 });
+        await store.products.upsert([{ ...(await store.products.get('LIMITED'))!, active: false, stock: 1 }]);
+        expect((await store.carts.get(userId)).lines[0]).to.include({ active: false, stock: 1 });
       });
 
       it("lists a user's orders newest first, and gets one only for its owner", async () => {

@@ -37,6 +37,7 @@ export function testConfig<K extends JwtKey = HmacKey>(overrides: TestConfigOver
     idempotency: { retentionSeconds: 24 * 3600, maxRecordsPerUser: 1000 },
     maxDevicesPerUser: 10,
     guestTtlSeconds: 30 * 24 * 3600,
+    debugTransactions: true,
     ...rest,
     jwt: {
       algorithm: 'HS256',

@@ -67,6 +67,8 @@ export async function createServerProcess(options: { databaseUrl?: string } = {}
     SHOP_REGISTER_MAX_PER_ADDRESS: '1000000',
     // Warnings and errors only, kept with the output shown when a start fails (a silent server says nothing of why).
     LOG_LEVEL: 'warn',
+    // The transaction-misuse check, off by default, is on wherever the tests run the server.
+    SHOP_DEBUG_TRANSACTIONS: '1',
   };
   if (!internals.exitHookInstalled) {
     internals.exitHookInstalled = true;

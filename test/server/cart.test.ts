@@ -52,6 +52,18 @@ for (const backend of backends) {
       expect(res.headers.etag).to.equal('"0"');
     });
 
+    it('refuses a token on the very next GET /cart once it is revoked, though the cart comes with the user row', async () => {
+      await add({ sku, quantity: 1 });
+      expect((await server.inject(as(user, { method: 'GET', url: '/cart' }))).statusCode).to.equal(200);
+      const logout = await server.inject(as(user, { method: 'POST', url: '/auth/logout', payload: { all: true } }));
+      expect(logout.statusCode).to.equal(204);
+
+      const res = await server.inject(as(user, { method: 'GET', url: '/cart' }));
+
+      expect(res.statusCode).to.equal(401);
+      expect((res.result as ErrorBody).code).to.equal('TOKEN_REVOKED');
+    });
+
     it('adds an item and returns the whole cart with totals', async () => {
       const res = await add({ sku, quantity: 2 });
       expect(res.statusCode).to.equal(200);

@@ -59,6 +59,12 @@ describe('loadConfig', () => {
     expect(config.trustedProxies.check('127.0.0.1')).to.be.false();
   });
 
+  it('leaves the transaction-misuse check off in every mode unless SHOP_DEBUG_TRANSACTIONS asks for it', () => {
+    expect(loadConfig({ SHOP_JWT_KEYS: `k1:${secret}` }).debugTransactions).to.be.false();
+    expect(loadConfig({ NODE_ENV: 'production', SHOP_JWT_KEYS: `k1:${secret}` }).debugTransactions).to.be.false();
+    expect(loadConfig({ SHOP_JWT_KEYS: `k1:${secret}`, SHOP_DEBUG_TRANSACTIONS: '1' }).debugTransactions).to.be.true();
+  });
+
   it('reads the operational settings from the environment', () => {
     const config = loadConfig({
       SHOP_JWT_KEYS: `k1:${secret}`,
