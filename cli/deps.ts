@@ -48,6 +48,11 @@ export interface CommandDeps {
   offline: () => Offline;
   /** SHOP_TOKEN, when set to something. */
   envToken: string | undefined;
+  /**
+   * A preference as the saved copy has it with queued changes applied (`undefined` when there is no saved copy or it
+   * cannot be read): what shapes a request or a view, never what decides a change.
+   */
+  savedPreference: (key: string) => unknown;
   output: Output;
   prompt: Prompter;
   /** Writes a line to stderr with `--debug`; never pass it a secret. */
@@ -107,9 +112,9 @@ export function createCommandDeps(context: CliContext, globals: GlobalOptions): 
   const choice = chooseOutput(io, env, { json: globals.json === true, color: globals.color !== false });
   let ui: Promise<Ui> | undefined;
   const loadUi = (): Promise<Ui> => (ui ??= context.loaders?.ui() ?? import('./ui/index.js'));
-  // Read only when a terminal view is drawn: the saved `locale` preference with queued changes applied, else the
-  // environment's. Anything unreadable leaves it to the environment; it is only formatting.
-  const savedLocale = (): unknown => {
+  // Read only when asked (the locale when a terminal view is drawn, the currency for a product listing). Anything
+  // unreadable counts as not set: it only shapes what is shown.
+  const savedPreference = (key: string): unknown => {
     try {
       const account = findAccount(accountSources());
       const offlineParts = account === undefined ? undefined : getOffline();
@@ -118,12 +123,12 @@ export function createCommandDeps(context: CliContext, globals: GlobalOptions): 
         return undefined;
       }
       const ops = offlineParts.outbox.pendingFor(account).map((entry) => entry.op);
-      return projectPreference(saved.value, ops, 'locale')?.value;
+      return projectPreference(saved.value, ops, key)?.value;
     } catch {
       return undefined;
     }
   };
-  const output = new Output(io, choice, loadUi, context.now, () => displayLocale(savedLocale(), env));
+  const output = new Output(io, choice, loadUi, context.now, () => displayLocale(savedPreference('locale'), env));
   const debug = (line: string): void => {
     if (globals.debug === true) {
       io.stderr.write(`[debug] ${line}\n`);
@@ -197,6 +202,7 @@ export function createCommandDeps(context: CliContext, globals: GlobalOptions): 
     api: getApi,
     offline: getOffline,
     envToken,
+    savedPreference,
     output,
     prompt,
     debug,

@@ -25,6 +25,8 @@ export interface ProductQuery {
   query?: string;
   limit?: number;
   offset?: number;
+  /** Price each product in this currency where its price list has one (the `currency` preference). */
+  currency?: string;
 }
 
 export interface MeOptions {
@@ -72,7 +74,7 @@ export interface ApiClient {
   /** Liveness, with a short timeout and no retries. */
   health(timeoutMs: number): Promise<Health>;
   listProducts(query: ProductQuery): Promise<ProductPage>;
-  getProduct(sku: string): Promise<Product>;
+  getProduct(sku: string, currency?: string): Promise<Product>;
   getCart(): Promise<Cart>;
   addItem(sku: string, quantity: number, idempotencyKey: string): Promise<Cart>;
   setItem(sku: string, quantity: number, idempotencyKey: string): Promise<Cart>;

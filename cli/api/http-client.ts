@@ -114,14 +114,14 @@ class HttpApiClient implements ApiClient {
     return expectBody(await this.transport.send({ method: 'GET', path: Paths.healthz, timeoutMs }));
   }
 
-  async listProducts({ query, limit, offset }: ProductQuery): Promise<ProductPage> {
+  async listProducts({ query, limit, offset, currency }: ProductQuery): Promise<ProductPage> {
     return expectBody(
-      await this.transport.send({ method: 'GET', path: Paths.products, query: { q: query, limit, offset } }),
+      await this.transport.send({ method: 'GET', path: Paths.products, query: { q: query, limit, offset, currency } }),
     );
   }
 
-  async getProduct(sku: string): Promise<Product> {
-    return expectBody(await this.transport.send({ method: 'GET', path: Paths.product(sku) }));
+  async getProduct(sku: string, currency?: string): Promise<Product> {
+    return expectBody(await this.transport.send({ method: 'GET', path: Paths.product(sku), query: { currency } }));
   }
 
   async getCart(): Promise<Cart> {

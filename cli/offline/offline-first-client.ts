@@ -226,10 +226,11 @@ export class OfflineFirstClient {
     });
   }
 
-  product(sku: string): Promise<ReadResult<Product>> {
+  /** The saved copy of a product is in whichever currency it was last read in: it says which. */
+  product(sku: string, currency?: string): Promise<ReadResult<Product>> {
     const server = this.options.server();
     return this.read(this.options.account(), `product ${sku}`, () => this.saved.product(server, sku), async (api) => {
-      const product = await api.getProduct(sku);
+      const product = await api.getProduct(sku, currency);
       await this.saved.saveProduct(server, product);
       return product;
     });

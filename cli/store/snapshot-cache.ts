@@ -89,8 +89,15 @@ const internals = {
 };
 
 /** The key a page of products is cached under: the same listing asked for again finds it. */
-export function productPageKey(query: { query?: string | undefined; limit?: number | undefined; offset?: number | undefined }): string {
-  return JSON.stringify([query.query ?? '', query.limit ?? null, query.offset ?? 0]);
+export function productPageKey(query: {
+  query?: string | undefined;
+  limit?: number | undefined;
+  offset?: number | undefined;
+  currency?: string | undefined;
+}): string {
+  const key: unknown[] = [query.query ?? '', query.limit ?? null, query.offset ?? 0];
+  // A page in another currency is another page; without one, the key copies saved before currencies still find.
+  return JSON.stringify(query.currency === undefined ? key : [...key, query.currency]);
 }
 
 /**

@@ -6,6 +6,7 @@ import type { CommandDeps, DepsProvider } from '../../deps.js';
 import { usageError } from '../../errors.js';
 import { productPageView } from '../../views/products.js';
 import { showRead } from '../show-result.js';
+import { preferredCurrency } from './preferred-currency.js';
 import { productShowCommand } from './show.js';
 
 export interface ProductsListOptions {
@@ -43,6 +44,7 @@ function searchWords(words: readonly string[]): string | undefined {
 
 export async function productsListRun({ deps, query, limit, offset }: ProductsListOptions): Promise<void> {
   const { client } = deps.offline();
-  const read = await deps.output.waitFor('Fetching products…', client.products({ query: query?.trim() || undefined, limit, offset }));
+  const currency = preferredCurrency(deps);
+  const read = await deps.output.waitFor('Fetching products…', client.products({ query: query?.trim() || undefined, limit, offset, currency }));
   await showRead(deps.output, productPageView, read);
 }

@@ -4,6 +4,7 @@ import { parseSku } from '../../args.js';
 import type { CommandDeps, DepsProvider } from '../../deps.js';
 import { productView } from '../../views/products.js';
 import { showRead } from '../show-result.js';
+import { preferredCurrency } from './preferred-currency.js';
 
 export interface ProductShowOptions {
   deps: CommandDeps;
@@ -19,6 +20,6 @@ export function productShowCommand(deps: DepsProvider): Command {
 
 export async function productShowRun({ deps, sku }: ProductShowOptions): Promise<void> {
   const { client } = deps.offline();
-  const read = await deps.output.waitFor('Fetching the product…', client.product(sku));
+  const read = await deps.output.waitFor('Fetching the product…', client.product(sku, preferredCurrency(deps)));
   await showRead(deps.output, productView, read);
 }

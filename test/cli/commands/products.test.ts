@@ -3,7 +3,7 @@ import * as Lab from '@hapi/lab';
 
 import type { Product, ProductPage } from '../../../shared/wire.js';
 import { type RunningApiServer, startApiServer } from '../../helpers/api-server.js';
-import { hasEscapeCodes, makeConfigDir, parseJson, runShop, type RunShopOptions } from '../../helpers/cli.js';
+import { hasEscapeCodes, makeConfigDir, parseJson, registerWithCli, runShop, type RunShopOptions } from '../../helpers/cli.js';
 
 export const lab = Lab.script();
 const { describe, it, before, after } = lab;
@@ -124,5 +124,24 @@ describe('shop products', () => {
     expect(unquoted.code).to.equal(0);
     expect(unquoted.stdout).to.equal(quoted.stdout);
     expect(parseJson<ProductPage>(unquoted).items.length).to.be.above(0);
+  });
+
+  it('prices products in the currency preference, as the cart is priced', async () => {
+    const own = await makeConfigDir();
+    const mine = (argv: string[]) => runShop(argv, { server: api.url, configDir: own.path });
+    try {
+      await registerWithCli(api.url, own.path);
+      expect((await mine(['prefs', 'set', 'currency', 'USD'])).code).to.equal(0);
+
+      const page = parseJson<ProductPage>(await mine(['products', 'enamel', 'mug', '--json']));
+      expect(page.items.find((product) => product.sku === 'MUG-BLUE')).to.include({ price: 1690, currency: 'USD' });
+      expect(parseJson<Product>(await mine(['products', 'show', 'MUG-BLUE', '--json']))).to.include({ price: 1690, currency: 'USD' });
+      expect((await mine(['products', 'show', 'MUG-BLUE'])).stdout).to.contain('price\t16.90\ncurrency\tUSD\n');
+
+      expect((await mine(['prefs', 'unset', 'currency'])).code).to.equal(0);
+      expect(parseJson<Product>(await mine(['products', 'show', 'MUG-BLUE', '--json']))).to.include({ price: 1490, currency: 'EUR' });
+    } finally {
+      await own.remove();
+    }
   });
 });
