@@ -114,3 +114,17 @@ export function describeMerge(report: GuestMergeReport): string[] {
   }
   return lines;
 }
+
+/**
+ * After a merge: saves the account's cart and preferences as the server now has them, so a `locale` taken from the
+ * guest formats the very next view and an offline read shows the merged cart. A failure leaves it to the next read.
+ */
+export async function saveMergedCopies(deps: CommandDeps): Promise<void> {
+  try {
+    const { client } = deps.offline();
+    await client.cart();
+    await client.preferences();
+  } catch (error) {
+    deps.debug(`could not save the merged cart and preferences: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -11,7 +11,7 @@ import { readSecret } from '../../io.js';
 import type { StoredCredentials } from '../../store/config-store.js';
 import { loginView } from '../../views/auth.js';
 import { readEmail, readPassword } from './credentials-input.js';
-import { describeMerge, GUEST_CART_GONE, guestTokenToMerge, isGuestGone } from './guest.js';
+import { describeMerge, GUEST_CART_GONE, guestTokenToMerge, isGuestGone, saveMergedCopies } from './guest.js';
 import { sendQueuedAfterLogin } from './queued-after-login.js';
 
 export interface LoginOptions {
@@ -56,6 +56,9 @@ export async function loginRun({ deps, email, passwordStdin, withToken }: LoginO
     await deps.output.info('Note: SHOP_TOKEN is set, and is used instead of this login until you unset it.');
   }
   await sendQueuedAfterLogin(deps);
+  if (merge?.report !== undefined) {
+    await saveMergedCopies(deps);
+  }
   await deps.output.show(loginView, {
     server,
     email: credentials.email,

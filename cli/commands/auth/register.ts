@@ -5,7 +5,7 @@ import type { CommandDeps, DepsProvider } from '../../deps.js';
 import { newIdempotencyKey } from '../../unique-id.js';
 import { registeredView } from '../../views/auth.js';
 import { readEmail, readPassword } from './credentials-input.js';
-import { describeMerge, GUEST_CART_GONE, guestTokenToMerge, isGuestGone } from './guest.js';
+import { describeMerge, GUEST_CART_GONE, guestTokenToMerge, isGuestGone, saveMergedCopies } from './guest.js';
 
 export interface RegisterOptions {
   deps: CommandDeps;
@@ -63,6 +63,9 @@ export async function registerRun({ deps, email, passwordStdin }: RegisterOption
   await deps.output.info(`Registered and logged in to ${server} as ${user.email}.`);
   for (const line of guest === undefined ? [] : user.merge === undefined ? [GUEST_CART_GONE] : describeMerge(user.merge)) {
     await deps.output.info(line);
+  }
+  if (user.merge !== undefined) {
+    await saveMergedCopies(deps);
   }
   if (previous !== undefined && previous.email !== null && previous.email !== user.email) {
     await deps.output.info(`This replaces the login of ${previous.email} on this machine; \`shop login\` to switch back.`);

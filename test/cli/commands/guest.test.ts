@@ -151,4 +151,23 @@ describe('shop as a guest', () => {
       await account.remove();
     }
   });
+
+  it('saves the merged cart and preferences at login, so the next view uses the guest’s locale, even offline', async () => {
+    const account = await makeConfigDir();
+    try {
+      const email = await registerWithCli(link.url, account.path);
+      expect((await runShop(['cart', 'add', 'MUG-WHITE', '1'], { server: link.url, configDir: account.path })).code).to.equal(0);
+      await shop(['cart', 'add', 'MUG-BLUE', '2']);
+      await shop(['prefs', 'set', 'locale', 'de-DE']);
+      expect((await shop(['login', '--email', email, '--password-stdin'], { stdin: `${TEST_PASSWORD}\n` })).code).to.equal(0);
+
+      await link.cut();
+      const offline = await shop(['cart'], { env: { LANG: 'en_GB.UTF-8' }, tty: { stdout: true } });
+      expect(offline.code, offline.stderr).to.equal(0);
+      expect(offline.stdout).to.contain('MUG-WHITE');
+      expect(offline.stdout).to.contain('29,80\u00a0€');
+    } finally {
+      await account.remove();
+    }
+  });
 });
