@@ -8,44 +8,22 @@ import { GUEST_NOTICE } from '../../../cli/commands/auth/guest.js';
 import { GUEST_HINT } from '../../../cli/errors.js';
 import type { StatusReport } from '../../../cli/views/status.js';
 import type { Cart, GuestMergeReport, Me } from '../../../shared/wire.js';
-import { type RunningApiServer, startApiServer } from '../../helpers/api-server.js';
-import { type NetworkLink, openNetworkLink } from '../../helpers/cli-network.js';
-import { makeConfigDir, parseJson, registerWithCli, runShop, type RunShopOptions, TEST_PASSWORD, uniqueEmail } from '../../helpers/cli.js';
+import { makeConfigDir, parseJson, registerWithCli, runShop, TEST_PASSWORD, uniqueEmail } from '../../helpers/cli.js';
+import { useLinkedCli } from '../../helpers/linked-cli.js';
 
 export const lab = Lab.script();
-const { describe, it, before, after, beforeEach, afterEach } = lab;
+const { describe, it } = lab;
 
 describe('shop as a guest', () => {
-  let api: RunningApiServer;
-  let link: NetworkLink;
-  let dir: { path: string; remove(): Promise<void> };
-  const shop = (argv: string[], options: Omit<RunShopOptions, 'configDir' | 'server'> = {}) =>
-    runShop(argv, { ...options, server: link.url, configDir: dir.path });
+  const cli = useLinkedCli(lab);
+  const { shop } = cli;
+  /** The stored login's user id, checking it is a guest's (no email). */
   const guestId = async (): Promise<string> => {
-    const stored = JSON.parse(await readFile(join(dir.path, 'credentials.json'), 'utf8')) as Record<string, { email: string | null; accessToken: string }>;
-    const entry = stored[link.url]!;
-    expect(entry.email).to.be.null();
-    return (JSON.parse(Buffer.from(entry.accessToken.split('.')[1]!, 'base64url').toString()) as { sub: string }).sub;
+    const stored = JSON.parse(await readFile(join(cli.dir.path, 'credentials.json'), 'utf8')) as Record<string, { email: string | null }>;
+    expect(stored[cli.link.url]!.email).to.be.null();
+    return cli.userId();
   };
 
-  before(async () => {
-    api = await startApiServer();
-    link = await openNetworkLink(api.url);
-  });
-
-  after(async () => {
-    await link.close();
-    await api.stop();
-  });
-
-  beforeEach(async () => {
-    await link.restore();
-    dir = await makeConfigDir();
-  });
-
-  afterEach(async () => {
-    await dir.remove();
-  });
 
   it('becomes a guest on the first cart add when logged out, and says so once on stderr', async () => {
     const first = await shop(['cart', 'add', 'MUG-BLUE', '2']);
@@ -66,7 +44,7 @@ describe('shop as a guest', () => {
   it('forgets a guest the server expired, and the next cart add starts a new one', async () => {
     await shop(['cart', 'add', 'MUG-BLUE']);
     const first = await guestId();
-    expect(await api.store.users.deleteIdleGuests(new Date(Date.now() + 60 * 24 * 3600 * 1000))).to.be.at.least(1);
+    expect(await cli.api.store.users.deleteIdleGuests(new Date(Date.now() + 60 * 24 * 3600 * 1000))).to.be.at.least(1);
 
     const list = await shop(['cart', 'list', '--online']);
     expect(list.code).to.equal(4);
@@ -78,7 +56,7 @@ describe('shop as a guest', () => {
   });
 
   it('stops with exit 3 and one line when logged out and the server cannot be reached', async () => {
-    await link.cut();
+    await cli.link.cut();
     const run = await shop(['cart', 'add', 'MUG-BLUE']);
     expect(run.code).to.equal(3);
     expect(run.stderr.trim().split('\n')).to.have.length(1);
@@ -104,7 +82,7 @@ describe('shop as a guest', () => {
     expect(body.email).to.equal(email);
     expect(body.merge.added).to.equal([{ sku: 'MUG-BLUE', quantity: 2, total: 2 }]);
     expect(run.stderr).to.contain('Added 2 units of MUG-BLUE from the guest cart (now 2).');
-    expect(await api.store.users.findById(guest)).to.be.null();
+    expect(await cli.api.store.users.findById(guest)).to.be.null();
     const cart = parseJson<Cart>(await shop(['cart', 'list', '--json']));
     expect(cart.lines.map((line) => [line.sku, line.quantity])).to.equal([['MUG-BLUE', 2]]);
     expect((await shop(['whoami'])).stdout).to.equal(`${email}\n`);
@@ -113,8 +91,8 @@ describe('shop as a guest', () => {
   it('merges at login, capping a line at 99, and prints the report in plain lines and in --json', async () => {
     const account = await makeConfigDir();
     try {
-      const email = await registerWithCli(link.url, account.path);
-      expect((await runShop(['cart', 'add', 'MUG-BLUE', '98'], { server: link.url, configDir: account.path })).code).to.equal(0);
+      const email = await registerWithCli(cli.link.url, account.path);
+      expect((await runShop(['cart', 'add', 'MUG-BLUE', '98'], { server: cli.link.url, configDir: account.path })).code).to.equal(0);
       await shop(['cart', 'add', 'MUG-BLUE', '5']);
       await shop(['prefs', 'set', 'locale', 'en-GB']);
 
@@ -135,12 +113,12 @@ describe('shop as a guest', () => {
   it('queues a guest’s changes offline and takes them along when it logs in', async () => {
     const account = await makeConfigDir();
     try {
-      const email = await registerWithCli(link.url, account.path);
+      const email = await registerWithCli(cli.link.url, account.path);
       await shop(['cart', 'add', 'MUG-BLUE']);
-      await link.cut();
+      await cli.link.cut();
       const queued = await shop(['cart', 'add', 'MUG-BLUE', '3']);
       expect(queued.code, queued.stderr).to.equal(0);
-      await link.restore();
+      await cli.link.restore();
 
       const run = await shop(['login', '--email', email, '--password-stdin', '--json'], { stdin: `${TEST_PASSWORD}\n` });
       expect(run.code, run.stderr).to.equal(0);
@@ -155,13 +133,13 @@ describe('shop as a guest', () => {
   it('saves the merged cart and preferences at login, so the next view uses the guest’s locale, even offline', async () => {
     const account = await makeConfigDir();
     try {
-      const email = await registerWithCli(link.url, account.path);
-      expect((await runShop(['cart', 'add', 'MUG-WHITE', '1'], { server: link.url, configDir: account.path })).code).to.equal(0);
+      const email = await registerWithCli(cli.link.url, account.path);
+      expect((await runShop(['cart', 'add', 'MUG-WHITE', '1'], { server: cli.link.url, configDir: account.path })).code).to.equal(0);
       await shop(['cart', 'add', 'MUG-BLUE', '2']);
       await shop(['prefs', 'set', 'locale', 'de-DE']);
       expect((await shop(['login', '--email', email, '--password-stdin'], { stdin: `${TEST_PASSWORD}\n` })).code).to.equal(0);
 
-      await link.cut();
+      await cli.link.cut();
       const offline = await shop(['cart'], { env: { LANG: 'en_GB.UTF-8' }, tty: { stdout: true } });
       expect(offline.code, offline.stderr).to.equal(0);
       expect(offline.stdout).to.contain('MUG-WHITE');

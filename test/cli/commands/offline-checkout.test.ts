@@ -1,58 +1,26 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-
 import { expect } from '@hapi/code';
 import * as Lab from '@hapi/lab';
 
-import { jwtSubject } from '../../../cli/api/jwt.js';
-import type { StoredCredentials } from '../../../cli/store/config-store.js';
 import { Outbox } from '../../../cli/store/outbox.js';
 import type { Cart, OrderPage } from '../../../shared/wire.js';
-import { type RunningApiServer, startApiServer } from '../../helpers/api-server.js';
-import { makeConfigDir, parseJson, registerWithCli, runShop, type RunShopOptions } from '../../helpers/cli.js';
-import { type NetworkLink, openNetworkLink } from '../../helpers/cli-network.js';
+import { parseJson } from '../../helpers/cli.js';
+import { useLinkedCli } from '../../helpers/linked-cli.js';
 
 export const lab = Lab.script();
-const { describe, it, before, after, beforeEach, afterEach } = lab;
+const { describe, it } = lab;
 
 describe('shop checkout offline', () => {
-  let api: RunningApiServer;
-  let link: NetworkLink;
-  let dir: { path: string; remove(): Promise<void> };
-  const shop = (argv: string[], options: Omit<RunShopOptions, 'configDir' | 'server'> = {}) =>
-    runShop(argv, { ...options, server: link.url, configDir: dir.path });
-  const userId = async (): Promise<string> => {
-    const stored = JSON.parse(await readFile(join(dir.path, 'credentials.json'), 'utf8')) as Record<string, StoredCredentials>;
-    return jwtSubject(stored[link.url]!.accessToken)!;
-  };
+  const cli = useLinkedCli(lab, { register: true });
+  const { shop, userId } = cli;
   const setPrice = async (sku: string, price: number): Promise<void> => {
-    const product = (await api.store.products.get(sku))!;
-    await api.store.products.upsert([{ ...product, prices: { ...product.prices, EUR: price } }]);
+    const product = (await cli.api.store.products.get(sku))!;
+    await cli.api.store.products.upsert([{ ...product, prices: { ...product.prices, EUR: price } }]);
   };
 
-  before(async () => {
-    api = await startApiServer();
-    link = await openNetworkLink(api.url);
-  });
-
-  after(async () => {
-    await link.close();
-    await api.stop();
-  });
-
-  beforeEach(async () => {
-    await link.restore();
-    dir = await makeConfigDir();
-    await registerWithCli(link.url, dir.path);
-  });
-
-  afterEach(async () => {
-    await dir.remove();
-  });
 
   it('queues the order with the lines and total confirmed, and places it at sync when nothing changed', async () => {
     await shop(['cart', 'add', 'STICKERS-10', '2']);
-    await link.cut();
+    await cli.link.cut();
     await shop(['cart', 'add', 'STICKERS-10']);
 
     const run = await shop(['checkout', '--yes', '--json']);
@@ -60,37 +28,37 @@ describe('shop checkout offline', () => {
     expect(run.stderr).to.contain('Total 18.00 EUR');
     expect(run.stderr).to.contain('queued: server unreachable, 2 pending');
     expect(parseJson(run)).to.equal({ status: 'queued', id: 2, expect: { lines: [{ sku: 'STICKERS-10', quantity: 3, unitPrice: 600 }], subtotal: 1800, currency: 'EUR' } });
-    expect(new Outbox(dir.path).read().pending.map((entry) => entry.op.kind)).to.equal(['cart.add', 'order.place']);
+    expect(new Outbox(cli.dir.path).read().pending.map((entry) => entry.op.kind)).to.equal(['cart.add', 'order.place']);
     expect(parseJson<Cart>(await shop(['cart', '--json'])).lines).to.equal([]);
 
-    await link.restore();
+    await cli.link.restore();
     const sync = await shop(['sync']);
     expect(sync.code, sync.stderr).to.equal(0);
-    const orders = (await api.store.orders.list(await userId(), 10, 0)).items;
+    const orders = (await cli.api.store.orders.list(await userId(), 10, 0)).items;
     expect(orders.map((order) => [order.subtotal, order.lines.map((line) => `${line.sku}×${line.quantity}`)])).to.equal([[1800, ['STICKERS-10×3']]]);
     // Both went through POST /sync/push, numbered in this machine's device sequence, the order last.
-    expect((await api.store.devices.list(await userId())).map((device) => device.lastSeq)).to.equal([2]);
+    expect((await cli.api.store.devices.list(await userId())).map((device) => device.lastSeq)).to.equal([2]);
     expect(parseJson<Cart>(await shop(['cart', '--json'])).lines).to.equal([]);
-    expect(new Outbox(dir.path).read()).to.include({ pending: [], failed: [] });
+    expect(new Outbox(cli.dir.path).read()).to.include({ pending: [], failed: [] });
   });
 
   it('is refused with CART_CHANGED at sync when a price changed meanwhile, and goes to the failed list', async () => {
     await shop(['cart', 'add', 'PENCIL-HB-12', '2']);
-    await link.cut();
+    await cli.link.cut();
     const run = await shop(['checkout', '--yes']);
     expect(run.code, run.stderr).to.equal(0);
     await setPrice('PENCIL-HB-12', 800);
     try {
-      await link.restore();
+      await cli.link.restore();
       const sync = await shop(['sync', '--json']);
       const report = parseJson<{ failed: number; results: { status: string; code?: string }[] }>(sync);
       expect(report.results.map((result) => [result.status, result.code])).to.equal([['failed', 'CART_CHANGED']]);
-      const outbox = new Outbox(dir.path).read();
+      const outbox = new Outbox(cli.dir.path).read();
       expect(outbox.failed.map((entry) => [entry.op.kind, entry.code])).to.equal([['order.place', 'CART_CHANGED']]);
       expect(outbox.failed[0]!.reason).to.contain('total 1600 EUR, not 1440 EUR');
-      expect((await api.store.orders.list(await userId(), 10, 0)).total).to.equal(0);
+      expect((await cli.api.store.orders.list(await userId(), 10, 0)).total).to.equal(0);
       // The refusal used up the order's number: a resend is answered with the refusal, never placed.
-      expect((await api.store.devices.list(await userId())).map((device) => device.lastSeq)).to.equal([1]);
+      expect((await cli.api.store.devices.list(await userId())).map((device) => device.lastSeq)).to.equal([1]);
       expect(parseJson<Cart>(await shop(['cart', '--json'])).lines.map((line) => line.quantity)).to.equal([2]);
     } finally {
       await setPrice('PENCIL-HB-12', 720);
@@ -99,7 +67,7 @@ describe('shop checkout offline', () => {
 
   it('refuses offline with CART_EMPTY when the cart will be empty', async () => {
     await shop(['cart']);
-    await link.cut();
+    await cli.link.cut();
     const run = await shop(['checkout', '--yes']);
     expect(run.code).to.equal(1);
     expect(run.stderr).to.contain('CART_EMPTY');

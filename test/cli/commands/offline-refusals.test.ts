@@ -3,51 +3,26 @@ import * as Lab from '@hapi/lab';
 
 import { Outbox } from '../../../cli/store/outbox.js';
 import { MAX_CART_LINES, MAX_PREFERENCES } from '../../../shared/limits.js';
-import { type RunningApiServer, startApiServer } from '../../helpers/api-server.js';
-import { makeConfigDir, registerWithCli, runShop } from '../../helpers/cli.js';
-import { type NetworkLink, openNetworkLink } from '../../helpers/cli-network.js';
+import { useLinkedCli } from '../../helpers/linked-cli.js';
 
 export const lab = Lab.script();
-const { describe, it, before, after, beforeEach, afterEach } = lab;
+const { describe, it } = lab;
 
 describe('shop offline, deciding with the server’s rules', () => {
-  let api: RunningApiServer;
-  let link: NetworkLink;
-  let dir: { path: string; remove(): Promise<void> };
-  let email: string;
-  const shop = (argv: string[], stdin?: string) => runShop(argv, { server: link.url, configDir: dir.path, ...(stdin === undefined ? {} : { stdin }) });
-  const pending = () => new Outbox(dir.path).read().pending.map((entry) => entry.op);
-  const userId = async () => (await api.store.users.findByEmail(email))!.id;
+  const cli = useLinkedCli(lab, { register: true });
+  const { shop } = cli;
+  const pending = () => new Outbox(cli.dir.path).read().pending.map((entry) => entry.op);
+  const userId = async () => (await cli.api.store.users.findByEmail(cli.email))!.id;
   /** What the server answers to the same change, online: the refusal offline must read the same. */
   const online = async (argv: string[]) => {
-    await link.restore();
+    await cli.link.restore();
     const run = await shop(argv);
-    await link.cut();
+    await cli.link.cut();
     return run;
   };
 
-  before(async () => {
-    api = await startApiServer();
-    link = await openNetworkLink(api.url);
-  });
-
-  after(async () => {
-    await link.close();
-    await api.stop();
-  });
-
-  beforeEach(async () => {
-    await link.restore();
-    dir = await makeConfigDir();
-    email = await registerWithCli(link.url, dir.path);
-  });
-
-  afterEach(async () => {
-    await dir.remove();
-  });
-
   it('refuses a currency that is not an ISO 4217 code at once, as the server words it, and queues nothing', async () => {
-    await link.cut();
+    await cli.link.cut();
 
     const run = await shop(['prefs', 'set', 'currency', 'usd']);
 
@@ -59,7 +34,7 @@ describe('shop offline, deciding with the server’s rules', () => {
   });
 
   it('refuses a locale that is not a BCP 47 tag at once', async () => {
-    await link.cut();
+    await cli.link.cut();
 
     const run = await shop(['prefs', 'set', 'locale', 'xx_YY']);
 
@@ -71,7 +46,7 @@ describe('shop offline, deciding with the server’s rules', () => {
 
   it('refuses an add that takes a saved line past 99 at once', async () => {
     await shop(['cart', 'add', 'MUG-BLUE', '12']);
-    await link.cut();
+    await cli.link.cut();
 
     const run = await shop(['cart', 'add', 'MUG-BLUE', '99']);
 
@@ -83,7 +58,7 @@ describe('shop offline, deciding with the server’s rules', () => {
 
   it('counts what is already queued, not only the saved copy', async () => {
     await shop(['cart']);
-    await link.cut();
+    await cli.link.cut();
     expect((await shop(['cart', 'add', 'MUG-BLUE', '50'])).code).to.equal(0);
 
     const run = await shop(['cart', 'add', 'MUG-BLUE', '50']);
@@ -101,9 +76,9 @@ describe('shop offline, deciding with the server’s rules', () => {
       prices: { EUR: 100 },
       active: true,
     }));
-    await api.store.products.upsert(products);
+    await cli.api.store.products.upsert(products);
     const id = await userId();
-    await api.store.transaction(async (tx) => {
+    await cli.api.store.transaction(async (tx) => {
       await tx.carts.lock(id);
       for (const product of products.slice(0, MAX_CART_LINES)) {
         await tx.carts.setQuantity(id, product.sku, 1, new Date());
@@ -111,7 +86,7 @@ describe('shop offline, deciding with the server’s rules', () => {
       await tx.carts.bumpVersion(id);
     });
     await shop(['cart']);
-    await link.cut();
+    await cli.link.cut();
 
     const run = await shop(['cart', 'add', products[MAX_CART_LINES]!.sku]);
 
@@ -124,10 +99,10 @@ describe('shop offline, deciding with the server’s rules', () => {
   it('refuses a 101st preference at once, given the saved preferences', async () => {
     const id = await userId();
     for (let i = 0; i < MAX_PREFERENCES; i++) {
-      await api.store.preferences.set(id, `k${i}`, i, new Date());
+      await cli.api.store.preferences.set(id, `k${i}`, i, new Date());
     }
     await shop(['prefs']);
-    await link.cut();
+    await cli.link.cut();
 
     const run = await shop(['prefs', 'set', 'one.more', '1']);
 
@@ -138,7 +113,7 @@ describe('shop offline, deciding with the server’s rules', () => {
 
   it('queues a SKU the saved catalogue lacks, with a one-line warning', async () => {
     await shop(['products', 'mug']);
-    await link.cut();
+    await cli.link.cut();
 
     const run = await shop(['cart', 'add', 'NEW-THING']);
 
@@ -151,7 +126,7 @@ describe('shop offline, deciding with the server’s rules', () => {
 
   it('queues a SKU the saved catalogue has without a warning', async () => {
     await shop(['products', 'show', 'MUG-BLUE']);
-    await link.cut();
+    await cli.link.cut();
 
     const run = await shop(['cart', 'add', 'MUG-BLUE']);
 
@@ -162,9 +137,9 @@ describe('shop offline, deciding with the server’s rules', () => {
   it('reports a line of "cart add -" refused offline and queues the others', async () => {
     await shop(['products', 'mug']);
     await shop(['products', 'cap']);
-    await link.cut();
+    await cli.link.cut();
 
-    const run = await shop(['cart', 'add', '-'], 'MUG-BLUE 60\nMUG-BLUE 60\nCAP-NAVY 1\n');
+    const run = await shop(['cart', 'add', '-'], { stdin: 'MUG-BLUE 60\nMUG-BLUE 60\nCAP-NAVY 1\n' });
 
     expect(run.code).to.equal(1);
     expect(run.stderr).to.contain('line 2: MUG-BLUE: A line holds at most 99; the cart already has 60 of MUG-BLUE (QUANTITY_LIMIT)\n');

@@ -1,66 +1,34 @@
 import { watch } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { expect } from '@hapi/code';
 import * as Lab from '@hapi/lab';
 
-import { jwtSubject } from '../../../cli/api/jwt.js';
-import type { StoredCredentials } from '../../../cli/store/config-store.js';
 import { Outbox, type OutboxState } from '../../../cli/store/outbox.js';
 import type { Cart, Preferences } from '../../../shared/wire.js';
-import { type RunningApiServer, startApiServer } from '../../helpers/api-server.js';
-import { makeConfigDir, parseJson, registerWithCli, runShop, type RunShopOptions, TEST_PASSWORD } from '../../helpers/cli.js';
-import { type NetworkLink, openNetworkLink } from '../../helpers/cli-network.js';
+import { makeConfigDir, parseJson, registerWithCli, runShop, TEST_PASSWORD } from '../../helpers/cli.js';
+import { useLinkedCli } from '../../helpers/linked-cli.js';
 
 export const lab = Lab.script();
-const { describe, it, before, after, beforeEach, afterEach } = lab;
+const { describe, it, beforeEach } = lab;
 
 type Sourced<T> = T & { source: 'server' | 'cache'; asOf?: string | null; pending?: number };
 type Changed<T> = T & { status: 'applied' | 'queued'; id?: number; pending?: number };
 
 describe('shop offline', () => {
-  let api: RunningApiServer;
-  /** What `shop` talks to: the real server, through a link the tests cut and restore. */
-  let link: NetworkLink;
-  let dir: { path: string; remove(): Promise<void> };
-  let email: string;
-  const shop = (argv: string[], options: Omit<RunShopOptions, 'configDir' | 'server'> = {}) =>
-    runShop(argv, { ...options, server: link.url, configDir: dir.path });
-  const outbox = (): OutboxState => new Outbox(dir.path).read();
-  const userId = async (configDir = dir.path): Promise<string> => {
-    const stored = JSON.parse(await readFile(join(configDir, 'credentials.json'), 'utf8')) as Record<string, StoredCredentials>;
-    return jwtSubject(stored[link.url]!.accessToken)!;
-  };
+  const cli = useLinkedCli(lab, { register: true });
+  const { shop, userId } = cli;
+  const outbox = (): OutboxState => new Outbox(cli.dir.path).read();
   /** The cart as the database holds it: `SKU×QTY`. */
   const storedCart = async (): Promise<string[]> =>
-    (await api.store.carts.get(await userId())).lines.map((line) => `${line.sku}×${line.quantity}`);
-
-  before(async () => {
-    api = await startApiServer();
-    link = await openNetworkLink(api.url);
-  });
-
-  after(async () => {
-    await link.close();
-    await api.stop();
-  });
-
-  beforeEach(async () => {
-    await link.restore();
-    dir = await makeConfigDir();
-    email = await registerWithCli(link.url, dir.path);
-  });
-
-  afterEach(async () => {
-    await dir.remove();
-  });
+    (await cli.api.store.carts.get(await userId())).lines.map((line) => `${line.sku}×${line.quantity}`);
 
   describe('a change while the server cannot be reached', () => {
     it('is queued with its idempotency key, and the command succeeds saying so on stderr', async () => {
       await shop(['cart', 'add', 'MUG-BLUE']);
-      await link.cut();
+      await cli.link.cut();
 
       const run = await shop(['cart', 'add', 'MUG-BLUE', '2']);
 
@@ -68,13 +36,13 @@ describe('shop offline', () => {
       expect(run.stderr).to.equal('queued: server unreachable, 1 pending — run `shop sync`\n');
       expect(run.stdout).to.equal('MUG-BLUE\t3\t14.90\t44.70\tEUR\tEnamel Mug, Blue\n');
       const [entry] = outbox().pending;
-      expect(entry).to.include({ id: 1, server: link.url, userId: await userId(), email, op: { kind: 'cart.add', sku: 'MUG-BLUE', quantity: 2 } });
+      expect(entry).to.include({ id: 1, server: cli.link.url, userId: await userId(), email: cli.email, op: { kind: 'cart.add', sku: 'MUG-BLUE', quantity: 2 } });
       expect(entry?.key).to.match(/^[0-9a-f-]{36}$/);
     });
 
     it('says "status": "queued" in --json, with its id and how many are pending', async () => {
       await shop(['prefs']);
-      await link.cut();
+      await cli.link.cut();
       await shop(['prefs', 'set', 'locale', 'de-DE']);
 
       const run = await shop(['prefs', 'set', 'newsletter', 'true', '--json']);
@@ -84,7 +52,7 @@ describe('shop offline', () => {
     });
 
     it('fails with exit 3 and queues nothing with --online', async () => {
-      await link.cut();
+      await cli.link.cut();
 
       const run = await shop(['cart', 'add', 'MUG-BLUE', '--online']);
 
@@ -96,7 +64,7 @@ describe('shop offline', () => {
 
     it('still needs a login: exits 4 and queues nothing when nobody is logged in', async () => {
       await shop(['logout']);
-      await link.cut();
+      await cli.link.cut();
 
       const run = await shop(['cart', 'set', 'MUG-BLUE', '2']);
 
@@ -106,7 +74,7 @@ describe('shop offline', () => {
 
     it('starts no guest cart offline: cart add exits 3 and queues nothing when nobody is logged in', async () => {
       await shop(['logout']);
-      await link.cut();
+      await cli.link.cut();
 
       const run = await shop(['cart', 'add', 'MUG-BLUE']);
 
@@ -116,7 +84,7 @@ describe('shop offline', () => {
     });
 
     it('queues each line of "cart add -", reporting each once it is on disk', async () => {
-      await link.cut();
+      await cli.link.cut();
 
       const run = await shop(['cart', 'add', '-', '--json'], { stdin: 'MUG-BLUE 2\nCAP-NAVY\n' });
 
@@ -146,7 +114,7 @@ describe('shop offline', () => {
       await shop(['products', 'cap']);
       await shop(['cart', 'add', 'MUG-BLUE']);
       const online = parseJson<Sourced<Cart>>(await shop(['cart', '--json']));
-      await link.cut();
+      await cli.link.cut();
       await shop(['cart', 'add', 'CAP-NAVY', '2']);
 
       const run = await shop(['cart', '--json']);
@@ -162,7 +130,7 @@ describe('shop offline', () => {
 
     it('shows a product never seen before with an empty price, rather than a wrong one', async () => {
       await shop(['cart']);
-      await link.cut();
+      await cli.link.cut();
       await shop(['cart', 'add', 'TOTE-CANVAS']);
 
       const run = await shop(['cart']);
@@ -175,7 +143,7 @@ describe('shop offline', () => {
       await shop(['prefs']);
       await shop(['whoami']);
       await shop(['products', 'mug', '--limit', '2']);
-      await link.cut();
+      await cli.link.cut();
       await shop(['prefs', 'unset', 'locale']);
 
       const prefs = await shop(['prefs', '--json']);
@@ -185,24 +153,24 @@ describe('shop offline', () => {
 
       expect(parseJson<Sourced<Preferences>>(prefs)).to.include({ preferences: {}, source: 'cache', pending: 1 });
       expect([locale.code, locale.stderr]).to.equal([1, `shop: no preference named locale in the saved copy of your preferences (as of ${parseJson<Sourced<Preferences>>(prefs).asOf}); the server cannot be reached\n`]);
-      expect([whoami.code, whoami.stdout]).to.equal([0, `${email}\n`]);
+      expect([whoami.code, whoami.stdout]).to.equal([0, `${cli.email}\n`]);
       expect(whoami.stderr).to.startWith('stale: server unreachable; showing the copy saved ');
       expect(parseJson<Sourced<{ items: unknown[] }>>(products)).to.include({ source: 'cache', pending: 0 });
     });
 
     it('exits 1 with a clear message when there is no saved copy at all', async () => {
-      await link.cut();
+      await cli.link.cut();
 
       const run = await shop(['cart']);
 
       expect(run.code).to.equal(1);
       expect(run.stdout).to.equal('');
-      expect(run.stderr).to.equal(`shop: cannot reach the shop server at ${link.url}: connection refused, and there is no saved copy of your cart to show\n`);
+      expect(run.stderr).to.equal(`shop: cannot reach the shop server at ${cli.link.url}: connection refused, and there is no saved copy of your cart to show\n`);
     });
 
     it('fails with exit 3 rather than show the saved copy with --online', async () => {
       await shop(['cart']);
-      await link.cut();
+      await cli.link.cut();
 
       const run = await shop(['cart', '--online']);
 
@@ -212,12 +180,12 @@ describe('shop offline', () => {
 
   describe('shop sync', () => {
     it('sends the queue in order in one push, each change numbered in this device\'s sequence, a line per change, and empties it', async () => {
-      await link.cut();
+      await cli.link.cut();
       await shop(['cart', 'add', 'MUG-BLUE', '2']);
       await shop(['cart', 'set', 'MUG-BLUE', '5']);
       await shop(['prefs', 'set', 'locale', 'en-GB']);
       const seqs = outbox().pending.map((entry) => entry.seq);
-      await link.restore();
+      await cli.link.restore();
 
       const run = await shop(['sync', '--debug']);
 
@@ -228,14 +196,14 @@ describe('shop offline', () => {
       expect(seqs).to.equal([...seqs].sort((a, b) => (a ?? 0) - (b ?? 0)));
       expect(outbox()).to.include({ pending: [], failed: [] });
       expect(await storedCart()).to.equal(['MUG-BLUE×5']);
-      expect(await api.store.preferences.list(await userId())).to.equal({ locale: 'en-GB' });
-      expect((await api.store.devices.list(await userId())).map((device) => device.lastSeq)).to.equal([seqs.at(-1)]);
+      expect(await cli.api.store.preferences.list(await userId())).to.equal({ locale: 'en-GB' });
+      expect((await cli.api.store.devices.list(await userId())).map((device) => device.lastSeq)).to.equal([seqs.at(-1)]);
     });
 
     it('sends the queue quietly before the next command that reaches the server', async () => {
-      await link.cut();
+      await cli.link.cut();
       await shop(['cart', 'add', 'MUG-BLUE', '2']);
-      await link.restore();
+      await cli.link.restore();
 
       const run = await shop(['cart', 'add', 'CAP-NAVY']);
 
@@ -245,11 +213,11 @@ describe('shop offline', () => {
     });
 
     it('queues a change behind the ones still waiting rather than sending it ahead of them', async () => {
-      await link.cut();
+      await cli.link.cut();
       await shop(['cart', 'set', 'MUG-BLUE', '3']);
 
       const run = await shop(['cart', 'remove', 'MUG-BLUE']);
-      await link.restore();
+      await cli.link.restore();
       await shop(['sync']);
 
       expect(run.stderr).to.equal('queued: server unreachable, 2 pending — run `shop sync`\n');
@@ -261,11 +229,11 @@ describe('shop offline', () => {
       const key = /idempotency key (\S+)\)/.exec(first.stderr)![1]!;
       // As if the answer had been lost on the way back: the same change, with the same key, queued.
       await writeFile(
-        join(dir.path, 'outbox.json'),
+        join(cli.dir.path, 'outbox.json'),
         JSON.stringify({
           version: 1,
           nextId: 2,
-          pending: [{ id: 1, key, op: { kind: 'cart.add', sku: 'MUG-BLUE', quantity: 1 }, server: link.url, userId: await userId(), email, queuedAt: new Date().toISOString() }],
+          pending: [{ id: 1, key, op: { kind: 'cart.add', sku: 'MUG-BLUE', quantity: 1 }, server: cli.link.url, userId: await userId(), email: cli.email, queuedAt: new Date().toISOString() }],
           failed: [],
         }),
       );
@@ -277,10 +245,10 @@ describe('shop offline', () => {
     });
 
     it('moves a change the server refuses to the failed list with its reason, and sends the ones behind it', async () => {
-      await link.cut();
+      await cli.link.cut();
       await shop(['cart', 'add', 'NOPE-404']);
       await shop(['cart', 'add', 'MUG-BLUE']);
-      await link.restore();
+      await cli.link.restore();
 
       const run = await shop(['sync', '--json']);
 
@@ -296,34 +264,34 @@ describe('shop offline', () => {
 
     it('reports a price that changed since the saved copy', async () => {
       await shop(['cart', 'add', 'CAP-NAVY']);
-      await link.cut();
+      await cli.link.cut();
       await shop(['cart', 'add', 'CAP-NAVY']);
-      const cap = (await api.store.products.get('CAP-NAVY'))!;
-      await api.store.products.upsert([{ ...cap, prices: { ...cap.prices, EUR: 2600 } }]);
+      const cap = (await cli.api.store.products.get('CAP-NAVY'))!;
+      await cli.api.store.products.upsert([{ ...cap, prices: { ...cap.prices, EUR: 2600 } }]);
       try {
-        await link.restore();
+        await cli.link.restore();
 
         const run = await shop(['sync']);
 
         expect(run.stderr).to.contain('price change: CAP-NAVY (Six-Panel Cap, Navy) is now €26.00, was €24.00\n');
       } finally {
-        await api.store.products.upsert([cap]);
+        await cli.api.store.products.upsert([cap]);
       }
     });
 
     it('rewrites the outbox file once per batch of changes, not once per change', async () => {
       const changes = 150;
-      const account = { server: link.url, userId: await userId() };
-      await new Outbox(dir.path).update((state) => {
+      const account = { server: cli.link.url, userId: await userId() };
+      await new Outbox(cli.dir.path).update((state) => {
         for (let index = 0; index < changes; index += 1) {
           const op = { kind: 'cart.set' as const, sku: 'MUG-BLUE', quantity: (index % 9) + 1 };
-          state.pending.push({ id: state.nextId++, key: `key-${index}`, op, ...account, email, queuedAt: new Date().toISOString() });
+          state.pending.push({ id: state.nextId++, key: `key-${index}`, op, ...account, email: cli.email, queuedAt: new Date().toISOString() });
         }
         return true;
       });
       // Every rewrite renames a new file over the old one.
       let rewrites = 0;
-      const watcher = watch(dir.path, (_event, name) => (rewrites += name === 'outbox.json' ? 1 : 0));
+      const watcher = watch(cli.dir.path, (_event, name) => (rewrites += name === 'outbox.json' ? 1 : 0));
       try {
         const run = await shop(['sync']);
         await sleep(50);
@@ -342,10 +310,10 @@ describe('shop offline', () => {
     it('draws a progress bar on a terminal, then a summary alone; --verbose lists what it sent', async () => {
       // Loaded ahead, as the bar only appears once Ink has loaded and this sync is quick.
       await import('../../../cli/ui/index.js');
-      await link.cut();
+      await cli.link.cut();
       const run = await shop(['cart', 'add', '-'], { stdin: Array.from({ length: 30 }, () => 'MUG-BLUE').join('\n') });
       expect(run.code).to.equal(0);
-      await link.restore();
+      await cli.link.restore();
 
       const sync = await shop(['sync'], { tty: true, env: { NO_COLOR: '1' } });
 
@@ -355,9 +323,9 @@ describe('shop offline', () => {
       expect(sync.stderr).to.contain('Sent 30');
       expect(await storedCart()).to.equal(['MUG-BLUE×30']);
 
-      await link.cut();
+      await cli.link.cut();
       await shop(['cart', 'add', '-'], { stdin: 'MUG-BLUE\nMUG-BLUE' });
-      await link.restore();
+      await cli.link.restore();
       const verbose = await shop(['sync', '--verbose'], { tty: true, env: { NO_COLOR: '1' } });
 
       expect(verbose.stdout.trimEnd().split('\n')).to.equal(['✓ #31 cart add MUG-BLUE 1', '✓ #32 cart add MUG-BLUE 1']);
@@ -370,7 +338,7 @@ describe('shop offline', () => {
     });
 
     it('exits 3 and keeps everything queued when the server is still unreachable', async () => {
-      await link.cut();
+      await cli.link.cut();
       await shop(['cart', 'add', 'MUG-BLUE']);
 
       const run = await shop(['sync']);
@@ -382,14 +350,14 @@ describe('shop offline', () => {
 
   describe('a login that expired or was revoked', () => {
     it('never loses the queue: it waits for shop login, which sends it', async () => {
-      await link.cut();
+      await cli.link.cut();
       await shop(['cart', 'add', 'MUG-BLUE', '2']);
-      await link.restore();
+      await cli.link.restore();
       const laptop = await makeConfigDir();
       try {
         // Logging out everywhere from another machine revokes this one's tokens too.
-        await runShop(['login', '--email', email, '--password-stdin'], { server: link.url, configDir: laptop.path, stdin: TEST_PASSWORD });
-        await runShop(['logout', '--all'], { server: link.url, configDir: laptop.path });
+        await runShop(['login', '--email', cli.email, '--password-stdin'], { server: cli.link.url, configDir: laptop.path, stdin: TEST_PASSWORD });
+        await runShop(['logout', '--all'], { server: cli.link.url, configDir: laptop.path });
       } finally {
         await laptop.remove();
       }
@@ -399,7 +367,7 @@ describe('shop offline', () => {
       expect(sync.stderr).to.contain('1 queued change waits for you to log in again as the same user; nothing is lost\n');
       expect(outbox().pending).to.have.length(1);
 
-      const login = await shop(['login', '--email', email, '--password-stdin'], { stdin: TEST_PASSWORD });
+      const login = await shop(['login', '--email', cli.email, '--password-stdin'], { stdin: TEST_PASSWORD });
 
       expect(login.code).to.equal(0);
       expect(login.stderr).to.contain('Sent 1 queued change.\n');
@@ -408,20 +376,20 @@ describe('shop offline', () => {
     });
 
     it('never sends one user\'s queued changes as another user', async () => {
-      await link.cut();
+      await cli.link.cut();
       await shop(['cart', 'add', 'MUG-BLUE']);
       const ada = await userId();
       const logout = await shop(['logout']);
-      await link.restore();
+      await cli.link.restore();
       const other = await makeConfigDir();
-      const bob = await registerWithCli(link.url, other.path);
+      const bob = await registerWithCli(cli.link.url, other.path);
       await other.remove();
 
       const login = await shop(['login', '--email', bob, '--password-stdin'], { stdin: TEST_PASSWORD });
       const sync = await shop(['sync']);
 
-      expect(logout.stderr).to.contain(`1 queued change kept; sent after you log in again as ${email}.\n`);
-      expect(login.stderr).to.contain(`1 change queued by another user of ${link.url} wait for that user to log in.\n`);
+      expect(logout.stderr).to.contain(`1 queued change kept; sent after you log in again as ${cli.email}.\n`);
+      expect(login.stderr).to.contain(`1 change queued by another user of ${cli.link.url} wait for that user to log in.\n`);
       expect(sync.stderr).to.contain('Nothing to send.');
       expect(await storedCart()).to.equal([]);
       expect(outbox().pending.map((entry) => entry.userId)).to.equal([ada]);
@@ -430,14 +398,14 @@ describe('shop offline', () => {
 
   describe('shop queue', () => {
     beforeEach(async () => {
-      await link.cut();
+      await cli.link.cut();
       await shop(['cart', 'add', 'NOPE-404']);
       await shop(['prefs', 'set', 'locale', 'en-GB']);
-      await link.restore();
+      await cli.link.restore();
       await shop(['sync']);
-      await link.cut();
+      await cli.link.cut();
       await shop(['cart', 'add', 'MUG-BLUE', '2']);
-      await link.restore();
+      await cli.link.restore();
     });
 
     it('lists the pending changes, then the refused ones, as stable tab-separated lines', async () => {
@@ -446,8 +414,8 @@ describe('shop offline', () => {
       expect(run.code).to.equal(0);
       const lines = run.stdout.trimEnd().split('\n').map((line) => line.split('\t'));
       expect(lines.map(([id, state, , who, command, code]) => [id, state, who, command, code])).to.equal([
-        ['3', 'pending', email, 'cart add MUG-BLUE 2', ''],
-        ['1', 'failed', email, 'cart add NOPE-404 1', 'SKU_NOT_FOUND'],
+        ['3', 'pending', cli.email, 'cart add MUG-BLUE 2', ''],
+        ['1', 'failed', cli.email, 'cart add NOPE-404 1', 'SKU_NOT_FOUND'],
       ]);
     });
 
@@ -483,9 +451,9 @@ describe('shop offline', () => {
   });
 
   it('shows what is queued in shop status', async () => {
-    await link.cut();
+    await cli.link.cut();
     await shop(['cart', 'add', 'MUG-BLUE']);
-    await link.restore();
+    await cli.link.restore();
 
     const run = await shop(['status', '--json']);
 
@@ -494,29 +462,29 @@ describe('shop offline', () => {
 
   describe('a device', () => {
     const queueAndSync = async (sku: string) => {
-      await link.cut();
+      await cli.link.cut();
       await shop(['cart', 'add', sku]);
-      await link.restore();
+      await cli.link.restore();
       return shop(['sync']);
     };
 
     it('is forgotten by the server and here at logout when nothing is queued', async () => {
       expect((await queueAndSync('MUG-BLUE')).code).to.equal(0);
       const id = await userId();
-      expect(await api.store.devices.list(id)).to.have.length(1);
+      expect(await cli.api.store.devices.list(id)).to.have.length(1);
       expect(outbox().devices).to.not.be.undefined();
 
       expect((await shop(['logout'])).code).to.equal(0);
 
-      expect(await api.store.devices.list(id)).to.equal([]);
+      expect(await cli.api.store.devices.list(id)).to.equal([]);
       expect(outbox().devices).to.be.undefined();
     });
 
     it('the server forgot moves its queued changes to the failed list off a terminal, and applies none of them', async () => {
       expect((await queueAndSync('MUG-BLUE')).code).to.equal(0);
       const id = await userId();
-      const [device] = await api.store.devices.list(id);
-      await api.store.devices.remove(id, device!.deviceId); // as eviction does
+      const [device] = await cli.api.store.devices.list(id);
+      await cli.api.store.devices.remove(id, device!.deviceId); // as eviction does
 
       const run = await queueAndSync('CAP-NAVY');
 
@@ -525,7 +493,7 @@ describe('shop offline', () => {
       expect(outbox().failed.map((entry) => [entry.op, entry.code])).to.equal([[{ kind: 'cart.add', sku: 'CAP-NAVY', quantity: 1 }, 'DEVICE_UNKNOWN']]);
       expect(outbox().failed[0]!.reason).to.contain('cannot tell whether this change was applied');
       expect(await storedCart()).to.equal(['MUG-BLUE×1']);
-      expect(await api.store.devices.list(id)).to.equal([]);
+      expect(await cli.api.store.devices.list(id)).to.equal([]);
 
       // Retried at the user's word, it goes out as a new device.
       await shop(['queue', 'retry']);
@@ -536,37 +504,20 @@ describe('shop offline', () => {
 });
 
 describe('a refused change retried later', () => {
-  let api: RunningApiServer;
-  let link: NetworkLink;
-  let dir: { path: string; remove(): Promise<void> };
-  const shop = (argv: string[]) => runShop(argv, { server: link.url, configDir: dir.path });
-
-  before(async () => {
-    api = await startApiServer();
-    link = await openNetworkLink(api.url);
-    dir = await makeConfigDir();
-    email = await registerWithCli(link.url, dir.path);
-  });
-
-  after(async () => {
-    await link.close();
-    await api.stop();
-    await dir.remove();
-  });
-
-  let email: string;
+  const cli = useLinkedCli(lab, { register: true });
+  const { shop } = cli;
 
   it('is sent afresh with its old key, since the server keeps no record of a refusal', async () => {
-    await link.cut();
+    await cli.link.cut();
     await shop(['cart', 'add', 'MUG-BLUE', '60']);
     // Meanwhile another device fills the line: the server will refuse the queued add, which this one could not know.
-    const userId = (await api.store.users.findByEmail(email))!.id;
-    await api.store.transaction(async (tx) => {
+    const userId = (await cli.api.store.users.findByEmail(cli.email))!.id;
+    await cli.api.store.transaction(async (tx) => {
       await tx.carts.lock(userId);
       await tx.carts.setQuantity(userId, 'MUG-BLUE', 60, new Date());
       await tx.carts.bumpVersion(userId);
     });
-    await link.restore();
+    await cli.link.restore();
     expect((await shop(['sync'])).code).to.equal(1);
     await shop(['cart', 'set', 'MUG-BLUE', '1']);
 
