@@ -5,6 +5,7 @@ import type { Cart } from '../../../shared/wire.js';
 import { type RunningApiServer, startApiServer } from '../../helpers/api-server.js';
 import { makeConfigDir, parseJson, registerWithCli, runShop, TEST_PASSWORD, uniqueEmail } from '../../helpers/cli.js';
 import { ensureBuilt } from '../../helpers/cli-binary.js';
+import { type NetworkLink, openNetworkLink } from '../../helpers/cli-network.js';
 import { runInPty } from '../../helpers/pty.js';
 
 export const lab = Lab.script();
@@ -176,6 +177,57 @@ describe('prompts in a real terminal', () => {
 
       expect(await pty.exited).to.equal(0);
       expect(pty.output()).to.contain(`as ${email}`);
+    });
+  });
+
+  describe('shop sync for a device the server forgot', () => {
+    let link: NetworkLink;
+    const viaLink = (argv: string[]) => runShop(argv, { server: link.url, configDir: dir.path });
+    const storedCart = async () =>
+      parseJson<Cart>(await viaLink(['cart', 'list', '--json'])).lines.map((line) => `${line.sku}×${line.quantity}`);
+
+    beforeEach(async () => {
+      link = await openNetworkLink(api.url);
+      env = { ...env, SHOP_SERVER: link.url };
+      await registerWithCli(link.url, dir.path);
+      // One change synced, so the server knows this device; then the server forgets it (as eviction does) while a
+      // second change waits in the queue.
+      await link.cut();
+      await viaLink(['cart', 'add', 'MUG-BLUE']);
+      await link.restore();
+      expect((await viaLink(['sync'])).code).to.equal(0);
+      const me = parseJson<{ id: string }>(await viaLink(['whoami', '--json']));
+      const [device] = await api.store.devices.list(me.id);
+      await api.store.devices.remove(me.id, device!.deviceId);
+      await link.cut();
+      await viaLink(['cart', 'add', 'CAP-NAVY']);
+      await link.restore();
+    });
+
+    afterEach(async () => {
+      await link.close();
+    });
+
+    it('asks before sending the queued changes again, and sends them on "y"', async () => {
+      const pty = runInPty('shop sync', env);
+      await pty.waitFor('Send them again anyway?');
+
+      await pty.type('y\r');
+
+      expect(await pty.exited).to.equal(0);
+      expect(await storedCart()).to.equal(['MUG-BLUE×1', 'CAP-NAVY×1']);
+    });
+
+    it('keeps them in the failed list on Enter alone, and applies none of them', async () => {
+      const pty = runInPty('shop sync', env);
+      await pty.waitFor('Send them again anyway?');
+
+      await pty.type('\r');
+
+      expect(await pty.exited).to.equal(1);
+      expect(await storedCart()).to.equal(['MUG-BLUE×1']);
+      const queue = parseJson<{ failed: { code: string }[] }>(await viaLink(['queue', '--json']));
+      expect(queue.failed.map((entry) => entry.code)).to.equal(['DEVICE_UNKNOWN']);
     });
   });
 });
