@@ -5,9 +5,9 @@ import { MAX_PUSH_CHANGES } from '../../shared/limits.js';
 import { decideSequence, isFinalRefusal } from '../../shared/rules/sequence.js';
 import { refusals } from '../../shared/rules/refusals.js';
 import { cartETag, Paths } from '../../shared/http.js';
-import type { ChangeAnswer, ChangeOp, PreferenceValue, PushResponse, PushResult } from '../../shared/wire.js';
-import type { Store } from '../db/store.js';
-import { addItem, clearCart, getCart, removeItem, setItem } from './cart.js';
+import type { ChangeAnswer, ChangeOp, PreferenceValue, PushResponse, PushResult, StockWarning } from '../../shared/wire.js';
+import type { DeviceRefusal, Store } from '../db/store.js';
+import { answerCart, type CartChangeOp, changeLockedCart, getCart } from './cart.js';
 import { guestRefusal, refused, ShopError } from './errors.js';
 import { placeOrder, toOrder } from './orders.js';
 import { deletePreference, setPreference } from './preferences.js';
@@ -29,7 +29,21 @@ export interface PushDeps {
   retentionSeconds: number;
 }
 
-type Applied = { kind: 'done'; result: PushResult } | { kind: 'unknown' };
+/**
+ * A change's result; `unreadCart` when it changed the cart and its answer, the cart, is not read yet (the batch reads it
+ * only if no later change's answer supersedes it), with the warnings that answer carries.
+ */
+interface Applied {
+  result: PushResult;
+  unreadCart?: StockWarning[];
+}
+
+/** The device's row as the batch holds it locked: read once, written once before COMMIT. */
+interface DeviceCursor {
+  lastSeq: number;
+  refusals: DeviceRefusal[];
+  changed: boolean;
+}
 
 const internals = {
   /**
@@ -44,18 +58,16 @@ const internals = {
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   },
 
-  /** Applies the op inside `tx` (each domain operation joins the transaction, taking the cart or user lock). */
+  isCartOp(op: ChangeOp): op is CartChangeOp {
+    return op.kind === 'cart.add' || op.kind === 'cart.set' || op.kind === 'cart.remove' || op.kind === 'cart.clear';
+  },
+
+  /** Applies the op inside `tx`, which holds the cart and user locks (each domain operation joins the transaction). */
   async apply(tx: Store, userId: string, deviceId: string, seq: number, op: ChangeOp, now: Date): Promise<ChangeAnswer> {
-    const options = { now };
+    if (internals.isCartOp(op)) {
+      return { kind: 'cart', cart: await answerCart(tx, userId, await changeLockedCart(tx, userId, op, now)) };
+    }
     switch (op.kind) {
-      case 'cart.add':
-        return { kind: 'cart', cart: await addItem(tx, userId, op.sku, op.quantity, options) };
-      case 'cart.set':
-        return { kind: 'cart', cart: await setItem(tx, userId, op.sku, op.quantity, options) };
-      case 'cart.remove':
-        return { kind: 'cart', cart: await removeItem(tx, userId, op.sku, options) };
-      case 'cart.clear':
-        return { kind: 'cart', cart: await clearCart(tx, userId, options) };
       case 'prefs.set':
         return { kind: 'preference', preference: await setPreference(tx, userId, op.key, op.value, now) };
       case 'prefs.unset':
@@ -131,67 +143,102 @@ const internals = {
   },
 
   /**
-   * One change, inside the batch's transaction: lock the device row, decide by its sequence, apply the op (which takes the cart or
-   * user lock), and raise the device's sequence before commit. A final refusal raises it too, in the same
-   * transaction: the op refuses before it writes anything, so nothing of it commits but the sequence.
+   * One change, inside the batch's transaction, which holds the cart, user and device locks: decide by the device's
+   * sequence, apply the op, and raise the sequence (in `device`, written before COMMIT). A final refusal raises it too:
+   * the op refuses before it writes anything, so nothing of it commits but the sequence. A cart change's answer is left
+   * unread (`unreadCart`) unless its legacy key's record needs it now.
    */
-  one(deps: PushDeps, userId: string, deviceId: string, change: SequencedChange, now: Date): Promise<Applied> {
-    return deps.store.transaction(async (tx): Promise<Applied> => {
-      const device = await tx.devices.lock(userId, deviceId, now);
-      const decision = decideSequence(device?.lastSeq ?? null, change.seq);
-      if (device === null || decision.kind === 'refuse') {
-        return { kind: 'unknown' };
+  async one(tx: Store, deps: PushDeps, userId: string, deviceId: string, device: DeviceCursor, change: SequencedChange, now: Date): Promise<Applied> {
+    const decision = decideSequence(device.lastSeq, change.seq);
+    if (decision.kind === 'refuse') {
+      throw refused(refusals.deviceUnknown());
+    }
+    if (decision.kind === 'repeat') {
+      const refusal = device.refusals.find((kept) => kept.seq === change.seq);
+      if (refusal !== undefined) {
+        const { status, code, message } = refusal;
+        return { result: { seq: change.seq, outcome: 'refused', error: { status, code, message } } };
       }
-      if (decision.kind === 'repeat') {
-        const refusal = device.refusals.find((kept) => kept.seq === change.seq);
-        if (refusal !== undefined) {
-          const { status, code, message } = refusal;
-          return { kind: 'done', result: { seq: change.seq, outcome: 'refused', error: { status, code, message } } };
-        }
-        return { kind: 'done', result: { seq: change.seq, outcome: 'repeat', answer: await internals.current(tx, userId, deviceId, change.seq, change.op) } };
+      return { result: { seq: change.seq, outcome: 'repeat', answer: await internals.current(tx, userId, deviceId, change.seq, change.op) } };
+    }
+    const advance = (): void => {
+      device.lastSeq = Math.max(device.lastSeq, change.seq);
+      device.changed = true;
+    };
+    /** A final refusal: the sequence is used up, and the refusal kept for a resend of this batch. */
+    const refuse = (error: { status: number; code: string; message: string }): Applied => {
+      advance();
+      device.refusals = [...device.refusals, { seq: change.seq, ...error }].slice(-MAX_PUSH_CHANGES);
+      return { result: { seq: change.seq, outcome: 'refused', error } };
+    };
+    const { legacy, op } = change;
+    if (legacy !== undefined) {
+      const expiresAt = new Date(now.getTime() + deps.retentionSeconds * 1000);
+      const claim = await tx.idempotency.claim(legacy.scope, legacy.key, legacy.fingerprint, now, expiresAt);
+      if (claim.status === 'in_flight') {
+        throw refused(refusals.idempotencyInFlight(), { 'Retry-After': '1' });
       }
-      /** A final refusal: the sequence is used up, and the refusal kept for a resend of this batch. */
-      const refuse = async (error: { status: number; code: string; message: string }): Promise<Applied> => {
-        await tx.devices.advance(userId, deviceId, change.seq);
-        await tx.devices.setRefusals(userId, deviceId, [...device.refusals, { seq: change.seq, ...error }].slice(-MAX_PUSH_CHANGES));
-        return { kind: 'done', result: { seq: change.seq, outcome: 'refused', error } };
-      };
-      const { legacy } = change;
-      if (legacy !== undefined) {
-        const expiresAt = new Date(now.getTime() + deps.retentionSeconds * 1000);
-        const claim = await tx.idempotency.claim(legacy.scope, legacy.key, legacy.fingerprint, now, expiresAt);
-        if (claim.status === 'in_flight') {
-          throw refused(refusals.idempotencyInFlight(), { 'Retry-After': '1' });
-        }
-        if (claim.status === 'replay') {
-          await tx.devices.advance(userId, deviceId, change.seq);
-          return { kind: 'done', result: { seq: change.seq, outcome: 'repeat', answer: await internals.current(tx, userId, deviceId, change.seq, change.op) } };
-        }
-        if (claim.status === 'mismatch') {
-          const refusal = refusals.idempotencyKeyReused();
-          return refuse({ status: errorStatus[refusal.code], code: refusal.code, message: refusal.message });
-        }
+      if (claim.status === 'replay') {
+        advance();
+        return { result: { seq: change.seq, outcome: 'repeat', answer: await internals.current(tx, userId, deviceId, change.seq, op) } };
       }
-      let answer: ChangeAnswer;
-      try {
-        answer = await internals.apply(tx, userId, deviceId, change.seq, change.op, now);
-      } catch (error) {
-        if (!(error instanceof ShopError) || !isFinalRefusal(error.status, error.code)) {
-          throw error;
-        }
-        // The claimed legacy key records the refusal: the sequence now answers for this change, and an incomplete
-        // claim would read as in flight.
-        if (legacy !== undefined) {
-          await tx.idempotency.complete(legacy.scope, legacy.key, { status: error.status, body: '', headers: {} });
-        }
-        return refuse({ status: error.status, code: error.code, message: error.message });
+      if (claim.status === 'mismatch') {
+        const refusal = refusals.idempotencyKeyReused();
+        return refuse({ status: errorStatus[refusal.code], code: refusal.code, message: refusal.message });
       }
+    }
+    try {
+      if (legacy === undefined && internals.isCartOp(op)) {
+        const unreadCart = await changeLockedCart(tx, userId, op, now);
+        advance();
+        return { result: { seq: change.seq, outcome: 'applied' }, unreadCart };
+      }
+      const answer = await internals.apply(tx, userId, deviceId, change.seq, op, now);
       if (legacy !== undefined) {
         await tx.idempotency.complete(legacy.scope, legacy.key, internals.stored(answer));
       }
-      await tx.devices.advance(userId, deviceId, change.seq);
-      return { kind: 'done', result: { seq: change.seq, outcome: 'applied', answer } };
-    });
+      advance();
+      return { result: { seq: change.seq, outcome: 'applied', answer } };
+    } catch (error) {
+      if (!(error instanceof ShopError) || !isFinalRefusal(error.status, error.code)) {
+        throw error;
+      }
+      // The claimed legacy key records the refusal: the sequence now answers for this change, and an incomplete
+      // claim would read as in flight.
+      if (legacy !== undefined) {
+        await tx.idempotency.complete(legacy.scope, legacy.key, { status: error.status, body: '', headers: {} });
+      }
+      return refuse({ status: error.status, code: error.code, message: error.message });
+    }
+  },
+
+  /**
+   * The batch's changes in order. A cart change's answer is read only when the next change could alter what it shows (a
+   * preference, an order, a legacy key's record, a repeat) or the batch ends: a later cart change that is applied
+   * supersedes it (only the last answer per thing is sent), and one refused leaves the cart as it was.
+   */
+  async applyAll(tx: Store, deps: PushDeps, userId: string, deviceId: string, device: DeviceCursor, changes: readonly SequencedChange[]): Promise<PushResult[]> {
+    const done: PushResult[] = [];
+    let unread: { index: number; warnings: StockWarning[] } | null = null;
+    const readUnread = async (): Promise<void> => {
+      if (unread !== null) {
+        const cart = await answerCart(tx, userId, unread.warnings);
+        done[unread.index] = { ...(done[unread.index] as PushResult & { outcome: 'applied' }), answer: { kind: 'cart', cart } };
+        unread = null;
+      }
+    };
+    for (const change of changes) {
+      if (change.legacy !== undefined || !internals.isCartOp(change.op) || change.seq <= device.lastSeq) {
+        await readUnread();
+      }
+      const applied = await internals.one(tx, deps, userId, deviceId, device, change, deps.now());
+      if (applied.unreadCart !== undefined) {
+        unread = { index: done.length, warnings: applied.unreadCart };
+      }
+      done.push(applied.result);
+    }
+    await readUnread();
+    return done;
   },
 };
 
@@ -212,17 +259,25 @@ export async function pushChanges(deps: PushDeps, userId: string, deviceId: stri
   // most of a change's cost. A refusal is decided before its change writes anything, so it leaves nothing behind but
   // its sequence; anything else (the database failing) rolls the whole batch back, and the device sends it again.
   const results = await deps.store.transaction(async (tx) => {
-    // Both locks a batch may need, up front and in one order (cart, then user, as every push takes them): two devices'
-    // batches would otherwise each hold one and wait for the other. Single requests take only one of them.
+    // Every lock a batch may need, up front and in one order (cart, user, device, as every push takes them): two
+    // devices' batches would otherwise each hold one and wait for the other. Single requests take only one of them.
     await tx.carts.lock(userId);
     await tx.users.lock(userId);
-    const done: PushResult[] = [];
-    for (const change of changes) {
-      const applied = await internals.one({ ...deps, store: tx }, userId, deviceId, change, deps.now());
-      if (applied.kind === 'unknown') {
-        throw refused(refusals.deviceUnknown());
+    const state = changes.length === 0 ? null : await tx.devices.lock(userId, deviceId, now);
+    if (state === null) {
+      if (changes.length === 0) {
+        return [];
       }
-      done.push(applied.result);
+      throw refused(refusals.deviceUnknown());
+    }
+    // The row is locked until COMMIT: its sequence and refusals are kept here and written once, after the last change.
+    const device: DeviceCursor = { lastSeq: state.lastSeq, refusals: state.refusals, changed: false };
+    const done = await internals.applyAll(tx, deps, userId, deviceId, device, changes);
+    if (device.changed) {
+      await tx.devices.advance(userId, deviceId, device.lastSeq);
+      if (device.refusals !== state.refusals) {
+        await tx.devices.setRefusals(userId, deviceId, device.refusals);
+      }
     }
     return done;
   });

@@ -104,6 +104,29 @@ for (const backend of backends) {
       expect((await cart()).lines.map((line) => line.sku)).to.equal([skus[0], skus[1]]);
     });
 
+    it('answers the last applied cart change with the cart as it left it, before a later refusal and currency change', async () => {
+      const device = newDeviceId();
+      const before = await cart();
+      const currency = before.currency === 'USD' ? 'GBP' : 'USD';
+      const res = await push(
+        device,
+        [add(1, 2), add(2, 1, skus[1]), add(3, 1, 'NO-SUCH-SKU'), { seq: 4, op: { kind: 'prefs.set', key: 'currency', value: currency } }],
+        { firstPush: true },
+      );
+      const { results } = res.result as PushResponse;
+      expect(results.map((result) => result.outcome)).to.equal(['applied', 'applied', 'refused', 'applied']);
+      expect(results[0]).to.equal({ seq: 1, outcome: 'applied' });
+      const after = await cart();
+      expect(after.currency).to.equal(currency);
+      // The cart as change 2 left it: same lines and version as now, in the currency it had before change 4.
+      const answer = (results[1] as { answer: { kind: 'cart'; cart: Cart } }).answer;
+      expect(answer.kind).to.equal('cart');
+      expect(answer.cart.currency).to.equal(before.currency);
+      expect(answer.cart.version).to.equal(after.version);
+      expect(answer.cart.lines.map((line) => [line.sku, line.quantity])).to.equal([[skus[0]!, 2], [skus[1]!, 1]]);
+      expect(await deviceRows()).to.part.include([{ deviceId: device, lastSeq: 4 }]);
+    });
+
     it('recognises a repeat that lands on another instance', async () => {
       const other = await buildServer({ store: await db.openAnother(), config: testConfig({ maxDevicesPerUser: 3 }), now: () => new Date(clock) });
       const device = newDeviceId();
