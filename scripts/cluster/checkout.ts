@@ -17,7 +17,16 @@ const internals = {
   maxAttempts: 40,
   /** Checkouts start spread over this long, so the instance is killed while some are under way and some are still to come. */
   spreadMs: 2000,
-  killAtMs: 600,
+  /**
+   * Early in the spread: the 7 units go to the first buyers to arrive (about the first 350 ms on average), so a fault
+   * after that would only meet refusals, never an order being placed.
+   */
+  freezeAtMs: 150,
+  /**
+   * The instance is frozen (SIGSTOP) this long before it is killed: checkouts sent to it meanwhile wait wherever they
+   * were, a transaction open or committed but not answered, and die there; an instant kill alone met none in flight.
+   */
+  freezeMs: 800,
 
   /** Sets the stock directly in the database, as an operator's catalogue import would. */
   async setStock(target: { postgres: string } | { sqlite: string }, stock: number): Promise<void> {
@@ -83,7 +92,7 @@ const internals = {
 
 /**
  * No overselling through the whole deployment: 40 buyers of a product with 7 in stock check out through nginx while one
- * instance is killed with SIGKILL (and then started again). Every buyer retries with its key until it has a final
+ * instance is frozen, then killed with SIGKILL (and then started again). Every buyer retries with its key until it has a final
  * answer; exactly 7 orders are placed and stored, each once, the stock ends at 0, and everyone else got OUT_OF_STOCK.
  */
 export async function checkoutPhase(checks: Checks, phase: string, deployment: Deployment, target: { postgres: string } | { sqlite: string }): Promise<void> {
@@ -92,9 +101,12 @@ export async function checkoutPhase(checks: Checks, phase: string, deployment: D
   const carts = await Promise.all(users.map((user) => internals.untilFinal(`${deployment.nginx.url}/cart/items`, user, {}, { sku: internals.sku, quantity: 1 })));
   const started = Date.now();
   const chaos = (async () => {
-    await sleep(internals.killAtMs);
-    deployment.kill(1, 'SIGKILL');
-    checks.log(`  ${phase}: killed instance 2 with SIGKILL at ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    await sleep(internals.freezeAtMs);
+    const frozen = deployment.kill(1, 'SIGSTOP');
+    checks.log(`  ${phase}: froze instance 2 with SIGSTOP at ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    await sleep(internals.freezeMs);
+    frozen.child.kill('SIGKILL');
+    checks.log(`  ${phase}: killed it with SIGKILL at ${((Date.now() - started) / 1000).toFixed(1)} s`);
   })();
   const answers = await Promise.all(
     users.map(async (user, index) => {
@@ -117,7 +129,7 @@ export async function checkoutPhase(checks: Checks, phase: string, deployment: D
   const sold = orders.reduce((sum, order) => sum + (JSON.parse(order.lines) as Order['lines']).reduce((units, line) => units + line.quantity, 0), 0);
   const retried = answers.filter((answer) => answer.attempts > 1).length;
   checks.log(
-    `  ${phase}: ${placed.length} placed, ${outOfStock} OUT_OF_STOCK, ${unanswered} without a final answer; ${retried} checkouts retried; ` +
+    `  ${phase}: ${placed.length} placed, ${outOfStock} OUT_OF_STOCK, ${unanswered} without a final answer; ${retried} checkouts retried by their client (nginx resends a keyed request an instance dropped itself); ` +
       `stored ${orders.length} orders, ${sold} units sold, stock left ${stock}`,
   );
   checks.check(`${phase}: exactly ${internals.stock} of ${internals.buyers} concurrent checkouts placed, the rest OUT_OF_STOCK`, placed.length === internals.stock && outOfStock === internals.buyers - internals.stock, `${placed.length} placed, ${outOfStock} refused, ${unanswered} unanswered`);
