@@ -15,7 +15,7 @@ export function createEmailSkeletons(q: Queryable): EmailSkeletonStore {
     async withoutSkeleton(limit) {
       return q<{ id: string; email: string }[]>`
         SELECT u.id, u.email FROM users u LEFT JOIN email_skeletons s ON s.user_id = u.id
-        WHERE s.user_id IS NULL ORDER BY u.created_at, u.id LIMIT ${limit}`;
+        WHERE s.user_id IS NULL AND u.email IS NOT NULL ORDER BY u.created_at, u.id LIMIT ${limit}`;
     },
   };
 }

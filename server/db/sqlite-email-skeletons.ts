@@ -13,7 +13,7 @@ export function prepareEmailSkeletons(db: Database): SqliteEmailSkeletons {
   const claim = db.prepare<[string, string]>('INSERT INTO email_skeletons (skeleton, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING');
   const withoutSkeleton = db.prepare<[number], { id: string; email: string }>(`
     SELECT u.id, u.email FROM users u LEFT JOIN email_skeletons s ON s.user_id = u.id
-    WHERE s.user_id IS NULL ORDER BY u.created_at, u.id LIMIT ?`);
+    WHERE s.user_id IS NULL AND u.email IS NOT NULL ORDER BY u.created_at, u.id LIMIT ?`);
   return {
     taken: (skeleton) => taken.get(skeleton) !== undefined,
     claim: (skeleton, userId) => claim.run(skeleton, userId).changes > 0,

@@ -10,6 +10,7 @@ import type { Cart, GuestSession, LoginResponse, Me, Preferences, PushResponse, 
 import { housekeep } from '../../server/housekeeping.js';
 import { backends, type OpenBackend } from '../helpers/backends.js';
 import { testConfig } from '../helpers/config.js';
+import { createServerProcess } from '../helpers/server-process.js';
 import { as, buildServer, registerAndLogin, type TestUser, uniqueEmail } from '../helpers/server.js';
 
 export const lab = Lab.script();
@@ -252,3 +253,23 @@ for (const backend of backends) {
     });
   });
 }
+
+describe('a server process with guests in its database', () => {
+  it('starts again, leaving guests (no email) out of the start-up backfill of look-alike keys', async () => {
+    const server = await createServerProcess();
+    try {
+      await server.start();
+      const started = await fetch(`${server.url}/auth/guest`, { method: 'POST' });
+      expect(started.status).to.equal(201);
+      const { accessToken } = (await started.json()) as GuestSession;
+      await server.stop();
+
+      await server.start();
+
+      const cart = await fetch(`${server.url}/cart`, { headers: { authorization: `Bearer ${accessToken}` } });
+      expect(cart.status).to.equal(200);
+    } finally {
+      await server.dispose();
+    }
+  });
+});
