@@ -40,7 +40,7 @@ export function showSpinner(streams: PromptStreams, label: string, theme: Theme)
   });
   return {
     update: (next) => instance.rerender(createElement(Spinner, { label: next, theme })),
-    stop: () => erase(instance),
+    stop: () => erase(instance, streams.stderr),
   };
 }
 
@@ -57,18 +57,20 @@ export function showProgress(
   });
   return {
     update: (next) => instance.rerender(createElement(ProgressBar, { ...next, theme })),
-    stop: () => erase(instance),
+    stop: () => erase(instance, streams.stderr),
   };
 }
 
 /**
  * Takes a spinner or bar off the screen for good. Ink draws the last frame again as it unmounts, and keeps it: so the
- * last frame is made empty first.
+ * last frame is made empty first. That empty frame still ends in a newline, leaving a blank line where the spinner was,
+ * which is taken back here. (`clear()` cannot do it: Ink throttles renders, and an empty frame drawn after `clear()`
+ * erased the line above the spinner — the "Repeat it:" of `shop register`.)
  */
-function erase(instance: ReturnType<typeof render>): void {
+function erase(instance: ReturnType<typeof render>, stream: Writable): void {
   instance.rerender(createElement(Fragment));
-  instance.clear();
   instance.unmount();
+  stream.write('\u001b[1A\u001b[2K');
 }
 
 /**

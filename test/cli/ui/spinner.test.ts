@@ -29,3 +29,56 @@ describe('the spinner', () => {
     expect(distinct.size).to.be.above(1);
   });
 });
+
+/**
+ * What a terminal would show after `written`: the few things Ink writes to redraw in place — newline, carriage return,
+ * cursor up (ESC[nA) and to the first column (ESC[G), erase line (ESC[2K) — with colours and cursor visibility ignored.
+ */
+function screenAfter(written: string): string[] {
+  const lines: string[] = [''];
+  let row = 0;
+  let column = 0;
+  for (const token of written.match(/\u001b\[[0-9;?]*[A-Za-z]|\r|\n|[^\u001b\r\n]+/g) ?? []) {
+    const sequence = /^\u001b\[([0-9;?]*)([A-Za-z])$/.exec(token);
+    if (token === '\n') {
+      row += 1;
+      column = 0;
+      lines[row] ??= '';
+    } else if (token === '\r') {
+      column = 0;
+    } else if (sequence?.[2] === 'A') {
+      row = Math.max(0, row - Number(sequence[1] || 1));
+    } else if (sequence?.[2] === 'G') {
+      column = 0;
+    } else if (sequence?.[2] === 'K' && sequence[1] === '2') {
+      lines[row] = '';
+    } else if (sequence === null) {
+      const line = lines[row] ?? '';
+      lines[row] = `${line.slice(0, column).padEnd(column)}${token}${line.slice(column + token.length)}`;
+      column += token.length;
+    }
+  }
+  return lines;
+}
+
+describe('a spinner taken off the screen', () => {
+  it('leaves every line drawn before it, however soon another spinner follows', async () => {
+    const { PassThrough } = await import('node:stream');
+    const { showSpinner } = await import('../../../cli/ui/index.js');
+    const terminal = Object.assign(new PassThrough(), { isTTY: true, columns: 80, rows: 24 });
+    let written = '';
+    terminal.on('data', (chunk: Buffer) => (written += chunk.toString('utf8')));
+    const streams = { stdin: Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => undefined }), stderr: terminal };
+
+    terminal.write('Email: ada@example.com\nRepeat it: ••••\n');
+    for (const label of ['Creating your account…', 'Logging in…']) {
+      const spinner = showSpinner(streams, label, plain);
+      await sleep(250);
+      spinner.stop();
+    }
+    terminal.write('Registered.\n');
+    await sleep(10);
+
+    expect(screenAfter(written)).to.equal(['Email: ada@example.com', 'Repeat it: ••••', 'Registered.', '']);
+  });
+});
